@@ -1,0 +1,137 @@
+"""Every setting in one place: name, default, one-line help; read from `KG_*` once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, type, default and a line of help."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "KG_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", str, "var/store", "directory of the embedded on-disk store; ':memory:' keeps it in memory"),
+    Setting("store_url", str, "", "query URL of a remote SPARQL 1.1 store to use instead of the embedded one"),
+    Setting("store_update_url", str, "", "update URL of the remote store (default: store_url with /query -> /update)"),
+    Setting("store_gsp_url", str, "", "Graph Store Protocol URL of the remote store (default: store_url with /query -> /store)"),
+    Setting("source_dir", str, str(PROJECT_DIR), "directory holding ontology/, data/ and queries/"),
+    Setting("base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"),
+    Setting("host", str, "127.0.0.1", "address kg serve listens on"),
+    Setting("port", int, 8000, "port kg serve listens on"),
+    Setting("workers", int, 2, "server worker processes"),
+    Setting("threads", int, 4, "threads per worker"),
+    Setting("query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"),
+    Setting("result_limit", int, 1_000_000, "most rows or triples one result may hold (0: no limit)"),
+    Setting("max_body", int, 10 * 1024 * 1024, "largest request body accepted, in bytes"),
+    Setting("token", str, "", "bearer token enabling SPARQL Update and Graph Store writes (empty: writes off)"),
+    Setting("cors_origins", str, "*", "allowed CORS origins, comma-separated ('*': any)"),
+    Setting("union_default_graph", bool, True, "answer un-scoped patterns from the union of all named graphs"),
+    Setting("cache_size", int, 1000, "entries kept in the result cache (0: cache off)"),
+    Setting("cache_max_age", int, 0, "max-age in seconds sent in Cache-Control for query results"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _convert(setting: Setting, value: Any) -> Any:
+    if isinstance(value, setting.type):
+        return value
+    text = str(value).strip()
+    try:
+        if setting.type is bool:
+            if text.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if text.lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(text)
+        return setting.type(text)
+    except ValueError:
+        raise ConfigError(f"{setting.env}: cannot read {text!r} as {setting.type.__name__}") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings in force; build it once with `Config.load()` and pass it down."""
+
+    data_dir: str = field(default=_BY_NAME["data_dir"].default)
+    store_url: str = field(default="")
+    store_update_url: str = field(default="")
+    store_gsp_url: str = field(default="")
+    source_dir: str = field(default=str(PROJECT_DIR))
+    base_iri: str = field(default=_BY_NAME["base_iri"].default)
+    host: str = field(default="127.0.0.1")
+    port: int = field(default=8000)
+    workers: int = field(default=2)
+    threads: int = field(default=4)
+    query_timeout: float = field(default=30.0)
+    result_limit: int = field(default=1_000_000)
+    max_body: int = field(default=10 * 1024 * 1024)
+    token: str = field(default="")
+    cors_origins: str = field(default="*")
+    union_default_graph: bool = field(default=True)
+    cache_size: int = field(default=1000)
+    cache_max_age: int = field(default=0)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:
+        """Defaults, then `KG_*` variables, then explicit overrides (e.g. CLI flags); None means unset."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            if setting.env in environ:
+                values[setting.name] = _convert(setting, environ[setting.env])
+        for name, value in (overrides or {}).items():
+            if value is None:
+                continue
+            if name not in _BY_NAME:
+                raise ConfigError(f"unknown setting {name!r}")
+            values[name] = _convert(_BY_NAME[name], value)
+        config = cls(**values)
+        if not config.base_iri.endswith(("/", "#")):
+            raise ConfigError(f"KG_BASE_IRI must end with '/' or '#': {config.base_iri!r}")
+        return config
+
+    def with_(self, **changes: Any) -> Config:
+        """A copy with some settings changed."""
+        return replace(self, **changes)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.data_dir == ":memory:"
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.store_url)
+
+    @property
+    def source(self) -> Path:
+        return Path(self.source_dir)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings, with the token hidden."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if out["token"]:
+            out["token"] = "***"
+        return out
