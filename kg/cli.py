@@ -45,3 +45,47 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """geoclaims: geopolitical claims from news as a knowledge graph, served over SPARQL."""
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="K=V", help="a parameter value (repeatable)"
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "json", "csv", "tsv", "xml"]),
+    help="output format",
+)
+@click.option("--list", "list_", is_flag=True, help="list the named queries and their titles")
+@with_settings
+def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
+    """Run the named query NAME (queries/NAME.rq) with --param k=v values."""
+    from kg import queries
+    from kg.errors import QueryError
+    from kg.store import open_store
+
+    cat = queries.catalogue(config)
+    if list_ or name is None:
+        for q in cat:
+            args = " ".join(f"{p.name}={p.type}" for p in q.params)
+            click.echo(f"{q.name:32} {q.title}" + (f"  [{args}]" if args else ""))
+        return
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param wants NAME=VALUE, got {item!r}")
+        values[key.strip()] = value
+    named = cat.get(name)
+    # Read-only unless in memory: a query never writes; a missing store is an error, not a new one.
+    store = open_store(config, read_only=not config.in_memory)
+    try:
+        results = queries.run(store, named, values, config)
+        click.echo(queries.render(results, fmt, named, config), nl=False)
+    finally:
+        store.close()

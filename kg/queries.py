@@ -1,0 +1,319 @@
+"""The named-query catalogue: `queries/*.rq` files with a `#+` YAML header, run with parameters.
+
+A query file is valid SPARQL as is; its header is comment lines starting with `#+`, read as YAML:
+
+    #+ title: Who claims what about an entity
+    #+ description: ...
+    #+ params:
+    #+   - {name: entity, type: entity, default: belarus, description: the entity}
+
+A parameter is a SPARQL variable of the same name (`?entity`) that the query projects. Values are
+converted to RDF terms and given to the engine as `substitutions`: never spliced into the text.
+A parameter without a `default` key is required; `default: null` leaves the variable unbound.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from kg.config import Config
+from kg.errors import DataError, NotFound, QueryError
+from kg.namespaces import PREFIXES, XSD
+
+PARAM_TYPES = ("iri", "entity", "string", "date", "integer")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PREFIX_DECL = re.compile(
+    r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE
+)
+_PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([^\s<>\"{}|^`\\]*)$")
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a named query: a variable, its type, default and meaning."""
+
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One `.rq` file: its name (file stem), header and SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+    def param(self, name: str) -> Param:
+        """The parameter of that name."""
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise QueryError(f"query {self.name!r} has no parameter {name!r}")
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        """The PREFIX declarations of the query text."""
+        return {(m.group(1) or ""): m.group(2) for m in _PREFIX_DECL.finditer(self.text)}
+
+
+def _header(text: str) -> str:
+    """The YAML of the `#+` lines before the query proper."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            body = stripped[2:]
+            lines.append(body[1:] if body.startswith(" ") else body)
+        elif stripped and not stripped.startswith("#"):
+            break
+    return "\n".join(lines)
+
+
+def _param(raw: Any, where: str) -> Param:
+    if not isinstance(raw, Mapping):
+        raise DataError(f"a parameter must be a mapping, got {raw!r}", where)
+    unknown = set(raw) - {"name", "type", "default", "description"}
+    if unknown:
+        raise DataError(f"unknown parameter keys {sorted(unknown)}", where)
+    name, kind = raw.get("name"), raw.get("type")
+    if not isinstance(name, str) or not _VAR.match(name):
+        raise DataError(f"bad parameter name {name!r}", where)
+    if kind not in PARAM_TYPES:
+        raise DataError(f"parameter {name!r}: type must be one of {', '.join(PARAM_TYPES)}", where)
+    default = raw.get("default", _UNSET)
+    return Param(
+        name=name,
+        type=kind,
+        description=str(raw.get("description") or ""),
+        default=None if default is _UNSET or default is None else str(default),
+        required=default is _UNSET,
+    )
+
+
+def parse(path: Path) -> NamedQuery:
+    """Read one `.rq` file; a bad header is a DataError naming the file."""
+    where = str(path)
+    text = path.read_text(encoding="utf-8")
+    header = _header(text)
+    try:
+        meta = yaml.safe_load(header) if header.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise DataError(f"bad #+ header: {err}", where, mark.line + 1 if mark else None) from err
+    if not isinstance(meta, dict):
+        raise DataError("the #+ header must be a YAML mapping", where)
+    unknown = set(meta) - {"title", "description", "params", "tags"}
+    if unknown:
+        raise DataError(f"unknown header keys {sorted(unknown)}", where)
+    title, description = meta.get("title"), meta.get("description")
+    if not isinstance(title, str) or not title.strip():
+        raise DataError("the #+ header needs a title", where)
+    if not isinstance(description, str) or not description.strip():
+        raise DataError("the #+ header needs a description", where)
+    raw_params = meta.get("params") or []
+    if not isinstance(raw_params, list):
+        raise DataError("params must be a list", where)
+    params = tuple(_param(p, where) for p in raw_params)
+    if len({p.name for p in params}) != len(params):
+        raise DataError("a parameter is declared twice", where)
+    return NamedQuery(
+        name=path.stem,
+        title=title.strip(),
+        description=" ".join(description.split()),
+        params=params,
+        text=text,
+        path=path,
+    )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The named queries of a directory, by name."""
+
+    queries: dict[str, NamedQuery]
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Catalogue:
+        """Read every `*.rq` file of the directory."""
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise NotFound(f"no query directory at {directory}")
+        found = {}
+        for path in sorted(directory.glob("*.rq")):
+            if not _NAME.match(path.stem):
+                raise DataError("query file names are lower-case words joined by '-'", str(path))
+            found[path.stem] = parse(path)
+        return cls(found)
+
+    def __iter__(self) -> Iterator[NamedQuery]:
+        return iter(self.queries[name] for name in sorted(self.queries))
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def names(self) -> list[str]:
+        """The query names, sorted."""
+        return sorted(self.queries)
+
+    def get(self, name: str) -> NamedQuery:
+        """The query of that name, or NotFound."""
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise NotFound(f"no named query {name!r} (see `kg query --list`)") from None
+
+
+def catalogue(config: Config) -> Catalogue:
+    """The catalogue of the settings' `queries/` directory."""
+    return Catalogue.load(config.source / "queries")
+
+
+def _iri(value: str, query: NamedQuery, param: Param, config: Config) -> ox.NamedNode:
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    elif "://" not in text and not text.startswith("urn:"):
+        match = _PREFIXED.match(text)
+        known = {**PREFIXES, **query.prefixes}
+        if match and (match.group(1) or "") in known:
+            text = known[match.group(1) or ""] + match.group(2)
+        elif param.type == "entity":
+            text = config.base_iri + "entity/" + text
+        else:
+            # A relative IRI, e.g. claim/{aid}/{cid}, is read against the data base IRI.
+            text = config.base_iri + text.lstrip("/")
+    try:
+        return ox.NamedNode(text)
+    except ValueError as err:
+        raise QueryError(f"parameter {param.name!r}: not an IRI: {value!r} ({err})") from err
+
+
+def term(query: NamedQuery, param: Param, value: str, config: Config) -> Any:
+    """The RDF term a parameter value stands for, by the parameter's type."""
+    if param.type in ("iri", "entity"):
+        return _iri(value, query, param, config)
+    if param.type == "date":
+        try:
+            day = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            raise QueryError(
+                f"parameter {param.name!r}: not a date (YYYY-MM-DD): {value!r}"
+            ) from None
+        return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if param.type == "integer":
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise QueryError(f"parameter {param.name!r}: not an integer: {value!r}") from None
+        return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
+    return ox.Literal(value)
+
+
+def bind(query: NamedQuery, params: Mapping[str, str], config: Config) -> dict[str, Any]:
+    """The substitutions for a run: given values, else defaults; unknown or missing is an error."""
+    declared = {p.name for p in query.params}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        allowed = ", ".join(sorted(declared)) or "none"
+        raise QueryError(
+            f"query {query.name!r} has no parameter {', '.join(map(repr, unknown))} "
+            f"(its parameters: {allowed})"
+        )
+    bound: dict[str, Any] = {}
+    for param in query.params:
+        value = params.get(param.name)
+        if value is None:
+            if param.required:
+                raise QueryError(
+                    f"query {query.name!r} needs parameter {param.name!r} ({param.type}): "
+                    f"--param {param.name}=..."
+                )
+            value = param.default
+        if value is not None:
+            bound[param.name] = term(query, param, value, config)
+    return bound
+
+
+def run(store: Any, query: NamedQuery, params: Mapping[str, str], config: Config) -> Any:
+    """Run a named query on a store (kg.store.Store) with its parameters bound."""
+    substitutions = bind(query, params, config)
+    try:
+        return store.query(
+            query.text, union=config.union_default_graph, substitutions=substitutions
+        )
+    except RuntimeError as err:
+        # The engine refuses a substitution for a variable the query does not project.
+        raise QueryError(f"query {query.name!r}: {err}") from err
+
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+FORMATS = ("table", *RESULT_FORMATS)
+_CELL = 80
+
+
+def _short(node: Any, prefixes: Mapping[str, str], base: str) -> str:
+    if isinstance(node, ox.NamedNode):
+        # Longest namespace first, so gcs: wins over gc:.
+        for prefix, iri in sorted(prefixes.items(), key=lambda item: -len(item[1])):
+            local = node.value[len(iri) :]
+            if node.value.startswith(iri) and re.fullmatch(r"[\w./-]*", local):
+                return f"{prefix}:{local}"
+        if node.value.startswith(base):
+            return "<" + node.value[len(base) :] + ">"
+        return f"<{node.value}>"
+    if isinstance(node, ox.Literal):
+        text = " ".join(node.value.split())
+        return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
+    return str(node)
+
+
+def table(results: Any, prefixes: Mapping[str, str], base: str) -> str:
+    """SELECT results as an aligned text table (IRIs shortened, long texts cut)."""
+    names = [v.value for v in results.variables]
+    rows = [
+        ["" if row[n] is None else _short(row[n], prefixes, base) for n in names] for row in results
+    ]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render(results: Any, fmt: str, query: NamedQuery, config: Config) -> bytes:
+    """Results of a run in a format of FORMATS (graph results as Turtle or N-Triples)."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if isinstance(results, ox.QueryTriples):
+        rdf = ox.RdfFormat.N_TRIPLES if fmt in ("csv", "tsv") else ox.RdfFormat.TURTLE
+        return results.serialize(format=rdf)
+    if fmt == "table":
+        if isinstance(results, ox.QueryBoolean):
+            return (("true" if bool(results) else "false") + "\n").encode()
+        prefixes = {**query.prefixes, **PREFIXES}
+        prefixes.pop("", None)
+        return table(results, prefixes, config.base_iri).encode()
+    return results.serialize(format=RESULT_FORMATS[fmt])
