@@ -54,3 +54,71 @@ PREFIXES: dict[str, str] = {
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace above."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def gc(local: str) -> str:
+    """The IRI of the ontology term `gc:{local}`."""
+    return GC + local
+
+
+def concept(scheme: str, local: str) -> str:
+    """The IRI of concept `local` of value scheme `gcs:{scheme}` (e.g. "polarity", "asserted")."""
+    return f"{GCS}{scheme}/{local}"
+
+
+# Speech-act subclasses of gc:Claim (the `act` key of claims.yaml).
+CLAIM_ACTS: tuple[str, ...] = (
+    "Statement",
+    "Accusation",
+    "Offer",
+    "Denial",
+    "Label",
+    "Belief",
+    "Assurance",
+)
+
+# Graph roles (ontology/README.md, "Named graphs").
+GRAPH_CLASSES: tuple[str, ...] = (
+    "OntologyGraph",
+    "ShapesGraph",
+    "EntityGraph",
+    "DocumentGraph",
+    "ClaimGraph",
+    "PropositionGraph",
+    "ReferenceGraph",
+    "ReviewGraph",
+)
+
+# Claim properties, each with the standard property materialised beside it (INTEROP.md section 3).
+MATERIALISED: dict[str, str] = {
+    GC + "claimant": PROV + "wasAttributedTo",
+    GC + "evidence": PROV + "wasDerivedFrom",
+    GC + "about": SCHEMA + "about",
+    GC + "appearsIn": SCHEMA + "appearance",
+    GC + "postIn": ORG + "postIn",
+    GC + "member": ORG + "member",
+    GC + "organisation": ORG + "organization",
+}
+
+# Value schemes: scheme local name -> {notation: concept local name} (ontology/schemes.ttl).
+SCHEMES: dict[str, dict[str, str]] = {
+    "polarity": {"+": "asserted", "-": "denied", "u": "unknown"},
+    "certainty": {"CT": "certain", "PR": "probable", "PS": "possible", "U": "underspecified"},
+    "modality": {m: m for m in ("actual", "conditional", "future", "hypothetical", "historical")},
+    "attribution": {a: a for a in ("author", "quote", "reported", "hearsay", "hedge")},
+    "agreementKind": {k: k for k in ("mutual-assistance", "collective-security", "union", "other")},
+    "verdict": {v: v for v in ("consistent", "contradicted", "partly-correct", "not-checkable")},
+    "direction": {
+        d: d
+        for d in (
+            "north",
+            "north-east",
+            "east",
+            "south-east",
+            "south",
+            "south-west",
+            "west",
+            "north-west",
+        )
+    },
+}
