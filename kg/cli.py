@@ -89,3 +89,22 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
         click.echo(queries.render(results, fmt, named, config), nl=False)
     finally:
         store.close()
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="directory to write index.html into",
+)
+@with_settings
+def docs(config: Config, out_dir: str) -> None:
+    """Generate the ontology documentation (HTML) from ontology/*.ttl."""
+    from pathlib import Path
+
+    from kg.ontodoc import write_docs
+
+    target = write_docs(config.source / "ontology", Path(out_dir))
+    click.echo(str(target))
