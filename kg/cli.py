@@ -65,8 +65,10 @@ def main() -> None:
 @with_settings
 def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
     """Run the named query NAME (queries/NAME.rq) with --param k=v values."""
+    from pathlib import Path
+
     from kg import queries
-    from kg.errors import QueryError
+    from kg.errors import NotFound, QueryError
     from kg.store import open_store
 
     cat = queries.catalogue(config)
@@ -82,7 +84,9 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
             raise QueryError(f"--param wants NAME=VALUE, got {item!r}")
         values[key.strip()] = value
     named = cat.get(name)
-    # Read-only unless in memory: a query never writes; a missing store is an error, not a new one.
+    if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
+        raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
+    # Read-only unless in memory: a query never writes.
     store = open_store(config, read_only=not config.in_memory)
     try:
         results = queries.run(store, named, values, config)
