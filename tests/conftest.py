@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,3 +31,57 @@ def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 def fresh_config(tmp_path: Path) -> Config:
     """Settings for an empty store in this test's own temporary directory."""
     return Config.load({"data_dir": str(tmp_path / "store")}, environ={})
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    """A running `oxigraph serve` process: its base URL and SPARQL/GSP URLs."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def query_url(self) -> str:
+        return self.base + "/query"
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server on a free port with an on-disk store, stopped at the end."""
+    import requests
+
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = (location / "server.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = OxigraphServer(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"oxigraph serve exited: {(location / 'server.log').read_text()}"
+                )
+            try:
+                with requests.get(server.query_url, params={"query": "ASK {}"}, timeout=1):
+                    break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()

@@ -1,0 +1,362 @@
+"""A remote SPARQL 1.1 store: queries and updates by the SPARQL Protocol, loads by the Graph Store.
+
+Meant for Oxigraph server, Apache Jena Fuseki, Virtuoso, QLever and GraphDB (README, "Pointing it
+at another store"). Results come back as the embedded store's kinds: pyoxigraph `QuerySolutions`
+and `QueryBoolean`, parsed while the response streams in; CONSTRUCT/DESCRIBE give `RemoteTriples`,
+an iterator of `Triple` with the same `serialize(output, format)` as pyoxigraph's `QueryTriples`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+import pyoxigraph as ox
+import requests
+
+from kg.config import Config
+from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.store import Store
+
+QUERY_ACCEPT = {
+    "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.9",
+}
+# Used when the query form cannot be told: the response's Content-Type decides.
+ANY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the protocol
+VERSION_TTL = 1.0  # seconds a derived version token is reused
+_ERROR_CHARS = 4000  # enough for a parser message with its position
+
+# The pieces of SPARQL text that may hide braces or keywords: comments, strings, IRIs, names.
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<word>[?$@]?[A-Za-z_0-9\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*(?::[^\s{}()<>,;"']*)?)
+      | (?P<brace>[{}])""",
+    re.VERBOSE | re.DOTALL,
+)
+_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+_VAR_NAME = re.compile(r"^[A-Za-z_0-9][A-Za-z_0-9\u00B7\u00C0-\uFFFF]*$")
+
+
+def query_form(sparql: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the form of the query, None if it cannot be told."""
+    for match in _TOKEN.finditer(sparql):
+        word = match.group("word")
+        if word and word.upper() in _FORMS:
+            return word.upper()
+    return None
+
+
+def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
+    """The query with `VALUES` binding these variables at the start of its WHERE group.
+
+    Joined first in the top-level group, the bindings constrain the whole pattern before grouping,
+    as pyoxigraph's `substitutions` do (a trailing VALUES clause would join after GROUP BY). Terms
+    are written in their N-Triples form, so no value can change the query's structure.
+    """
+    names = list(substitutions)
+    for name in names:
+        if not _VAR_NAME.match(name):
+            raise QueryError(f"not a SPARQL variable name: {name!r}")
+    row = " ".join(_term(substitutions[name]) for name in names)
+    block = " VALUES (" + " ".join("?" + n for n in names) + ") { (" + row + ") } "
+    at = _where_brace(sparql)
+    if at is None:  # no WHERE group (DESCRIBE <x>, CONSTRUCT WHERE short form): trailing VALUES
+        return sparql + "\n" + block
+    return sparql[: at + 1] + block + sparql[at + 1 :]
+
+
+def _term(value: Any) -> str:
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return str(value)
+    raise QueryError(f"cannot bind {value!r}: only IRIs and literals can be substitutions")
+
+
+def _where_brace(sparql: str) -> int | None:
+    """The offset of the `{` opening the query's WHERE group, or None."""
+    depth = 0
+    form = None
+    construct_template = False
+    after_form: list[str] = []
+    for match in _TOKEN.finditer(sparql):
+        word, brace = match.group("word"), match.group("brace")
+        if depth == 0 and word:
+            upper = word.upper()
+            if form is None and upper in _FORMS:
+                form = upper
+                continue
+            if form is not None:
+                after_form.append(upper)
+            if upper == "VALUES":  # a trailing VALUES clause: there was no WHERE group
+                return None
+        if brace == "{":
+            if depth == 0 and form is not None:
+                if form == "CONSTRUCT" and not construct_template:
+                    construct_template = True
+                    if "WHERE" in after_form:  # CONSTRUCT WHERE { template }: no group of ours
+                        return None
+                else:
+                    return match.start()
+            depth += 1
+        elif brace == "}":
+            depth -= 1
+    return None
+
+
+class RemoteTriples:
+    """The triples of a remote CONSTRUCT or DESCRIBE, parsed as they stream in."""
+
+    def __init__(self, quads: Iterator[ox.Quad], response: requests.Response) -> None:
+        self._quads = quads
+        self._response = response
+
+    def __iter__(self) -> RemoteTriples:
+        return self
+
+    def __next__(self) -> ox.Triple:
+        try:
+            quad = next(self._quads)
+        except StopIteration:
+            self._response.close()
+            raise
+        except (SyntaxError, OSError, requests.RequestException) as err:
+            self._response.close()
+            raise StoreError(f"bad RDF from the remote store: {err}") from err
+        return quad.triple
+
+    def serialize(self, output: IO[bytes] | None = None, format: ox.RdfFormat | None = None) -> Any:
+        """Write the triples (N-Triples by default), like `QueryTriples.serialize`."""
+        return ox.serialize(self, output, format or ox.RdfFormat.N_TRIPLES)
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 store reached over HTTP (query, update and Graph Store Protocol URLs)."""
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+    ) -> None:
+        """URLs left as None follow Oxigraph server's layout; a `gsp_url` of "" means no GSP."""
+        self.query_url = query_url
+        self.update_url = update_url or _sibling(query_url, "update") or query_url
+        self.gsp_url = _sibling(query_url, "store") if gsp_url is None else gsp_url
+        self.timeout = timeout or None  # 0 means no limit
+        self._session = requests.Session()  # keep-alive: a new connection per query costs
+        self._session.headers["User-Agent"] = "geoclaims"
+        self._lock = threading.Lock()
+        self._writes = uuid.uuid4().hex
+        self._version: tuple[float, str] | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> RemoteStore:
+        """The remote store the settings name."""
+        return cls(
+            config.store_url,
+            config.store_update_url or None,
+            config.store_gsp_url or None,
+            timeout=config.query_timeout,
+        )
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Send one request; connection trouble, 4xx and 5xx become our errors."""
+        try:
+            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as err:
+            raise QueryTimeout(f"the remote store did not answer within {self.timeout} s") from err
+        except requests.RequestException as err:
+            raise StoreError(f"cannot reach the remote store at {url}: {err}") from err
+        if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
+            text = response.text.strip()[:_ERROR_CHARS]
+            response.close()
+            if response.status_code == 400:
+                raise QueryError(text or f"the remote store rejected the request ({url})")
+            raise StoreError(f"the remote store answered {response.status_code}: {text}")
+        return response
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        union: bool = True,
+        substitutions: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run a query on the remote store; see `Store.query` (union: Oxigraph's parameter)."""
+        form = query_form(sparql)
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        data: list[tuple[str, str]] = [("query", sparql)]
+        if default_graph is not None or named_graphs is not None:
+            default, named = self._dataset(default_graph, named_graphs, union)
+            data += [("default-graph-uri", g) for g in default]
+            data += [("named-graph-uri", g) for g in named]
+        elif union:
+            data.append(("union-default-graph", ""))  # Oxigraph server; other stores ignore it
+        headers = {"Accept": QUERY_ACCEPT.get(form or "", ANY_ACCEPT)}
+        response = self._request("POST", self.query_url, data=data, headers=headers, stream=True)
+        return _parse_results(response)
+
+    def _dataset(
+        self, default_graph: list[str] | None, named_graphs: list[str] | None, union: bool
+    ) -> tuple[list[str], list[str]]:
+        """The protocol's dataset for the embedded store's meaning of these arguments.
+
+        The embedded store keeps an unspecified side as it is (all named graphs; the default
+        graph, or the union if `union`), where the protocol makes it empty: so list every named
+        graph there. The store's own default graph cannot be named in the protocol: it is left
+        out (geoclaims keeps it empty). Both sides empty needs a graph that does not exist.
+        """
+        every = self.named_graphs() if default_graph is None or named_graphs is None else []
+        default = list(default_graph) if default_graph is not None else (every if union else [])
+        named = list(named_graphs) if named_graphs is not None else every
+        if not default and not named:
+            default = [EMPTY_GRAPH]
+        return default, named
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update on the remote store, in one request (as atomic as the store is)."""
+        headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
+        self._request("POST", self.update_url, data=sparql.encode("utf-8"), headers=headers)
+        self._bump()
+
+    def replace_graphs(self, drop: Iterable[str], quads: Iterable[ox.Quad]) -> None:
+        """PUT each graph, then DELETE the dropped graphs not put again.
+
+        Atomic per graph only: each PUT replaces one graph in one transaction (Oxigraph, Fuseki,
+        GraphDB), so readers never see half a graph, but may see some graphs new and others old
+        while it runs; if it fails part-way, running it again finishes the job. Without a Graph
+        Store URL, each graph is replaced by one `DROP SILENT GRAPH` + `INSERT DATA` update.
+        """
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise StoreError("refusing to write to the default graph")
+            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        try:
+            for graph, triples in by_graph.items():
+                body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+                if self.gsp_url:
+                    headers = {"Content-Type": "application/n-triples"}
+                    self._request(
+                        "PUT", self.gsp_url, params={"graph": graph}, data=body, headers=headers
+                    )
+                else:
+                    self._request(
+                        "POST",
+                        self.update_url,
+                        data=_replace_update(graph, body),
+                        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    )
+            for graph in sorted(set(drop) - set(by_graph)):
+                if self.gsp_url:
+                    self._request("DELETE", self.gsp_url, params={"graph": graph})
+                else:
+                    self._request(
+                        "POST",
+                        self.update_url,
+                        data=f"DROP SILENT GRAPH <{graph}>".encode(),
+                        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    )
+        finally:
+            self._bump()
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the remote store's named graphs, sorted."""
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
+        return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad, streamed: the named graphs, then triples only in the default graph."""
+        named = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        for row in self.query(named, union=False):
+            yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+        # Stores whose default graph is the union of all graphs give nothing here, as they should.
+        default = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        for row in self.query(default, union=False):
+            yield ox.Quad(row["s"], row["p"], row["o"], ox.DefaultGraph())
+
+    def dump(self, output: Any, fmt: ox.RdfFormat) -> None:
+        """Write the remote dataset to a binary file object in a dataset format (N-Quads, TriG)."""
+        if not fmt.supports_datasets:
+            raise StoreError(f"dumping a dataset needs a dataset format, not {fmt.name}")
+        ox.serialize(self.quads(), output, fmt)
+
+    @property
+    def version(self) -> str:
+        """A hash of the triple count of each named graph, and of this client's own writes.
+
+        Remote stores give no version token. This one changes at once on writes made through this
+        object, and within `VERSION_TTL` seconds on writes by others that change a graph's size;
+        a write by another client that keeps every graph's size (one literal replaced by another)
+        goes unseen: set `cache_size` to 0 when other clients write to the store.
+        """
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._version[0] < VERSION_TTL:
+                return self._version[1]
+        counts = (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        digest = hashlib.sha256(self._writes.encode())
+        for row in self.query(counts, union=False):
+            digest.update(f"{row['g']} {row['n']}\n".encode())
+        token = digest.hexdigest()[:32]
+        with self._lock:
+            self._version = (now, token)
+        return token
+
+    def _bump(self) -> None:
+        with self._lock:
+            self._writes = uuid.uuid4().hex
+            self._version = None
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._session.close()
+
+
+def _sibling(url: str, name: str) -> str:
+    """Oxigraph server's layout: `.../query` beside `.../update` and `.../store`; else empty."""
+    base, sep, rest = url.rstrip("/").rpartition("/query")
+    return base + "/" + name if sep and not rest else ""
+
+
+def _replace_update(graph: str, ntriples: bytes) -> bytes:
+    """One SPARQL update replacing a graph with these N-Triples (N-Triples lines are SPARQL)."""
+    head = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n".encode()
+    return head + ntriples + b"\n} }"
+
+
+def _parse_results(response: requests.Response) -> Any:
+    """pyoxigraph results from a streaming response, chosen by its Content-Type."""
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    media = {"text/plain": "application/n-triples"}.get(media, media)  # Virtuoso's N-Triples
+    response.raw.decode_content = True  # gzip or deflate undone while streaming
+    results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+    try:
+        if results_format is not None:
+            return ox.parse_query_results(response.raw, results_format)
+        rdf_format = ox.RdfFormat.from_media_type(media) if media else None
+        if rdf_format is None:
+            response.close()
+            raise StoreError(f"the remote store answered in an unknown format {media!r}")
+        return RemoteTriples(iter(ox.parse(response.raw, rdf_format)), response)
+    except (SyntaxError, OSError) as err:
+        response.close()
+        raise StoreError(f"bad results from the remote store: {err}") from err

@@ -1,0 +1,322 @@
+"""The remote store against a real `oxigraph serve`: same answers as the embedded store."""
+
+from __future__ import annotations
+
+import io
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import requests
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic
+
+from kg.config import Config
+from kg.errors import QueryError, StoreError
+from kg.remote import RemoteStore, RemoteTriples, bind_values
+from kg.store import EmbeddedStore, Store, open_store
+
+pytestmark = pytest.mark.remote
+
+EX = "http://example.org/"
+G1, G2, G3 = EX + "g1", EX + "g2", EX + "g3"
+
+DATA = """
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:g1 {
+  ex:belarus a ex:State ; ex:label "Belarus"@en, "Беларусь"@be ; ex:borders ex:russia, ex:poland .
+  ex:russia a ex:State ; ex:label "Russia"@en ; ex:population 146000000 .
+  ex:poland a ex:State ; ex:label "Poland"@en .
+}
+ex:g2 {
+  ex:claim1 a ex:Claim ; ex:about ex:belarus ; ex:text "It is “said” – • to be } # not a comment" ;
+    ex:date "2020-08-16"^^xsd:date ; ex:evidence [ ex:begin 10 ; ex:end 42 ] .
+  ex:claim2 a ex:Claim ; ex:about ex:russia ; ex:confidence 0.5 .
+}
+ex:g3 { ex:lonely ex:label "alone" . }
+"""
+DEFAULT_GRAPH_UPDATE = "INSERT DATA { <http://example.org/d> <http://example.org/p> 'in default' }"
+
+
+def _quads() -> list[ox.Quad]:
+    return list(ox.parse(DATA, ox.RdfFormat.TRIG))
+
+
+def _load(store: Store) -> None:
+    store.replace_graphs([], _quads())
+    store.update(DEFAULT_GRAPH_UPDATE)
+
+
+@pytest.fixture()
+def remote(oxigraph_server: Any) -> Iterator[RemoteStore]:
+    """The remote store, emptied, then loaded with DATA."""
+    store = RemoteStore(oxigraph_server.query_url, timeout=30)
+    store.update("DROP ALL")
+    _load(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def embedded() -> EmbeddedStore:
+    """An in-memory embedded store holding DATA."""
+    store = EmbeddedStore(None)
+    _load(store)
+    return store
+
+
+def _term(term: Any) -> str:
+    return "_:b" if isinstance(term, ox.BlankNode) else str(term)
+
+
+def _rows(result: Any) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
+    names = [v.value for v in result.variables]
+    rows = [
+        tuple((v.value, _term(row[v])) for v in result.variables if row[v] is not None)
+        for row in result
+    ]
+    return names, sorted(rows)
+
+
+def _graph(result: Any) -> Graph:
+    return Graph().parse(data=result.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def assert_same(left: Any, right: Any) -> None:
+    """Two query results are equal: rows as multisets, booleans, graphs by isomorphism."""
+    assert isinstance(left, ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteTriples)
+    if isinstance(left, ox.QueryBoolean):
+        assert isinstance(right, ox.QueryBoolean)
+        assert bool(left) == bool(right)
+    elif isinstance(left, ox.QuerySolutions):
+        assert isinstance(right, ox.QuerySolutions)
+        assert _rows(left) == _rows(right)
+    else:
+        g1, g2 = _graph(left), _graph(right)
+        _, only_left, only_right = graph_diff(g1, g2)
+        assert isomorphic(g1, g2), (sorted(only_left), sorted(only_right))
+
+
+PX = "PREFIX ex: <http://example.org/> "
+QUERIES = [
+    "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o }",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    PX + "SELECT ?s ?l WHERE { ?s ex:label ?l FILTER(lang(?l) = 'en') }",
+    PX + "SELECT ?c ?conf WHERE { ?c a ex:Claim OPTIONAL { ?c ex:confidence ?conf } }",
+    PX + "SELECT ?t WHERE { ?c ex:text ?t FILTER(CONTAINS(?t, '“said”')) }",
+    PX + "SELECT ?e WHERE { ?c ex:evidence ?e }",
+    "ASK { <http://example.org/belarus> ?p ?o }",
+    "ASK { <http://example.org/nowhere> ?p ?o }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "CONSTRUCT WHERE { ?s <http://example.org/label> ?o }",
+    "DESCRIBE <http://example.org/claim1>",
+]
+
+
+@pytest.mark.parametrize("union", [True, False])
+@pytest.mark.parametrize("sparql", QUERIES)
+def test_same_results_as_embedded(
+    remote: RemoteStore, embedded: EmbeddedStore, sparql: str, union: bool
+) -> None:
+    assert_same(remote.query(sparql, union=union), embedded.query(sparql, union=union))
+
+
+def test_union_default_graph_differs(remote: RemoteStore) -> None:
+    # Not a tautology of the comparison above: the two settings really read different graphs.
+    union = _rows(remote.query("SELECT * WHERE { ?s ?p ?o }", union=True))[1]
+    alone = _rows(remote.query("SELECT * WHERE { ?s ?p ?o }", union=False))[1]
+    assert len(alone) == 1 and len(union) > 20
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        {"default_graph": [G1]},
+        {"default_graph": [G1, G3]},
+        {"named_graphs": [G2]},
+        {"default_graph": [G3], "named_graphs": [G1, G2]},
+        {"default_graph": [], "named_graphs": [G2]},
+        {"default_graph": [G2], "named_graphs": []},
+        {"default_graph": [], "named_graphs": []},
+        {"default_graph": []},
+        {"named_graphs": []},
+    ],
+)
+@pytest.mark.parametrize(
+    "sparql",
+    [
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+        "SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "SELECT ?s ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+    ],
+)
+@pytest.mark.parametrize("union", [True, False])
+def test_dataset_parameters(
+    remote: RemoteStore,
+    embedded: EmbeddedStore,
+    sparql: str,
+    dataset: dict[str, Any],
+    union: bool,
+) -> None:
+    # As in geoclaims' data model, nothing in the default graph: the protocol cannot name it.
+    remote.update("DROP DEFAULT")
+    embedded.update("DROP DEFAULT")
+    expected = embedded.query(sparql, union=union, **dataset)
+    assert_same(remote.query(sparql, union=union, **dataset), expected)
+
+
+BELARUS = ox.NamedNode(EX + "belarus")
+SUBSTITUTED = [
+    ("SELECT ?s ?o WHERE { ?s <http://example.org/borders> ?o }", {"s": BELARUS}),
+    ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", {"s": BELARUS}),
+    # A brace, a '#' and quotes in comments, strings and IRIs must not fool the binding.
+    (
+        "PREFIX ex: <http://example.org/#x>  # { not a group\n"
+        "SELECT ?c ?t ?x WHERE { ?c <http://example.org/text> ?t "
+        "FILTER(?t != '}' && ?t != \"{\") BIND(?c AS ?x) }",
+        {"c": ox.NamedNode(EX + "claim1")},
+    ),
+    (
+        "SELECT ?s ?l WHERE { ?s <http://example.org/label> ?l } ORDER BY ?l",
+        {"l": ox.Literal("Беларусь", language="be")},
+    ),
+    (
+        "SELECT ?s ?n WHERE { ?s <http://example.org/population> ?n }",
+        {
+            "n": ox.Literal(
+                "146000000", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            )
+        },
+    ),
+    (
+        "SELECT ?t WHERE { ?c <http://example.org/text> ?t }",
+        {"t": ox.Literal('x" } } ; DROP ALL # \n\\')},
+    ),
+    # Bound before the FILTER runs (a trailing VALUES clause would join too late).
+    ("SELECT ?s ?o WHERE { ?x ?p ?o FILTER(?x = ?s) }", {"s": BELARUS}),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": BELARUS}),
+    ("CONSTRUCT WHERE { ?s <http://example.org/label> ?o }", {"s": BELARUS}),
+    ("DESCRIBE ?s", {"s": BELARUS}),
+    ("DESCRIBE ?s WHERE { ?s ?p ?o }", {"s": BELARUS}),
+    ("SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s ?p ?o } } }", {"s": BELARUS}),
+]
+
+
+@pytest.mark.parametrize(("sparql", "substitutions"), SUBSTITUTED)
+def test_substitutions(
+    remote: RemoteStore, embedded: EmbeddedStore, sparql: str, substitutions: dict[str, Any]
+) -> None:
+    expected = embedded.query(sparql, substitutions=substitutions)
+    assert_same(remote.query(sparql, substitutions=substitutions), expected)
+    # The data is still all there (the hostile literal ran as data, not as an update).
+    assert len(_rows(remote.query(QUERIES[0]))[1]) == len(_quads())
+
+
+def test_substitution_values_are_never_text() -> None:
+    with pytest.raises(QueryError):
+        bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": "<http://example.org/x>"})
+    with pytest.raises(QueryError):
+        bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s) } DROP ALL": BELARUS})
+
+
+def test_update_then_query(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    before = remote.version
+    update = PX + "INSERT DATA { GRAPH ex:g4 { ex:x ex:p 1 } }"
+    remote.update(update)
+    embedded.update(update)
+    assert remote.version != before
+    sparql = "SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert_same(remote.query(sparql), embedded.query(sparql))
+    assert remote.named_graphs() == embedded.named_graphs() == sorted([G1, G2, G3, EX + "g4"])
+
+
+def test_version_sees_writes_of_other_clients(
+    remote: RemoteStore, oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kg.remote.VERSION_TTL", 0.0)
+    before = remote.version
+    assert remote.version == before  # stable while nothing changes
+    other = RemoteStore(oxigraph_server.query_url)
+    other.update(PX + "INSERT DATA { GRAPH ex:g1 { ex:x ex:p 2 } }")
+    other.close()
+    assert remote.version != before
+
+
+@pytest.mark.parametrize("gsp", [True, False])
+def test_replace_graphs(
+    remote: RemoteStore, embedded: EmbeddedStore, oxigraph_server: Any, gsp: bool
+) -> None:
+    store = remote if gsp else RemoteStore(oxigraph_server.query_url, gsp_url="")
+    new = list(
+        ox.parse(
+            '<http://example.org/a> <http://example.org/p> "new" <http://example.org/g2> .\n'
+            '_:b <http://example.org/p> "blank" <http://example.org/g5> .\n',
+            ox.RdfFormat.N_QUADS,
+        )
+    )
+    drop = [G1, G2, EX + "never-there"]
+    store.replace_graphs(drop, new)
+    embedded.replace_graphs(drop, new)
+    assert store.named_graphs() == embedded.named_graphs() == [G2, G3, EX + "g5"]
+    sparql = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert_same(store.query(sparql), embedded.query(sparql))
+    with pytest.raises(StoreError):
+        store.replace_graphs([], [ox.Quad(BELARUS, BELARUS, BELARUS)])
+    if not gsp:
+        store.close()
+
+
+def test_dump(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    dumps = []
+    for store in (remote, embedded):
+        out = io.BytesIO()
+        store.dump(out, ox.RdfFormat.N_QUADS)
+        by_graph: dict[str, Graph] = {}
+        for quad in ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS):
+            line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
+            by_graph.setdefault(str(quad.graph_name), Graph()).parse(data=line, format="nt")
+        dumps.append(by_graph)
+    assert dumps[0].keys() == dumps[1].keys()
+    for name in dumps[0]:
+        assert isomorphic(dumps[0][name], dumps[1][name]), name
+
+
+def test_malformed_query_carries_remote_message(remote: RemoteStore, oxigraph_server: Any) -> None:
+    bad = "SELECT ?s WHERE { ?s ?p "
+    with requests.post(oxigraph_server.query_url, data={"query": bad}, timeout=10) as direct:
+        assert direct.status_code == 400
+        message = direct.text.strip()
+    with pytest.raises(QueryError) as caught:
+        remote.query(bad)
+    assert caught.value.message == message
+    with pytest.raises(QueryError):
+        remote.update("INSERT DATA { <http://example.org/x> }")
+
+
+def test_server_down_is_store_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = RemoteStore(f"http://127.0.0.1:{port}/query", timeout=5)
+    with pytest.raises(StoreError):
+        store.query("ASK {}")
+    with pytest.raises(StoreError):
+        store.named_graphs()
+    store.close()
+
+
+def test_open_store_gives_remote(oxigraph_server: Any) -> None:
+    config = Config.load({"store_url": oxigraph_server.query_url}, environ={})
+    store = open_store(config)
+    assert isinstance(store, RemoteStore)
+    assert store.update_url == oxigraph_server.base + "/update"
+    assert store.gsp_url == oxigraph_server.base + "/store"
+    store.close()
+    fuseki = RemoteStore("http://h/ds/query", "http://h/ds/update", "http://h/ds/data")
+    assert (fuseki.update_url, fuseki.gsp_url) == ("http://h/ds/update", "http://h/ds/data")
+    virtuoso = RemoteStore("http://h/sparql")
+    assert (virtuoso.update_url, virtuoso.gsp_url) == ("http://h/sparql", "")
