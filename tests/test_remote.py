@@ -13,9 +13,10 @@ import requests
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic
 
+from kg.bindings import bind_values
 from kg.config import Config
 from kg.errors import QueryError, StoreError
-from kg.remote import RemoteStore, RemoteTriples, bind_values
+from kg.remote import RemoteStore, RemoteTriples
 from kg.store import EmbeddedStore, Store, open_store
 
 pytestmark = pytest.mark.remote
