@@ -1,4 +1,4 @@
-"""The ontology, schemes and shapes: well-formed, documented, aligned, and agreeing with the code."""
+"""The ontology, schemes and shapes: well-formed, documented, aligned, agreeing with the code."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ LOADER_DATATYPES = {
     RDF.langString,
 }
 
-# INTEROP.md section 3 (and the project's own closed sets): scheme -> {notation: concept local name}.
+# INTEROP.md section 3 and the project's own closed sets: scheme -> {notation: concept local}.
 EXPECTED_SCHEMES = {
     "polarity": {"+": "asserted", "-": "denied", "u": "unknown"},
     "certainty": {"CT": "certain", "PR": "probable", "PS": "possible", "U": "underspecified"},
@@ -370,7 +370,8 @@ VALID = f"""
     schema:datePublished "2020-08-17"^^xsd:date ; gc:datePublishedMethod "estimated" .
 <article/a1#char=0,{len(TEXT)}> a nif:Context, nif:RFC5147String ; nif:isString "{TEXT}" .
 <article/a1#char={BEGIN},{END}> a nif:RFC5147String, oa:SpecificResource ;
-    nif:beginIndex "{BEGIN}"^^xsd:nonNegativeInteger ; nif:endIndex "{END}"^^xsd:nonNegativeInteger ;
+    nif:beginIndex "{BEGIN}"^^xsd:nonNegativeInteger ;
+    nif:endIndex "{END}"^^xsd:nonNegativeInteger ;
     nif:anchorOf "{QUOTE}" ; nif:referenceContext <article/a1#char=0,{len(TEXT)}> ;
     oa:hasSource <article/a1> ;
     oa:hasSelector <article/a1/selector/{BEGIN}-{END}/quote>,
