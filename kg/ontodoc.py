@@ -81,7 +81,7 @@ def _anchor(kind: str, term: URIRef) -> str:
     return f"{kind}-{str(term)[len(GC) :]}"
 
 
-def _link(graph: Graph, term: object, kinds: dict[URIRef, str]) -> str:
+def _link(term: object, kinds: dict[URIRef, str]) -> str:
     if isinstance(term, URIRef) and term in kinds:
         href = "#" + _anchor(kinds[term], term)
         return f'<a href="{escape(href)}"><code>{escape(_curie(term))}</code></a>'
@@ -90,9 +90,9 @@ def _link(graph: Graph, term: object, kinds: dict[URIRef, str]) -> str:
     return f"<code>{escape(str(term))}</code>"
 
 
-def _links(graph: Graph, terms: Iterable[object], kinds: dict[URIRef, str]) -> str:
+def _links(terms: Iterable[object], kinds: dict[URIRef, str]) -> str:
     items = sorted(set(terms), key=str)
-    return ", ".join(_link(graph, t, kinds) for t in items) if items else "—"
+    return ", ".join(_link(t, kinds) for t in items) if items else "—"
 
 
 def _terms(graph: Graph, rdf_type: URIRef) -> list[URIRef]:
@@ -110,7 +110,7 @@ def _card(graph: Graph, term: URIRef, kind: str, kinds: dict[URIRef, str], rows:
     for pred, words in ALIGNMENTS.items():
         targets = [o for o in graph.objects(term, pred) if not _ours(o)]
         if targets:
-            align.append(_row(words, _links(graph, targets, kinds)))
+            align.append(_row(words, _links(targets, kinds)))
     return (
         f'<section class="term {kind}" id="{escape(_anchor(kind, term))}">'
         f"<h3>{escape(label or _curie(term))} <code>{escape(_curie(term))}</code></h3>"
@@ -119,11 +119,13 @@ def _card(graph: Graph, term: URIRef, kind: str, kinds: dict[URIRef, str], rows:
     )
 
 
-def _tree(graph: Graph, roots: list[URIRef], classes: set[URIRef], kinds: dict) -> str:
+def _tree(graph: Graph, roots: list[URIRef], classes: set[URIRef], kinds: dict[URIRef, str]) -> str:
     def branch(cls: URIRef, seen: frozenset[URIRef]) -> str:
         subs = sorted((s for s in graph.subjects(RDFS.subClassOf, cls) if s in classes), key=str)
         inner = "".join(branch(s, seen | {cls}) for s in subs if s not in seen)
-        return f"<li>{_link(graph, cls, kinds)}" + (f"<ul>{inner}</ul>" if inner else "") + "</li>"
+        label = escape(_en(graph, cls, RDFS.label))
+        head = f"<li>{_link(cls, kinds)} {label}"
+        return head + (f"<ul>{inner}</ul>" if inner else "") + "</li>"
 
     return '<ul class="tree">' + "".join(branch(r, frozenset()) for r in roots) + "</ul>"
 
@@ -162,9 +164,9 @@ def render_html(graph: Graph) -> str:
         used = [p for p in obj_props + data_props if (p, RDFS.domain, cls) in graph]
         used += [p for p in obj_props if (p, RDFS.range, cls) in graph]
         rows = [
-            _row("superclasses", _links(graph, supers, kinds)),
-            _row("subclasses", _links(graph, subs, kinds)),
-            _row("properties (domain or range)", _links(graph, used, kinds)),
+            _row("superclasses", _links(supers, kinds)),
+            _row("subclasses", _links(subs, kinds)),
+            _row("properties (domain or range)", _links(used, kinds)),
         ]
         parts.append(_card(graph, cls, "class", kinds, rows))
 
@@ -179,9 +181,9 @@ def render_html(graph: Graph) -> str:
             )
             supers = [s for s in graph.objects(prop, RDFS.subPropertyOf) if _ours(s)]
             rows = [
-                _row("domain", _links(graph, domains, kinds)),
-                _row("range", _links(graph, graph.objects(prop, RDFS.range), kinds)),
-                _row("superproperties", _links(graph, supers, kinds)),
+                _row("domain", _links(domains, kinds)),
+                _row("range", _links(graph.objects(prop, RDFS.range), kinds)),
+                _row("superproperties", _links(supers, kinds)),
             ]
             parts.append(_card(graph, prop, "property", kinds, rows))
 
