@@ -1,0 +1,225 @@
+"""`kg build`: compile every source in memory, validate, then write all at once (or nothing).
+
+A full build of the on-disk store bulk-loads a fresh sibling directory and swaps it in with two
+renames, so a failed or interrupted build leaves the previous store as it was. Rebuilding some
+articles replaces exactly their graphs in one transaction (`Store.replace_graphs`). A load
+activity is named by a hash of its inputs and the software version; when the store already holds
+it, its start time is kept (and a one-article rebuild leaves that article alone), so building
+twice gives the same store.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.config import Config
+from kg.errors import DataError, StoreError
+from kg.ingest.compile import Compiled, compile_sources
+from kg.ingest.validate import validate
+from kg.namespaces import PROV
+from kg.store import EmbeddedStore, Store, open_store
+
+_TIMES = (
+    f"""SELECT ?a ?t WHERE {{ GRAPH ?g {{ ?a a <{PROV}Activity> ; <{PROV}startedAtTime> ?t }} }}"""
+)
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote: quads per graph, the articles built and those left untouched."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    articles: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    target: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.graphs.values())
+
+    def summary(self) -> str:
+        lines = [f"{n:>8}  {g}" for g, n in sorted(self.graphs.items())]
+        lines.append(f"{self.total:>8}  quads in {len(self.graphs)} graphs -> {self.target}")
+        if self.unchanged:
+            lines.append("unchanged: " + ", ".join(self.unchanged))
+        return "\n".join(lines)
+
+
+def compile_checked(
+    config: Config,
+    *,
+    articles: Iterable[str] | None = None,
+    times: dict[str, str] | None = None,
+    shapes: bool = True,
+) -> Compiled:
+    """Compile every source and validate the result (raises DataError / ValidationError)."""
+    known = times or {}
+    compiled = compile_sources(config, articles=articles, started=known.get)
+    validate(compiled, shapes=shapes)
+    return compiled
+
+
+def load_times(store: Store) -> dict[str, str]:
+    """Activity IRI -> the xsd:dateTime lexical form of its start, for every load in the store."""
+    return {row["a"].value: row["t"].value for row in store.query(_TIMES, union=False)}
+
+
+def _stored_times(config: Config) -> dict[str, str]:
+    path = Path(config.data_dir)
+    if not path.is_dir() or not any(path.iterdir()):
+        return {}
+    store = EmbeddedStore(path, read_only=True)
+    times = load_times(store)
+    # A read-only handle has nothing to flush: dropping it releases it.
+    del store
+    gc.collect()
+    return times
+
+
+def build(
+    config: Config,
+    *,
+    articles: list[str] | None = None,
+    check: bool = True,
+    shapes: bool = True,
+    store: Store | None = None,
+) -> BuildReport:
+    """Build the store from the sources; with `articles`, rebuild only those articles' graphs."""
+    if store is None and articles is None and not config.remote and not config.in_memory:
+        report = _full_disk_build(config, shapes)
+    else:
+        owned = store is None
+        target = store if store is not None else open_store(config)
+        try:
+            report = _build_into(config, target, articles, shapes)
+            if check:
+                _run_checks(target, config)
+        finally:
+            if owned:
+                target.close()
+        return report
+    if check:
+        final = open_store(config)
+        try:
+            _run_checks(final, config)
+        finally:
+            final.close()
+    return report
+
+
+def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
+    compiled = compile_checked(config, times=_stored_times(config), shapes=shapes)
+    path = Path(config.data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.parent / f".{path.name}.new-{os.getpid()}"
+    old = path.parent / f".{path.name}.old-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        new_store = EmbeddedStore(fresh)
+        new_store.bulk_load(compiled.quads())
+        new_store.close()
+        del new_store
+        gc.collect()  # the RocksDB handle must be gone before the directory moves
+        if path.exists():
+            path.rename(old)
+        fresh.rename(path)
+    except OSError as err:
+        if old.exists() and not path.exists():
+            old.rename(path)
+        raise StoreError(f"cannot write the store at {path}: {err}") from err
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
+
+
+def _article_graphs(store_graphs: list[str], compiled: Compiled, aid: str) -> set[str]:
+    base = compiled.base
+    prefix = f"{base}proposition/{aid}/"
+    own = {f"{base}graph/article/{aid}", f"{base}graph/claims/{aid}"}
+    return {g for g in store_graphs if g in own or g.startswith(prefix)}
+
+
+def _build_into(
+    config: Config, store: Store, articles: list[str] | None, shapes: bool
+) -> BuildReport:
+    times = load_times(store)
+    compiled = compile_checked(config, articles=articles, times=times, shapes=shapes)
+    existing = store.named_graphs()
+    report = BuildReport(target=config.store_url or config.data_dir)
+    if articles is None:
+        drop: set[str] = set(existing)
+        graphs = list(compiled.sink.graphs)
+        report.articles = sorted(compiled.articles)
+    else:
+        drop, graphs = set(), []
+        for aid, art in compiled.articles.items():
+            if art.activity in times:
+                report.unchanged.append(aid)
+                continue
+            drop |= _article_graphs(existing, compiled, aid)
+            graphs += compiled.units[f"article/{aid}"]
+            report.articles.append(aid)
+    if graphs or drop:
+        store.replace_graphs(drop, compiled.quads(graphs))
+    report.graphs = {g: len(compiled.sink.graphs[g]) for g in graphs}
+    return report
+
+
+def _run_checks(store: Store, config: Config) -> None:
+    """Run `kg.check.run_checks` when that module exists (it writes the reviews graph)."""
+    if importlib.util.find_spec("kg.check") is None:
+        return
+    module = importlib.import_module("kg.check")
+    run = getattr(module, "run_checks", None)
+    if run is not None:
+        run(store, config)
+
+
+def ensure_built(config: Config, store: Store | None = None) -> bool:
+    """Build the seed when the store is empty; True if it built."""
+    if store is None and not config.remote and not config.in_memory:
+        path = Path(config.data_dir)
+        if path.is_dir() and any(path.iterdir()) and _stored_times(config):
+            return False
+        build(config)
+        return True
+    target = store if store is not None else open_store(config)
+    try:
+        if target.named_graphs():
+            return False
+        build(config, store=target)
+        return True
+    finally:
+        if store is None:
+            target.close()
+
+
+FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def export(config: Config, fmt: str, output: IO[bytes]) -> None:
+    """Write the whole dataset (every named graph) as TriG or N-Quads."""
+    if fmt not in FORMATS:
+        raise DataError(f"unknown export format {fmt!r} (expected {', '.join(FORMATS)})")
+    if config.remote or config.in_memory:
+        store = open_store(config)
+        try:
+            store.dump(output, FORMATS[fmt])
+        finally:
+            store.close()
+        return
+    if not Path(config.data_dir).is_dir():
+        raise StoreError(f"no store at {config.data_dir}: run kg build first")
+    # Read-only, so a running server keeps its lock; dropping the handle releases it.
+    EmbeddedStore(Path(config.data_dir), read_only=True).dump(output, FORMATS[fmt])

@@ -1,0 +1,140 @@
+"""All sources -> every graph of the dataset, in memory (nothing is written here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.config import Config
+from kg.errors import DataError
+from kg.ingest.articles import Article, agent_ids, article_ids, read_article, write_document
+from kg.ingest.claims import proposition_ids, write_claims, write_propositions
+from kg.ingest.entities import entity_ids, read_entities, write_entities
+from kg.ingest.materialise import Materialiser
+from kg.ingest.nodes import NodeWriter, Scope
+from kg.ingest.reference import fact_iri, read_reference, standard_triples, write_reference
+from kg.ingest.terms import Sink, iri
+from kg.ingest.vocab import Vocab, build_vocab, read_turtle
+from kg.namespaces import GC, PROV
+
+SHAPES = "shapes.ttl"
+
+
+@dataclass
+class Compiled:
+    """The whole dataset in memory, with which graphs belong to which input."""
+
+    sink: Sink
+    vocab: Vocab
+    base: str
+    units: dict[str, list[str]] = field(default_factory=dict)  # unit -> graph IRIs
+    articles: dict[str, Article] = field(default_factory=dict)
+    shapes_file: Path | None = None
+
+    def graphs_of(self, units: Iterable[str]) -> list[str]:
+        return [g for u in units for g in self.units.get(u, [])]
+
+    def quads(self, graphs: Iterable[str] | None = None) -> list[ox.Quad]:
+        if graphs is None:
+            return list(self.sink.quads())
+        return [q for g in graphs for q in self.sink.quads(g)]
+
+    def counts(self) -> dict[str, int]:
+        return {g: len(q) for g, q in self.sink.graphs.items()}
+
+
+def ontology_graph(base: str) -> str:
+    return f"{base}graph/ontology"
+
+
+def shapes_graph(base: str) -> str:
+    return f"{base}graph/shapes"
+
+
+def now() -> str:
+    """The current UTC time as an xsd:dateTime (seconds)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _read_ontology(source: Path, base: str, sink: Sink, c: Compiled, digest: list[bytes]) -> None:
+    folder = source / "ontology"
+    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+    if not any(p.name != SHAPES for p in files):
+        raise DataError("no ontology (*.ttl) found", "ontology/")
+    onto: list[ox.Quad] = []
+    for path in files:
+        name = f"ontology/{path.name}"
+        graph = shapes_graph(base) if path.name == SHAPES else ontology_graph(base)
+        quads = read_turtle(path, name, graph, f"{graph}/genid/{path.stem}/")
+        sink.extend(quads)
+        if path.name == SHAPES:
+            c.shapes_file = path
+        else:
+            onto.extend(quads)
+        digest.append(f"\0{name}\0".encode() + path.read_bytes())
+    sink.add_type(ontology_graph(base), iri(ontology_graph(base)), GC + "OntologyGraph")
+    c.units["ontology"] = [ontology_graph(base)]
+    if c.shapes_file is not None:
+        sink.add_type(shapes_graph(base), iri(shapes_graph(base)), GC + "ShapesGraph")
+        c.units["shapes"] = [shapes_graph(base)]
+    c.vocab = build_vocab(onto)
+
+
+def compile_sources(
+    config: Config,
+    *,
+    articles: Iterable[str] | None = None,
+    started: Callable[[str], str | None] | None = None,
+) -> Compiled:
+    """Read every source and build every graph; `started(activity_iri)` reuses a past load time.
+
+    With `articles`, only those articles are compiled (the shared graphs always are, since the
+    articles resolve ids against them).
+    """
+    source, base = config.source, config.base_iri
+    sink = Sink()
+    c = Compiled(sink, Vocab(), base)
+    digest: list[bytes] = []
+    _read_ontology(source, base, sink, c, digest)
+    writer = NodeWriter(c.vocab, sink, base)
+
+    entities = read_entities(source)
+    ent_ids = entity_ids(entities, base)
+    ref = read_reference(source, base)
+    for path in ("data/entities.yaml", "data/reference/facts.yaml"):
+        if (source / path).exists():
+            digest.append(f"\0{path}\0".encode() + (source / path).read_bytes())
+    scope = Scope([ent_ids, ref.node_ids])
+    write_entities(writer, entities, scope)
+    c.units["entities"] = [f"{base}graph/entities"]
+    write_reference(writer, ref, scope)
+    c.units["reference"] = [fact_iri(base, f["id"]) for f in ref.facts]
+
+    shared = b"".join(digest)
+    available = article_ids(source)
+    wanted = available if articles is None else list(articles)
+    for aid in wanted:
+        if aid not in available:
+            raise DataError(f"no such article: {aid!r}", f"data/articles/{aid}")
+        art = read_article(source, aid, base, shared)
+        art.agents = agent_ids(art)
+        art.propositions = proposition_ids(art)
+        local = scope.child(art.propositions).child(art.agents)
+        time = (started(art.activity) if started else None) or now()
+        spans = write_document(writer, art, local, time)
+        props = write_propositions(writer, art, local)
+        write_claims(writer, art, local, spans)
+        graphs = [art.doc_graph, art.claim_graph, *props]
+        for g in graphs:
+            sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
+        c.units[f"article/{aid}"] = graphs
+        c.articles[aid] = art
+
+    data_graphs = [g for g in sink.graphs if g not in (ontology_graph(base), shapes_graph(base))]
+    Materialiser(c.vocab).apply(sink, data_graphs)
+    standard_triples(sink, c.vocab, c.units["reference"])
+    return c

@@ -1,0 +1,69 @@
+"""Small helpers for minting terms and collecting quads per named graph, without duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from kg.namespaces import RDF, XSD
+
+TYPE = ox.NamedNode(RDF + "type")
+
+
+def iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def en(value: str) -> ox.Literal:
+    return ox.Literal(value, language="en")
+
+
+def plain(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+def integer(value: int, datatype: str = XSD + "integer") -> ox.Literal:
+    return typed(str(value), datatype)
+
+
+def date(value: dt.date) -> ox.Literal:
+    return typed(value.isoformat(), XSD + "date")
+
+
+def datetime(value: dt.datetime) -> ox.Literal:
+    return typed(value.isoformat(), XSD + "dateTime")
+
+
+class Sink:
+    """Quads grouped by graph, in first-seen order, each added once."""
+
+    def __init__(self) -> None:
+        self.graphs: dict[str, dict[ox.Quad, None]] = {}
+
+    def add(self, graph: str, s: ox.NamedNode, p: ox.NamedNode | str, o: ox.Term) -> None:
+        pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+        quad = ox.Quad(s, pred, o, ox.NamedNode(graph))
+        self.graphs.setdefault(graph, {})[quad] = None
+
+    def add_type(self, graph: str, s: ox.NamedNode, cls: str) -> None:
+        self.add(graph, s, TYPE, ox.NamedNode(cls))
+
+    def extend(self, quads: list[ox.Quad]) -> None:
+        for q in quads:
+            self.graphs.setdefault(q.graph_name.value, {})[q] = None
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        if graph is not None:
+            yield from self.graphs.get(graph, {})
+            return
+        for quads in self.graphs.values():
+            yield from quads
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self.graphs.values())

@@ -1,0 +1,142 @@
+"""Rules the compiled dataset must keep before anything is written: spans, ids, INTEROP, SHACL."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.errors import ValidationError
+from kg.ingest.compile import Compiled, ontology_graph, shapes_graph
+from kg.ingest.terms import TYPE
+from kg.namespaces import GC, NIF, OWL, WD
+
+_CHAR = re.compile(r"#char=(\d+),(\d+)$")
+_MAX = 20  # problems listed in one error
+
+
+def to_rdflib(term: ox.Term) -> rdflib.term.Node:
+    """A pyoxigraph term as the equal rdflib term (IRIs and literals: we mint no blank nodes)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise ValidationError(f"unexpected term {term} (blank nodes are not allowed)")
+
+
+def check_structure(c: Compiled) -> list[str]:
+    """Graph typing, blank nodes, spans against the text, dangling IRIs, denials."""
+    problems: list[str] = []
+    subjects: set[str] = set()
+    graph_types: dict[str, set[str]] = defaultdict(set)
+    objects: list[tuple[str, str, str]] = []
+    props: dict[str, list[str]] = defaultdict(list)
+    denials: list[tuple[str, str]] = []
+    texts = {a.iri: a.text for a in c.articles.values()}
+    for q in c.sink.quads():
+        s, p, o, g = q.subject, q.predicate, q.object, q.graph_name
+        if isinstance(g, ox.DefaultGraph):
+            problems.append(f"triple in the default graph: {s} {p} {o}")
+            continue
+        for term in (s, o):
+            if isinstance(term, ox.BlankNode):
+                problems.append(f"blank node in {g.value}: {s} {p} {o}")
+        subjects.add(s.value)
+        if s.value == g.value and p == TYPE:
+            graph_types[g.value].add(o.value)
+        if p.value == GC + "proposition":
+            props[s.value].append(o.value)
+        elif p.value == GC + "disputes":
+            denials.append((s.value, o.value))
+        elif p.value == OWL + "sameAs" and not o.value.startswith(WD):
+            problems.append(f"owl:sameAs to a non-Wikidata IRI: {s.value} -> {o.value}")
+        elif p.value == NIF + "anchorOf":
+            problems.extend(_check_span(s.value, o.value, texts))
+        if isinstance(o, ox.NamedNode) and o.value.startswith(c.base):
+            objects.append((s.value, p.value, o.value))
+    for graph in c.sink.graphs:
+        if not any(t.startswith(GC) and t.endswith("Graph") for t in graph_types[graph]):
+            problems.append(f"graph {graph} does not type itself with a gc: graph class")
+    for s, p, o in objects:
+        if o not in subjects and o not in c.sink.graphs and "#char=" not in o:
+            problems.append(f"{s} {p} points at {o}, which is described nowhere")
+    types = _types(c, {s for s, _ in denials})
+    for claim, disputed in denials:
+        is_denial = GC + "Denial" in types.get(claim, set())
+        if (
+            is_denial
+            and disputed in props
+            and sorted(props.get(claim, [])) != sorted(props[disputed])
+        ):
+            problems.append(f"denial {claim} does not share the proposition of {disputed}")
+    return problems
+
+
+def _types(c: Compiled, nodes: set[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for q in c.sink.quads():
+        if q.predicate == TYPE and q.subject.value in nodes:
+            out[q.subject.value].add(q.object.value)
+    return out
+
+
+def _check_span(node: str, anchor: str, texts: dict[str, str]) -> list[str]:
+    m = _CHAR.search(node)
+    article = node.split("#", 1)[0]
+    if m is None or article not in texts:
+        return [f"span {node} has no article text to check against"]
+    b, e = int(m.group(1)), int(m.group(2))
+    text = texts[article]
+    if not (0 <= b <= e <= len(text)) or text[b:e] != anchor:
+        return [f"span {node}: nif:anchorOf differs from the text at [{b}, {e})"]
+    return []
+
+
+def check_shapes(c: Compiled) -> list[str]:
+    """SHACL: the union of the data graphs against ontology/shapes.ttl (no inference)."""
+    if c.shapes_file is None:
+        return []
+    import pyshacl  # slow to import: only when shapes are checked
+
+    skip = {ontology_graph(c.base), shapes_graph(c.base)}
+    data = rdflib.Graph()
+    for graph, quads in c.sink.graphs.items():
+        if graph in skip:
+            continue
+        for q in quads:
+            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    ont = rdflib.Graph()
+    for q in c.sink.quads(ontology_graph(c.base)):
+        ont.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    # The stored shapes graph has its blank nodes named (no blank nodes in the store), but
+    # SHACL reads paths and lists from blank nodes: validate with the file as written.
+    shapes = rdflib.Graph().parse(c.shapes_file, format="turtle")
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True
+    )
+    if conforms:
+        return []
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    out = []
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = report.value(result, sh.focusNode)
+        path = report.value(result, sh.resultPath)
+        msg = report.value(result, sh.resultMessage)
+        out.append(f"SHACL: {focus} {path or ''}: {msg}")
+    return sorted(out)
+
+
+def validate(c: Compiled, *, shapes: bool = True) -> None:
+    """Raise ValidationError listing the problems, if there are any."""
+    problems = check_structure(c)
+    if shapes and not problems:
+        problems = check_shapes(c)
+    if problems:
+        more = f"\n... and {len(problems) - _MAX} more" if len(problems) > _MAX else ""
+        raise ValidationError(f"{len(problems)} problem(s):\n" + "\n".join(problems[:_MAX]) + more)
