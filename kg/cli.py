@@ -112,3 +112,56 @@ def docs(config: Config, out_dir: str) -> None:
 
     target = write_docs(config.source / "ontology", Path(out_dir))
     click.echo(str(target))
+
+
+@main.command()
+@with_settings
+def serve(config: Config) -> None:
+    """Serve the SPARQL endpoint and the site (gunicorn); builds the seed graph first if needed."""
+    from kg.serve import serve as run_server
+
+    click.echo(f"kg serve: http://{config.host}:{config.port}/ (SPARQL at /sparql)", err=True)
+    run_server(config)
+
+
+@main.command()
+@click.option(
+    "--article", "articles", multiple=True, metavar="ID", help="rebuild only this article"
+)
+@click.option("--check/--no-check", default=True, help="run kg check's rules after loading")
+@click.option("--shacl/--no-shacl", default=True, help="validate against ontology/shapes.ttl")
+@with_settings
+def build(config: Config, articles: tuple[str, ...], check: bool, shacl: bool) -> None:
+    """Compile and validate every source, then write the store all at once (or not at all)."""
+    from kg.build import build as run_build
+
+    report = run_build(config, articles=list(articles) or None, check=check, shapes=shacl)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--shacl/--no-shacl", default=True, help="validate against ontology/shapes.ttl")
+@with_settings
+def validate(config: Config, shacl: bool) -> None:
+    """Compile and validate every source without writing anything."""
+    from kg.build import compile_checked
+
+    compiled = compile_checked(config, shapes=shacl)
+    click.echo(f"ok: {len(compiled.sink)} quads in {len(compiled.sink.graphs)} graphs")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="nquads",
+              show_default=True, help="dataset format")  # fmt: skip
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="file to write ('-' for standard output)")  # fmt: skip
+@with_settings
+def export(config: Config, fmt: str, out: str) -> None:
+    """Write the whole dataset (every named graph) to a file."""
+    from kg.build import export as run_export
+
+    if out == "-":
+        run_export(config, fmt, sys.stdout.buffer)
+        return
+    with open(out, "wb") as output:
+        run_export(config, fmt, output)
