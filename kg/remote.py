@@ -78,8 +78,8 @@ class RemoteStore(Store):
         self.update_url = update_url or _sibling(query_url, "update") or query_url
         self.gsp_url = _sibling(query_url, "store") if gsp_url is None else gsp_url
         self.timeout = timeout or None  # 0 means no limit
-        self._session = requests.Session()  # keep-alive: a new connection per query costs
-        self._session.headers["User-Agent"] = "geoclaims"
+        self._local = threading.local()  # one keep-alive Session per thread (not thread-safe)
+        self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._writes = uuid.uuid4().hex
         self._version: tuple[float, str] | None = None
@@ -93,6 +93,17 @@ class RemoteStore(Store):
             config.store_gsp_url or None,
             timeout=config.query_timeout,
         )
+
+    @property
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            # Keep-alive matters: a new connection per query costs the store more than a query.
+            session = self._local.session = requests.Session()
+            session.headers["User-Agent"] = "geoclaims"
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send one request; connection trouble, 4xx and 5xx become our errors."""
@@ -249,8 +260,11 @@ class RemoteStore(Store):
             self._version = None
 
     def close(self) -> None:
-        """Close the HTTP connections."""
-        self._session.close()
+        """Close the HTTP connections of every thread."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
 
 def _sibling(url: str, name: str) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,30 +48,25 @@ class OxigraphServer:
         return self.base + "/query"
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A real Oxigraph server on a free port with an on-disk store, stopped at the end."""
+@contextlib.contextmanager
+def run_oxigraph(location: Path, *options: str) -> Iterator[OxigraphServer]:
+    """Start `oxigraph serve` on a free port with its store under `location`; stop it after."""
     import requests
 
     binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    location = tmp_path_factory.mktemp("oxigraph-server")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log = (location / "server.log").open("wb")
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = location / "server.log"
+    command = [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([*command, *options], stdout=log, stderr=subprocess.STDOUT)
     server = OxigraphServer(f"http://127.0.0.1:{port}", process)
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"oxigraph serve exited: {(location / 'server.log').read_text()}"
-                )
+                raise RuntimeError(f"oxigraph serve exited: {log_path.read_text()}")
             try:
                 with requests.get(server.query_url, params={"query": "ASK {}"}, timeout=1):
                     break
@@ -84,4 +82,16 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server on a free port with an on-disk store, stopped at the end."""
+    with run_oxigraph(tmp_path_factory.mktemp("oxigraph-server")) as server:
+        yield server
+
+
+@pytest.fixture()
+def start_oxigraph(tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[Any]]:
+    """`with start_oxigraph("--timeout-s", "2") as server:` a server of this test's own."""
+    return functools.partial(run_oxigraph, tmp_path)

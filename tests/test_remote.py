@@ -15,7 +15,7 @@ from rdflib.compare import graph_diff, isomorphic
 
 from kg.bindings import bind_values
 from kg.config import Config
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, QueryTimeout, StoreError
 from kg.remote import RemoteStore, RemoteTriples
 from kg.store import EmbeddedStore, Store, open_store
 
@@ -321,3 +321,20 @@ def test_open_store_gives_remote(oxigraph_server: Any) -> None:
     assert (fuseki.update_url, fuseki.gsp_url) == ("http://h/ds/update", "http://h/ds/data")
     virtuoso = RemoteStore("http://h/sparql")
     assert (virtuoso.update_url, virtuoso.gsp_url) == ("http://h/sparql", "")
+
+
+# Seven-fold cross product of ~30 triples: hours of work, and COUNT gives nothing until the end.
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(7)) + " }"
+)
+
+
+def test_timeout_is_query_timeout(start_oxigraph: Any) -> None:
+    with start_oxigraph() as server:  # its own server: the runaway query dies with it
+        store = RemoteStore(server.query_url, timeout=0.5)
+        _load(store)
+        with pytest.raises(QueryTimeout):
+            store.query(RUNAWAY)
+        # The store still answers other queries while that one burns on.
+        assert bool(store.query("ASK { ?s ?p ?o }"))
+        store.close()
