@@ -2,22 +2,71 @@
 
 `open_store(config)` gives an `EmbeddedStore` (pyoxigraph on disk, or in memory) or, when
 `store_url` is set, a `RemoteStore` speaking SPARQL 1.1 Protocol and Graph Store Protocol.
+`writer(config)` gives the store to write to: on disk, one process at a time (a lock file), since
+Oxigraph allows one read-write opener; readers reopen when `version` changes.
+
+For implementers of `Store` (e.g. `kg.remote.RemoteStore`): `query` returns pyoxigraph objects
+(`QuerySolutions`/`QueryBoolean`, e.g. from `ox.parse_query_results`, or for CONSTRUCT/DESCRIBE
+`QueryTriples` or any iterable of `ox.Triple`); errors are `QueryError` (parser message kept) or
+`StoreError`. The graph-level methods (`graph_exists`, `graph_triples`, `put_graph`, `post_graph`,
+`delete_graph`, used by the Graph Store Protocol) have default implementations over `query` and
+`update`; override them with native Graph Store Protocol calls where that is better. The graph
+argument is an absolute IRI string, or None for the default graph.
 """
 
 from __future__ import annotations
 
+import fcntl
+import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.config import Config
-from kg.errors import QueryError, StoreError
+from kg.errors import NotFound, QueryError, StoreError
 
 VERSION_FILE = "geoclaims-version"
+LOCK_FILE = "geoclaims-write.lock"
+
+# What cannot hide a FROM keyword: IRIs, strings, comments (removed before looking for FROM).
+_NOT_CODE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def declares_dataset(sparql: str) -> bool:
+    """Whether a query names its own dataset with FROM / FROM NAMED."""
+    return bool(_FROM.search(_NOT_CODE.sub(" ", sparql)))
+
+
+def read_version(data_dir: str | Path) -> str:
+    """The version marker of an on-disk store ("0" before the first write)."""
+    try:
+        return (Path(data_dir) / VERSION_FILE).read_text().strip()
+    except FileNotFoundError:
+        return "0"
+
+
+def _node(graph: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(graph)
+    except ValueError as err:
+        raise QueryError(f"not an absolute IRI: {graph!r} ({err})") from None
+
+
+def _iri(graph: str) -> str:
+    return str(_node(graph))
+
+
+def _triple_line(t: ox.Triple) -> str:
+    return f"{t.subject} {t.predicate} {t.object} ."
 
 
 class Store(ABC):
@@ -59,6 +108,61 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the store."""
 
+    # Graph-level operations (Graph Store Protocol); graph None is the default graph.
+
+    def graph_exists(self, graph: str | None) -> bool:
+        """Whether a named graph exists (the default graph always does)."""
+        if graph is None:
+            return True
+        return graph in self.named_graphs()
+
+    def graph_triples(self, graph: str | None) -> Iterable[ox.Triple]:
+        """The triples of one graph."""
+        if graph is None:
+            return self.query("CONSTRUCT WHERE { ?s ?p ?o }", union=False)
+        return self.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+            substitutions={"g": _node(graph)},
+        )
+
+    def put_graph(self, graph: str | None, triples: Iterable[ox.Triple]) -> bool:
+        """Replace a graph's content in one transaction; True if the graph is new."""
+        created = not self.graph_exists(graph)
+        target = "DEFAULT" if graph is None else "GRAPH " + _iri(graph)
+        ops = [f"DROP SILENT {target}"]
+        if graph is not None:
+            ops.append(f"CREATE SILENT GRAPH {_iri(graph)}")
+        ops.extend(self._insert(graph, triples))
+        self.update(" ;\n".join(ops))
+        return created
+
+    def post_graph(self, graph: str | None, triples: Iterable[ox.Triple]) -> bool:
+        """Add triples to a graph in one transaction; True if the graph is new."""
+        created = not self.graph_exists(graph)
+        ops = [] if graph is None else [f"CREATE SILENT GRAPH {_iri(graph)}"]
+        ops.extend(self._insert(graph, triples))
+        if ops:
+            self.update(" ;\n".join(ops))
+        return created
+
+    def delete_graph(self, graph: str | None) -> None:
+        """Remove a named graph (NotFound if missing), or empty the default graph."""
+        if graph is None:
+            self.update("DROP SILENT DEFAULT")
+            return
+        if not self.graph_exists(graph):
+            raise NotFound(f"no graph {graph}")
+        self.update(f"DROP GRAPH {_iri(graph)}")
+
+    @staticmethod
+    def _insert(graph: str | None, triples: Iterable[ox.Triple]) -> list[str]:
+        lines = "\n".join(_triple_line(t) for t in triples)
+        if not lines:
+            return []
+        if graph is None:
+            return ["INSERT DATA {\n" + lines + "\n}"]
+        return ["INSERT DATA { GRAPH " + _iri(graph) + " {\n" + lines + "\n} }"]
+
 
 def _quad_line(quad: ox.Quad) -> str:
     return f"{quad.subject} {quad.predicate} {quad.object} ."
@@ -96,12 +200,16 @@ class EmbeddedStore(Store):
         substitutions: Mapping[str, Any] | None = None,
     ) -> Any:
         kwargs: dict[str, Any] = {}
-        if default_graph is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = union
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            if default_graph is not None:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            elif union and not declares_dataset(sparql):
+                # pyoxigraph's union flag would override the query's own FROM clauses.
+                kwargs["use_default_graph_as_union"] = True
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as err:
+            raise QueryError(f"bad graph IRI: {err}") from None
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         try:
@@ -151,6 +259,20 @@ class EmbeddedStore(Store):
     def dump(self, output: Any, fmt: ox.RdfFormat) -> None:
         self._store.dump(output, fmt)
 
+    def graph_exists(self, graph: str | None) -> bool:
+        return graph is None or self._store.contains_named_graph(_node(graph))
+
+    def graph_triples(self, graph: str | None) -> Iterator[ox.Triple]:
+        name = ox.DefaultGraph() if graph is None else _node(graph)
+        return (q.triple for q in self._store.quads_for_pattern(None, None, None, name))
+
+    def close(self) -> None:
+        # Dropping the last reference closes RocksDB; flush first so nothing waits in memory.
+        if hasattr(self, "_store"):
+            if self.path is not None:
+                self._store.flush()
+            del self._store
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -158,8 +280,7 @@ class EmbeddedStore(Store):
     def version(self) -> str:
         if self.path is None:
             return self._memory_version
-        marker = self.path / VERSION_FILE
-        return marker.read_text().strip() if marker.exists() else "0"
+        return read_version(self.path)
 
     def _bump(self) -> None:
         self._memory_version = uuid.uuid4().hex
@@ -179,3 +300,29 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
     if config.in_memory:
         return EmbeddedStore(None)
     return EmbeddedStore(Path(config.data_dir), read_only=read_only)
+
+
+@contextmanager
+def writer(config: Config, store: Store | None = None) -> Iterator[Store]:
+    """The store to write to, for one write: on disk, opened read-write under an exclusive lock."""
+    if store is not None and not (isinstance(store, EmbeddedStore) and store.path is not None):
+        yield store  # in memory or remote: the shared store object takes the write
+        return
+    if config.remote or config.in_memory:
+        yield open_store(config)
+        return
+    path = Path(config.data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
+        try:
+            if store is not None:
+                yield store  # this process already holds it read-write
+                return
+            opened = EmbeddedStore(path)
+            try:
+                yield opened
+            finally:
+                opened.close()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,58 @@
+"""One error shape for every failure: plain text for machines, a small HTML page for browsers.
+
+Text shape (pinned by tests/test_protocol.py): the first line is `<status> <reason>`, then a blank
+line, then the message (e.g. the SPARQL parser's, with its line:column position):
+
+    400 Bad Request
+
+    error at 1:8: expected one of ...
+"""
+
+from __future__ import annotations
+
+from html import escape
+from http import HTTPStatus
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import KGError, Unauthorized
+from kg.formats import prefers_html
+
+REALM = 'Bearer realm="geoclaims"'
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The one error shape, HTML if the client is a browser, else text/plain."""
+    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    title = f"{status} {reason}"
+    if prefers_html(request.headers.get("Accept")):
+        body = (
+            f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title>\n"
+            f"<h1>{title}</h1>\n<pre>{escape(message)}</pre>\n</html>\n"
+        )
+        response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(
+            f"{title}\n\n{message}\n", status=status, content_type="text/plain; charset=utf-8"
+        )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _kg_error(err: KGError) -> Response:
+    headers = {"WWW-Authenticate": REALM} if isinstance(err, Unauthorized) else None
+    return error_response(err.http_status, err.message, headers)
+
+
+def _http_error(err: HTTPException) -> Response:
+    # Keep the headers the protocol needs (Allow on 405, ...) but not the HTML content type.
+    headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
+    return error_response(err.code or 500, err.description or "", headers)
+
+
+def register(app: Flask) -> None:
+    """Route every error through the one shape."""
+    app.register_error_handler(KGError, _kg_error)
+    app.register_error_handler(HTTPException, _http_error)
