@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -12,12 +13,13 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 from pyshacl import validate
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg import namespaces, ontodoc
 from kg.cli import main
+from kg.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
@@ -582,6 +584,70 @@ def test_shapes_reject_a_broken_graph(
     conforms, found = _results(data, shapes)
     assert not conforms
     assert (focus, path) in found, sorted(found)
+
+
+# --- the seed data against the shapes ----------------------------------------------------------
+
+# Shapes that must find something to check in the seed (a shape targeting nothing checks nothing).
+SEED_TARGETED = (
+    "ArticleShape",
+    "ContextShape",
+    "SpanShape",
+    "SpecificResourceShape",
+    "TextQuoteSelectorShape",
+    "TextPositionSelectorShape",
+    "ClaimShape",
+    "PropositionShape",
+    "EntityShape",
+    "StateShape",
+    "PersonShape",
+    "OrganisationShape",
+    "PostShape",
+    "TimeExpressionShape",
+)
+
+
+@pytest.fixture(scope="module")
+def seed_graphs(seed_config: Config) -> tuple[Graph, Graph]:
+    """The built seed store: (union of the data graphs, the ontology graph)."""
+    from kg.build import export
+
+    buf = io.BytesIO()
+    export(seed_config, "nquads", buf)
+    dataset = Dataset()
+    dataset.parse(data=buf.getvalue(), format="nquads")
+    skip = {seed_config.base_iri + "graph/ontology", seed_config.base_iri + "graph/shapes"}
+    data, ont = Graph(), Graph()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        (ont if str(g) in skip else data).add((s, p, o))
+    return data, ont
+
+
+def test_seed_conforms_to_the_shapes(seed_graphs: tuple[Graph, Graph], shapes: Graph) -> None:
+    data, ont = seed_graphs
+    conforms, report, text = validate(data, shacl_graph=shapes, ont_graph=ont, inference="none")
+    assert conforms, text
+
+
+def test_shapes_find_their_targets_in_the_seed(
+    seed_graphs: tuple[Graph, Graph], shapes: Graph
+) -> None:
+    data, ont = seed_graphs
+    full = data + ont
+    shape_ns = "https://w3id.org/geoclaims/ontology/shape/"
+    empty = []
+    for name in SEED_TARGETED:
+        shape = URIRef(shape_ns + name)
+        focus = set()
+        for cls in shapes.objects(shape, SH.targetClass):
+            focus |= set(full.subjects(RDF.type, cls))
+        for prop in shapes.objects(shape, SH.targetSubjectsOf):
+            focus |= set(full.subjects(prop, None))
+        for prop in shapes.objects(shape, SH.targetObjectsOf):
+            focus |= set(full.objects(None, prop))
+        if not focus:
+            empty.append(name)
+    assert empty == []
 
 
 # --- documentation -------------------------------------------------------------------------------
