@@ -1,0 +1,275 @@
+"""What a linked-data page shows about one IRI: statements, and the extras of each page kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.namespaces import GC, OWL, RDF, RDFS, SKOS, WD
+from kg.web.terms import Term, rows, term
+
+PAGE_SIZE = 50
+TYPE = RDF + "type"
+
+
+@dataclass
+class Statement:
+    """One triple seen from the page's IRI: the other end, the predicate and the graph."""
+
+    predicate: Term
+    other: Term
+    graph: Term | None
+
+
+@dataclass
+class Resource:
+    """The page data common to every IRI."""
+
+    iri: str
+    types: list[Term] = field(default_factory=list)
+    outgoing: dict[str, list[Statement]] = field(default_factory=dict)
+    incoming: list[Statement] = field(default_factory=list)
+    incoming_total: int = 0
+    page: int = 1
+    graph_size: int | None = None  # triples in the graph of this name, when it names one
+    graph_classes: list[Term] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.incoming_total // PAGE_SIZE))
+
+    def values(self, predicate: str) -> list[Term]:
+        """The objects of one outgoing predicate."""
+        return [s.other for s in self.outgoing.get(predicate, [])]
+
+    @property
+    def wikidata(self) -> list[str]:
+        """Wikidata items this resource is linked to."""
+        return [
+            t.value
+            for p in (OWL + "sameAs", SKOS + "exactMatch")
+            for t in self.values(p)
+            if t.is_iri and t.value.startswith(WD)
+        ]
+
+    @property
+    def is_graph(self) -> bool:
+        return self.graph_size is not None
+
+
+def exists(store: Any, iri: str) -> bool:
+    """Whether any quad has this IRI as subject, object or graph name."""
+    sparql = (
+        "SELECT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } UNION { GRAPH ?x { ?s ?p ?o } } }"
+        " LIMIT 1"
+    )
+    return bool(rows(store, sparql, x=iri))
+
+
+def load(store: Any, iri: str, page: int = 1) -> Resource:
+    """Outgoing statements, one page of incoming ones, and the graph this IRI names."""
+    res = Resource(iri=iri, page=max(1, page))
+    out: dict[str, list[Statement]] = defaultdict(list)
+    sparql = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"
+    for row in rows(store, sparql, s=iri):
+        out[row["p"].value].append(Statement(term(row["p"]), term(row["o"]), term(row["g"])))
+    # rdf:type first, then predicates in IRI order.
+    res.outgoing = dict(sorted(out.items(), key=lambda kv: (kv[0] != TYPE, kv[0])))
+    seen: set[str] = set()
+    res.types = [t for t in res.values(TYPE) if not (t.value in seen or seen.add(t.value))]
+    count = rows(
+        store, "SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?o", o=iri
+    )
+    res.incoming_total = int(count[0]["n"].value) if count else 0
+    offset = (res.page - 1) * PAGE_SIZE
+    sparql = (
+        "SELECT ?o ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?s ?g "
+        f"LIMIT {PAGE_SIZE} OFFSET {offset}"
+    )
+    res.incoming = [
+        Statement(term(r["p"]), term(r["s"]), term(r["g"])) for r in rows(store, sparql, o=iri)
+    ]
+    size = rows(
+        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", g=iri
+    )
+    if size:
+        res.graph_size = int(size[0]["n"].value)
+        classes = rows(store, "SELECT ?g ?c WHERE { GRAPH ?g { ?g a ?c } } ORDER BY ?c", g=iri)
+        res.graph_classes = [term(r["c"]) for r in classes]
+    return res
+
+
+@dataclass
+class ClaimView:
+    """A claim as listed on an entity page."""
+
+    iri: str
+    claimant: Term | None = None
+    act: list[Term] = field(default_factory=list)
+    polarity: Term | None = None
+    modality: Term | None = None
+    certainty: Term | None = None
+    attribution: Term | None = None
+    quote: str = ""
+    evidence: Term | None = None
+    sentence: Term | None = None
+    article: Term | None = None
+
+
+_CLAIM_FIELDS = """
+  OPTIONAL { ?claim gc:claimant ?claimant }
+  OPTIONAL { ?claim gc:polarity ?polarity }
+  OPTIONAL { ?claim gc:modality ?modality }
+  OPTIONAL { ?claim gc:certainty ?certainty }
+  OPTIONAL { ?claim gc:attribution ?attribution }
+  OPTIONAL { ?claim gc:evidence ?evidence OPTIONAL { ?evidence nif:anchorOf ?quote } }
+  OPTIONAL { ?claim gc:sentence ?sentence }
+  OPTIONAL { ?claim gc:appearsIn|schema:appearance ?article }
+  OPTIONAL { ?claim a ?act FILTER(STRSTARTS(STR(?act), STR(gc:))) }
+"""
+
+
+def _claims(found: list[dict[str, Any]]) -> list[ClaimView]:
+    by_iri: dict[str, ClaimView] = {}
+    for r in found:
+        view = by_iri.setdefault(r["claim"].value, ClaimView(r["claim"].value))
+        for name in ("claimant", "polarity", "modality", "certainty", "attribution"):
+            if name in r:
+                setattr(view, name, term(r[name]))
+        for name in ("evidence", "sentence", "article"):
+            if name in r:
+                setattr(view, name, term(r[name]))
+        if "quote" in r:
+            view.quote = r["quote"].value
+        if "act" in r and term(r["act"]) not in view.act and r["act"].value != GC + "Claim":
+            view.act.append(term(r["act"]))
+    return list(by_iri.values())
+
+
+def claims_about(store: Any, iri: str) -> dict[str, list[ClaimView]]:
+    """The claims about an entity, grouped by claimant IRI ('' when none is recorded)."""
+    sparql = f"SELECT DISTINCT * WHERE {{ ?claim gc:about|schema:about ?e . {_CLAIM_FIELDS} }}"
+    grouped: dict[str, list[ClaimView]] = defaultdict(list)
+    for view in _claims(rows(store, sparql, e=iri)):
+        grouped[view.claimant.value if view.claimant else ""].append(view)
+    return dict(sorted(grouped.items()))
+
+
+@dataclass
+class Node:
+    """A node of a proposition's content, with its nested nodes expanded."""
+
+    iri: str
+    types: list[Term]
+    props: list[tuple[Term, Term, Node | None]]
+
+
+def proposition_tree(store: Any, graph: str) -> Node | None:
+    """The content of a proposition graph as a tree rooted at the node of the graph's name."""
+    by_subject: dict[str, list[tuple[Term, Term]]] = defaultdict(list)
+    for r in rows(
+        store, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o", g=graph
+    ):
+        by_subject[r["s"].value].append((term(r["p"]), term(r["o"])))
+
+    def build(iri: str, path: tuple[str, ...]) -> Node:
+        types = [o for p, o in by_subject[iri] if p.value == TYPE]
+        props = []
+        for p, o in by_subject[iri]:
+            if p.value == TYPE:
+                continue
+            nested = o.is_iri and o.value in by_subject and o.value not in path and o.value != graph
+            props.append((p, o, build(o.value, (*path, o.value)) if nested else None))
+        return Node(iri, types, props)
+
+    return build(graph, (graph,)) if graph in by_subject else None
+
+
+@dataclass
+class ClaimPage:
+    """A claim's own view plus the claims around it."""
+
+    claim: ClaimView
+    propositions: list[tuple[Term, Node | None]]
+    supports: list[Term]
+    disputes: list[Term]
+    supported_by: list[Term]
+    disputed_by: list[Term]
+
+
+def claim_page(store: Any, res: Resource) -> ClaimPage | None:
+    """The claim data of a resource that is a claim, else None."""
+    found = rows(store, f"SELECT DISTINCT * WHERE {{ {_CLAIM_FIELDS} }}", claim=res.iri)
+    props = res.values(GC + "proposition")
+    if not props and not res.values(GC + "claimant"):
+        return None
+    claim = _claims(found)[0] if found else ClaimView(res.iri)
+    incoming: dict[str, list[Term]] = defaultdict(list)
+    back = rows(
+        store,
+        "SELECT ?c ?p ?x WHERE { VALUES ?p { gc:supports gc:disputes } ?x ?p ?c } ORDER BY ?x",
+        c=res.iri,
+    )
+    for r in back:
+        incoming[r["p"].value].append(term(r["x"]))
+    return ClaimPage(
+        claim=claim,
+        propositions=[(p, proposition_tree(store, p.value)) for p in props if p.is_iri],
+        supports=res.values(GC + "supports"),
+        disputes=res.values(GC + "disputes"),
+        supported_by=incoming[GC + "supports"],
+        disputed_by=incoming[GC + "disputes"],
+    )
+
+
+@dataclass
+class TermPage:
+    """An ontology term: what it is, where it sits, what uses it."""
+
+    comments: list[Term]
+    domains: list[Term]
+    ranges: list[Term]
+    supers: list[Term]
+    subs: list[Term]
+    instances: list[Term]
+    instance_total: int
+
+
+def term_page(store: Any, res: Resource) -> TermPage:
+    """The ontology-term view of a resource."""
+    subs = rows(
+        store,
+        "SELECT ?t ?x WHERE { ?x rdfs:subClassOf|rdfs:subPropertyOf|skos:broader ?t } ORDER BY ?x",
+        t=res.iri,
+    )
+    count = rows(
+        store, "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t", t=res.iri
+    )
+    inst = rows(
+        store, f"SELECT DISTINCT ?t ?x WHERE {{ ?x a ?t }} ORDER BY ?x LIMIT {PAGE_SIZE}", t=res.iri
+    )
+    return TermPage(
+        comments=res.values(RDFS + "comment") + res.values(SKOS + "definition"),
+        domains=res.values(RDFS + "domain"),
+        ranges=res.values(RDFS + "range"),
+        supers=res.values(RDFS + "subClassOf")
+        + res.values(RDFS + "subPropertyOf")
+        + res.values(SKOS + "broader")
+        + res.values(SKOS + "inScheme"),
+        subs=list(dict.fromkeys(term(r["x"]) for r in subs)),
+        instances=[term(r["x"]) for r in inst],
+        instance_total=int(count[0]["n"].value) if count else 0,
+    )
+
+
+def rdf_triples(store: Any, res: Resource) -> list[ox.Triple]:
+    """The RDF a non-HTML request gets: a graph's content, or the IRI's own statements."""
+    if res.is_graph:
+        found = rows(store, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", g=res.iri)
+    else:
+        found = rows(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", s=res.iri)
+        found += rows(store, "SELECT ?o ?s ?p WHERE { ?s ?p ?o } LIMIT 10000", o=res.iri)
+    return list(dict.fromkeys(ox.Triple(r["s"], r["p"], r["o"]) for r in found))

@@ -1,0 +1,44 @@
+// The query editor: YASGUI configured to stay offline, keep nothing in browser storage,
+// know the project's prefixes and offer the named queries as examples.
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("kg-editor-config").textContent);
+  var Yasgui = window.Yasgui;
+
+  // No internet: drop the LOV class/property autocompleters; never ask prefix.cc.
+  Yasgui.Yasqe.defaults.autocompleters = Yasgui.Yasqe.defaults.autocompleters.filter(function (n) {
+    return n !== "class" && n !== "property";
+  });
+  Yasgui.Yasqe.defaults.prefixCcApi = null;
+  Yasgui.Yasqe.defaults.persistenceId = null;
+  Yasgui.Yasr.defaults.persistenceId = null;
+  Yasgui.Yasr.defaults.prefixes = cfg.prefixes;
+
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: cfg.endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: cfg.endpoint }]; } },
+    copyEndpointOnNewTab: true,
+    persistenceId: null,
+    // A shared link (#query=...) opens here but always runs against this endpoint.
+    populateFromUrl: function (tab) {
+      tab.requestConfig.endpoint = cfg.endpoint;
+      return tab;
+    },
+    yasqe: { value: cfg.query, persistenceId: null },
+    yasr: { prefixes: cfg.prefixes, persistenceId: null },
+  });
+  window.kgYasgui = yasgui;
+
+  document.getElementById("examples").addEventListener("click", function (ev) {
+    var button = ev.target.closest("button.example");
+    if (!button) return;
+    var example = cfg.examples.find(function (e) { return e.name === button.dataset.example; });
+    if (!example) return;
+    var tab = yasgui.getTab();
+    if (tab) {
+      tab.setQuery(example.query);
+    } else {
+      yasgui.addTab(true, { name: example.name, yasqe: { value: example.query } });
+    }
+  });
+})();
