@@ -84,6 +84,7 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
             raise QueryError(f"--param wants NAME=VALUE, got {item!r}")
         values[key.strip()] = value
     named = cat.get(name)
+    queries.bind(named, values, config)  # bad parameters fail before the store is opened
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
     # Read-only unless in memory: a query never writes.

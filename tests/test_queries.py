@@ -1,0 +1,801 @@
+"""The named queries: catalogue, parameter binding, `kg query`, and each query's exact answers.
+
+The expected answers below were written by hand from the article text
+(data/articles/belarus-protests-2020/article.txt), its curated claims file (claims.yaml),
+data/entities.yaml and data/reference/facts.yaml; never computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg import queries
+from kg.cli import main
+from kg.config import PROJECT_DIR, Config
+from kg.errors import DataError, NotFound, QueryError
+from kg.store import EmbeddedStore, open_store
+
+QUERY_DIR = PROJECT_DIR / "queries"
+QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
+CATALOGUE = queries.Catalogue.load(QUERY_DIR)
+AID = "belarus-protests-2020"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.fixture(scope="module")
+def seed_store(seed_config: Config) -> Iterator[EmbeddedStore]:
+    """The seed store, opened read-only once for this module."""
+    store = open_store(seed_config, read_only=True)
+    assert isinstance(store, EmbeddedStore)
+    yield store
+
+
+def value(term: Any, base: str) -> Any:
+    """A result term as a plain value: IRIs under the base relative to it, typed numbers as int."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value[len(base) :] if term.value.startswith(base) else term.value
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in (XSD + "integer", XSD + "int", XSD + "nonNegativeInteger"):
+            return int(term.value)
+        if datatype == XSD + "boolean":
+            return term.value == "true"
+        return term.value
+    return str(term)
+
+
+def answers(
+    store: EmbeddedStore, config: Config, name: str, columns: list[str] | None = None, **params: str
+) -> list[tuple[Any, ...]]:
+    """Run a named query and return its rows (in the query's order) as tuples of plain values."""
+    query = CATALOGUE.get(name)
+    results = queries.run(store, query, params, config)
+    names = columns or [v.value for v in results.variables]
+    return [tuple(value(row[n], config.base_iri) for n in names) for row in results]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue and the files
+
+
+def test_catalogue_has_at_least_15_queries() -> None:
+    assert len(QUERY_FILES) >= 15
+    assert CATALOGUE.names() == [p.stem for p in QUERY_FILES]
+    assert [q.name for q in CATALOGUE] == sorted(q.name for q in CATALOGUE)
+
+
+def test_catalogue_from_settings(seed_config: Config) -> None:
+    assert queries.catalogue(seed_config).names() == CATALOGUE.names()
+
+
+def test_get_unknown_query_is_not_found() -> None:
+    with pytest.raises(NotFound, match="no-such-query"):
+        CATALOGUE.get("no-such-query")
+
+
+def _body(text: str) -> str:
+    """The query without comment lines (the header)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_file_is_valid_and_documented(path: Path) -> None:
+    query = queries.parse(path)
+    assert query.title and query.description
+    assert query.text == path.read_text(encoding="utf-8")
+    # Valid SPARQL as is: the engine parses the whole file, header and all, on an empty store.
+    result = ox.Store().query(query.text)
+    assert result is not None
+    body = _body(query.text)
+    # Self-contained: every prefix used is declared in the file.
+    used = set(re.findall(r"(?<![\w<\"'])([a-z][a-z0-9]*):[A-Za-z_]", body))
+    declared = set(query.prefixes)
+    assert used <= declared, f"undeclared prefixes {used - declared}"
+    select = re.search(r"SELECT(.*?)WHERE", body, re.S | re.I)
+    for param in query.params:
+        assert param.type in queries.PARAM_TYPES
+        assert param.description
+        # A parameter is a variable the query uses and projects (substitution needs both).
+        assert re.search(rf"[?$]{param.name}\b", body.split("WHERE", 1)[1]), param.name
+        if select and "*" not in select.group(1):
+            assert re.search(rf"\?{param.name}\b", select.group(1)), f"{param.name} not projected"
+        # pyoxigraph's substitution leaves BOUND(?param) false: test a parameter with COALESCE.
+        assert not re.search(rf"BOUND\s*\(\s*\?{param.name}\b", body, re.I), param.name
+    # `$var` is the conventional parameter marker: any used must be declared.
+    dollars = set(re.findall(r"\$(\w+)", body))
+    assert dollars <= {p.name for p in query.params}
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_runs_with_its_defaults(path: Path, fresh_config: Config) -> None:
+    query = queries.parse(path)
+    store = EmbeddedStore(None)
+    assert list(queries.run(store, query, {}, fresh_config)) == []
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_answers_do_not_depend_on_the_union_default_graph(
+    path: Path, seed_store: EmbeddedStore, seed_config: Config
+) -> None:
+    name = path.stem
+    on = answers(seed_store, seed_config.with_(union_default_graph=True), name)
+    off = answers(seed_store, seed_config.with_(union_default_graph=False), name)
+    assert on == off
+    assert on, f"{name} finds nothing on the seed graph with its defaults"
+
+
+def test_bad_header_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "no-title.rq").write_text("#+ description: x\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(DataError, match="no-title.rq.*title"):
+        queries.Catalogue.load(tmp_path)
+    (tmp_path / "no-title.rq").write_text(
+        "#+ title: t\n#+ description: d\n#+ params:\n#+   - {name: x, type: float}\nASK {}\n"
+    )
+    with pytest.raises(DataError, match="type must be one of"):
+        queries.Catalogue.load(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Binding parameters
+
+
+def test_bind_entity_forms(seed_config: Config) -> None:
+    query = CATALOGUE.get("claims-about-entity")
+    belarus = ox.NamedNode(seed_config.base_iri + "entity/belarus")
+    for given in ("belarus", "<" + belarus.value + ">", belarus.value):
+        assert queries.bind(query, {"entity": given}, seed_config) == {"entity": belarus}
+    wd = ox.NamedNode("http://www.wikidata.org/entity/Q184")
+    assert queries.bind(query, {"entity": "wd:Q184"}, seed_config) == {"entity": wd}
+    assert queries.bind(query, {}, seed_config) == {"entity": belarus}
+
+
+def test_bind_follows_the_base_iri(seed_config: Config) -> None:
+    config = seed_config.with_(base_iri="http://example.org/kg/")
+    query = CATALOGUE.get("claims-about-entity")
+    bound = queries.bind(query, {"entity": "russia"}, config)
+    assert bound == {"entity": ox.NamedNode("http://example.org/kg/entity/russia")}
+
+
+def test_bind_types(seed_config: Config) -> None:
+    query = CATALOGUE.get("events-in-range")
+    bound = queries.bind(query, {"from": "1991-01-01", "to": "1994-12-31"}, seed_config)
+    assert bound["from"] == ox.Literal("1991-01-01", datatype=ox.NamedNode(XSD + "date"))
+    with pytest.raises(QueryError, match="'from'.*not a date"):
+        queries.bind(query, {"from": "last week"}, seed_config)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"nope": "1"}, "has no parameter 'nope'"),
+        ({"entity": "not an iri with spaces"}, "not an IRI"),
+    ],
+)
+def test_bind_rejects(params: dict[str, str], message: str, seed_config: Config) -> None:
+    with pytest.raises(QueryError, match=message):
+        queries.bind(CATALOGUE.get("claims-about-entity"), params, seed_config)
+
+
+def test_missing_required_parameter(tmp_path: Path, fresh_config: Config) -> None:
+    (tmp_path / "needs-x.rq").write_text(
+        "#+ title: t\n#+ description: d\n#+ params:\n"
+        "#+   - {name: x, type: integer, description: a number}\n"
+        "SELECT ?x WHERE { BIND(1 AS ?y) FILTER(?y = ?x) }\n"
+    )
+    query = queries.Catalogue.load(tmp_path).get("needs-x")
+    with pytest.raises(QueryError, match="needs parameter 'x'"):
+        queries.bind(query, {}, fresh_config)
+    with pytest.raises(QueryError, match="not an integer"):
+        queries.bind(query, {"x": "one"}, fresh_config)
+    rows = list(queries.run(EmbeddedStore(None), query, {"x": "1"}, fresh_config))
+    assert [r["x"].value for r in rows] == ["1"]
+
+
+INJECTION = '"} ; DROP ALL #'
+
+
+def test_a_parameter_cannot_inject_sparql(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    before = len(seed_store)
+    rows = answers(seed_store, seed_config, "attribution-modes", mode=INJECTION)
+    assert rows == []
+    query = CATALOGUE.get("attribution-modes")
+    assert queries.bind(query, {"mode": INJECTION}, seed_config) == {"mode": ox.Literal(INJECTION)}
+    assert len(seed_store) == before
+    # An IRI parameter with a closing '>' is refused by the IRI parser, not spliced.
+    with pytest.raises(QueryError, match="not an IRI"):
+        queries.bind(
+            CATALOGUE.get("claims-about-entity"), {"entity": "x> } DROP ALL #"}, seed_config
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# `kg query`
+
+
+def kg_query(config: Config, *args: str) -> Any:
+    """Invoke `kg query` on the seed store; return click's result."""
+    return CliRunner().invoke(main, ["query", "--data-dir", config.data_dir, *args])
+
+
+def test_cli_lists_the_queries(seed_config: Config) -> None:
+    result = kg_query(seed_config, "--list")
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[0] for line in result.output.splitlines()]
+    assert listed == CATALOGUE.names()
+    assert CATALOGUE.get("disputed-claims").title in result.output
+
+
+def test_cli_json_output(seed_config: Config) -> None:
+    result = kg_query(
+        seed_config, "quotes-with-offsets", "--param", "claimant=nato", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "claimant" in data["head"]["vars"]
+    # NATO is never quoted directly in the article: only reported.
+    assert data["results"]["bindings"] == []
+    result = kg_query(
+        seed_config, "claims-about-entity", "-p", "entity=union-state", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"]["bindings"] == []
+
+
+def test_cli_table_output(seed_config: Config) -> None:
+    result = kg_query(seed_config, "attribution-counts")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["mode", "label", "claims"]
+    assert lines[-1] == "(5 rows)"
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (["no-such-query"], 5, "no named query 'no-such-query'"),
+        (["claims-about-entity", "--param", "colour=red"], 4, "has no parameter 'colour'"),
+        (["claims-about-entity", "--param", "entity"], 4, "NAME=VALUE"),
+        (["events-in-range", "-p", "from=yesterday"], 4, "not a date"),
+    ],
+)
+def test_cli_errors(seed_config: Config, args: list[str], exit_code: int, message: str) -> None:
+    result = kg_query(seed_config, *args)
+    assert result.exit_code == exit_code
+    assert message in result.output
+
+
+def test_cli_without_a_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["query", "disputed-claims", "--data-dir", str(tmp_path / "none")]
+    )
+    assert result.exit_code == NotFound.exit_code
+    assert "kg build" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact answers on the seed graph, written by hand from article.txt, claims.yaml, entities.yaml
+
+
+ARTICLE = PROJECT_DIR / "data" / "articles" / AID / "article.txt"
+PUBLISHER = f"article/{AID}/agent/publisher"
+UNATTRIBUTED = f"article/{AID}/agent/unattributed"
+LUKASHENKO, PUTIN, NATO, RUSSIA = (
+    "entity/alexander-lukashenko",
+    "entity/vladimir-putin",
+    "entity/nato",
+    "entity/russia",
+)
+
+
+def c(cid: str) -> str:
+    """A claim IRI, relative to the base."""
+    return f"claim/{AID}/{cid}"
+
+
+def p(pid: str) -> str:
+    """A proposition IRI, relative to the base."""
+    return f"proposition/{AID}/{pid}"
+
+
+# Every claim of the seed article, by attribution mode, each list in the order of the text.
+AUTHOR = [
+    "c-headline-protests", "c-headline-intervention", "c-bullet-president-title",
+    "c-protests-intensified", "c-lukashenko-title", "c-election-win", "c-minsk-rally",
+    "c-minsk-capital", "c-protests-seven-days", "c-protester-deaths", "c-detentions",
+    "c-putin-title", "c-pressure-origin-unsaid", "c-tenure-20-years", "c-nato-name",
+    "c-border-russia-west", "c-secession", "c-independence", "c-constitution",
+    "c-first-election", "c-became-president", "c-five-elections", "c-president-still",
+    "c-putin-supports-presupposed", "c-pipeline", "c-russia-presence", "c-russia-could-suffer",
+    "c-mutual-assistance-agreements",
+]  # fmt: skip
+HEARSAY = ["c-phone-calls", "c-assurance-hearsay"]
+HEDGE = [
+    "c-label-last-dictator-of-belarus", "c-label-europes-last-dictator", "c-label-dictator",
+    "c-accused-rigging-every-time", "c-putin-backing-believed",
+]  # fmt: skip
+QUOTE = [
+    "c-headline-quote", "c-bullet-plot-quote", "c-bullet-deployment-quote", "c-offer-quote",
+    "c-heading-allegation",
+]  # fmt: skip
+REPORTED = [
+    "c-bullet-assurance", "c-bullet-pressure", "c-protesters-accuse-rigging",
+    "c-pressure-from-outside", "c-accuses-nato-conspiring", "c-nato-wants-overthrow",
+    "c-nato-deployment-reported", "c-nato-denial", "c-nato-monitoring",
+    "c-nato-readiness-baseless", "c-buffer-zone",
+]  # fmt: skip
+ALL_CLAIMS = AUTHOR + HEARSAY + HEDGE + QUOTE + REPORTED
+
+
+def test_seed_claim_lists_are_complete() -> None:
+    assert len(ALL_CLAIMS) == len(set(ALL_CLAIMS)) == 51
+
+
+def test_claims_about_belarus(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "claims-about-entity", ["claim"])
+    assert [r[0] for r in rows] == [
+        c(x)
+        for x in [
+            "c-headline-protests", "c-headline-intervention", "c-headline-quote",
+            "c-bullet-pressure", "c-bullet-deployment-quote", "c-protests-intensified",
+            "c-minsk-capital", "c-protests-seven-days", "c-protester-deaths", "c-detentions",
+            "c-offer-quote", "c-pressure-from-outside", "c-pressure-origin-unsaid",
+            "c-nato-deployment-reported", "c-nato-denial", "c-nato-monitoring",
+            "c-nato-readiness-baseless", "c-border-russia-west", "c-secession",
+            "c-independence", "c-constitution", "c-first-election", "c-five-elections",
+            "c-putin-supports-presupposed", "c-pipeline", "c-buffer-zone", "c-russia-presence",
+            "c-mutual-assistance-agreements", "c-putin-backing-believed",
+        ]
+    ]  # fmt: skip
+
+
+def test_claims_about_nato(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["claim", "act", "claimant", "attribution", "polarity", "quote"]
+    expected = [
+        (c("c-bullet-plot-quote"), "accusation", LUKASHENKO, "quote", "+",
+         "NATO was plotting to overthrow my government"),
+        (c("c-bullet-deployment-quote"), "accusation", LUKASHENKO, "quote", "+",
+         "deploying artillery and fighter jets along the country’s border"),
+        (c("c-heading-allegation"), "accusation", LUKASHENKO, "quote", "+",
+         "Lukashenko’s allegations – NATO is trying to overthrow my government"),
+        (c("c-accuses-nato-conspiring"), "accusation", LUKASHENKO, "reported", "+",
+         "Lukashenko has accused NATO (North Atlantic Trinity Organization) of conspiring "
+         "against his government after protests intensified."),
+        (c("c-nato-name"), "statement", PUBLISHER, "author", "+",
+         "NATO (North Atlantic Trinity Organization)"),
+        (c("c-nato-wants-overthrow"), "accusation", LUKASHENKO, "reported", "+",
+         "Lukashenko has said that NATO wants to overthrow his government."),
+        (c("c-nato-deployment-reported"), "accusation", LUKASHENKO, "reported", "+",
+         "It has deployed its artillery and fighter jets in areas bordering Belarus."),
+        (c("c-nato-denial"), "denial", NATO, "reported", "-", "However, NATO has denied this."),
+        (c("c-nato-monitoring"), "statement", NATO, "reported", "+",
+         "NATO has said it is keeping an eye on developments in Belarus"),
+        (c("c-nato-readiness-baseless"), "denial", NATO, "reported", "-",
+         "claims about its military readiness are baseless"),
+        (c("c-buffer-zone"), "belief", RUSSIA, "reported", "+",
+         "Russia considers Belarus its buffer zone against NATO."),
+    ]  # fmt: skip
+    for given in ("nato", "wd:Q7184" and seed_config.base_iri + "entity/nato", "<entity/nato>"):
+        if given.startswith("<"):
+            given = "<" + seed_config.base_iri + given[1:]
+        assert answers(seed_store, seed_config, "claims-about-entity", columns, entity=given) == (
+            expected
+        )
+    # The supporting sentence is the whole sentence holding the evidence.
+    sentences = dict(
+        answers(seed_store, seed_config, "claims-about-entity", ["claim", "sentenceText"],
+                entity="nato")
+    )  # fmt: skip
+    assert sentences[c("c-nato-denial")] == "However, NATO has denied this."
+    assert sentences[c("c-nato-readiness-baseless")] == (
+        "NATO has said it is keeping an eye on developments in Belarus, but claims about its "
+        "military readiness are baseless."
+    )
+    assert answers(seed_store, seed_config, "claims-about-entity", entity="union-state") == []
+
+
+def test_disputed_claims(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    quote = "deploying artillery and fighter jets along the country’s border"
+    reported = "It has deployed its artillery and fighter jets in areas bordering Belarus."
+    denied = "However, NATO has denied this."
+    baseless = "claims about its military readiness are baseless"
+    assert answers(seed_store, seed_config, "disputed-claims") == [
+        (c("c-bullet-deployment-quote"), "Alexander Lukashenko", quote,
+         c("c-nato-denial"), "NATO", denied),
+        (c("c-bullet-deployment-quote"), "Alexander Lukashenko", quote,
+         c("c-nato-readiness-baseless"), "NATO", baseless),
+        (c("c-nato-deployment-reported"), "Alexander Lukashenko", reported,
+         c("c-nato-denial"), "NATO", denied),
+        (c("c-nato-deployment-reported"), "Alexander Lukashenko", reported,
+         c("c-nato-readiness-baseless"), "NATO", baseless),
+    ]  # fmt: skip
+
+
+def test_attribution_modes(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "attribution-modes", ["mode", "ownVoice", "claim"])
+    expected = [("author", True, c(x)) for x in AUTHOR]
+    for mode, claims in (("hearsay", HEARSAY), ("hedge", HEDGE), ("quote", QUOTE)):
+        expected += [(mode, False, c(x)) for x in claims]
+    expected += [("reported", False, c(x)) for x in REPORTED]
+    assert rows == expected
+    hearsay = answers(
+        seed_store, seed_config, "attribution-modes", ["claim", "claimantLabel"], mode="hearsay"
+    )
+    assert hearsay == [
+        (c("c-phone-calls"), "local media"),
+        (c("c-assurance-hearsay"), "Vladimir Putin"),
+    ]
+    assert answers(seed_store, seed_config, "attribution-modes", mode="rumour") == []
+
+
+def test_attribution_counts(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    assert answers(seed_store, seed_config, "attribution-counts") == [
+        ("author", "author", 28),
+        ("reported", "reported", 11),
+        ("hedge", "hedge", 5),
+        ("quote", "quote", 5),
+        ("hearsay", "hearsay", 2),
+    ]
+
+
+def test_claims_per_claimant(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    assert answers(seed_store, seed_config, "claims-per-claimant") == [
+        (PUBLISHER, "The article's (unknown) publisher", 28, 0, 0, 0),
+        (LUKASHENKO, "Alexander Lukashenko", 6, 6, 0, 0),
+        (PUTIN, "Vladimir Putin", 5, 0, 0, 1),
+        (UNATTRIBUTED, "unattributed source (agentless hedges)", 5, 1, 0, 0),
+        (NATO, "NATO", 3, 0, 2, 0),
+        (RUSSIA, "Russia", 2, 0, 0, 1),
+        (f"article/{AID}/agent/local-media", "local media", 1, 0, 0, 0),
+        (f"article/{AID}/agent/protesters", "protesters", 1, 1, 0, 0),
+    ]
+
+
+def test_hedged_claims(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "hedged-claims")
+    assert [(r[0], r[1], r[2], r[3], set(r[4].split(", "))) for r in rows] == [
+        (c("c-label-last-dictator-of-belarus"), "label", "PR",
+         "He is also known as the last dictator of Belarus.", {"Alexander Lukashenko"}),
+        (c("c-label-europes-last-dictator"), "label", "PR",
+         "Lukashenko is said to be Europe’s last dictator", {"Alexander Lukashenko", "Europe"}),
+        (c("c-label-dictator"), "label", "PR", "Lukashenko is seen as a dictator.",
+         {"Alexander Lukashenko"}),
+        (c("c-accused-rigging-every-time"), "accusation", "U",
+         "He has been accused of rigging the election every time.", {"Alexander Lukashenko"}),
+        (c("c-putin-backing-believed"), "belief", "PR",
+         "Putin is believed to be backing Lukashenko and Belarus for these reasons.",
+         {"Vladimir Putin", "Alexander Lukashenko", "Belarus"}),
+    ]  # fmt: skip
+
+
+def test_quotes_with_offsets(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    columns = ["claimant", "claim", "quote", "begin", "end", "span", "article"]
+    expected = [
+        (RUSSIA, "c-headline-quote", "we are ready to provide military assistance to Belarus",
+         63, 117),
+        (LUKASHENKO, "c-bullet-plot-quote", "NATO was plotting to overthrow my government",
+         232, 276),
+        (LUKASHENKO, "c-bullet-deployment-quote",
+         "deploying artillery and fighter jets along the country’s border", 278, 341),
+        (PUTIN, "c-offer-quote",
+         "We are ready to provide military assistance to Belarus under an agreement between the "
+         "two countries, if necessary,", 951, 1065),
+        (LUKASHENKO, "c-heading-allegation",
+         "Lukashenko’s allegations – NATO is trying to overthrow my government", 1184, 1252),
+    ]  # fmt: skip
+    for _, _, quote, begin, end in expected:
+        assert text[begin:end] == quote  # the hand-written offsets, checked on the text itself
+    assert answers(seed_store, seed_config, "quotes-with-offsets", columns) == [
+        (who, c(cid), quote, b, e, f"article/{AID}#char={b},{e}", f"article/{AID}")
+        for who, cid, quote, b, e in expected
+    ]
+    putin = answers(
+        seed_store, seed_config, "quotes-with-offsets", ["claim"], claimant="vladimir-putin"
+    )
+    assert putin == [(c("c-offer-quote"),)]
+
+
+def test_time_expressions(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["claim", "surfaceText", "anchorDate", "resolvedDate", "begin", "end"]
+    anchor = "2020-08-17"
+    assert answers(seed_store, seed_config, "time-expressions", columns) == [
+        (c("c-detentions"), "So far", anchor, anchor, None, None),
+        (c("c-election-win"), "a week ago", anchor, None, "2020-08-08", "2020-08-12"),
+        (c("c-minsk-rally"), "on Sunday", anchor, "2020-08-16", None, None),
+        (c("c-phone-calls"), "this week", anchor, None, "2020-08-10", "2020-08-16"),
+        (c("c-president-still"), "still", anchor, anchor, None, None),
+        (c("c-protester-deaths"), "So far", anchor, anchor, None, None),
+        (c("c-protests-seven-days"), "for the past seven days", anchor, None, "2020-08-10",
+         "2020-08-16"),
+        (c("c-tenure-20-years"), "for 20 years", anchor, None, "2000-08-17", anchor),
+    ]  # fmt: skip
+
+
+def test_proposition_provenance(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = [
+        "proposition",
+        "claim",
+        "act",
+        "polarity",
+        "claimantLabel",
+        "begin",
+        "end",
+        "article",
+    ]
+    rows = answers(seed_store, seed_config, "proposition-provenance", columns)
+    assert rows == [
+        (
+            p("p-offer"),
+            c("c-offer-quote"),
+            "offer",
+            "+",
+            "Vladimir Putin",
+            951,
+            1065,
+            f"article/{AID}",
+        )
+    ]
+    ((activity, software, headline),) = answers(
+        seed_store, seed_config, "proposition-provenance", ["activity", "software", "headline"]
+    )
+    assert activity.startswith(f"article/{AID}/load/")
+    assert software == "0.1.0"
+    assert headline.startswith("Belarus protests - Russia offers military intervention")
+    rows = answers(
+        seed_store, seed_config, "proposition-provenance", ["claim", "polarity", "claimantLabel"],
+        proposition=f"proposition/{AID}/p-nato-deployment",
+    )  # fmt: skip
+    assert rows == [
+        (c("c-bullet-deployment-quote"), "+", "Alexander Lukashenko"),
+        (c("c-nato-deployment-reported"), "+", "Alexander Lukashenko"),
+        (c("c-nato-denial"), "-", "NATO"),
+        (c("c-nato-readiness-baseless"), "-", "NATO"),
+    ]
+
+
+def test_events_in_range(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["event", "kind", "placeLabel", "start", "end", "exact", "atLeast", "atMost",
+               "countText", "claim"]  # fmt: skip
+
+    def ev(pid: str) -> str:
+        return f"proposition/{AID}/{pid}/event"
+
+    august = answers(seed_store, seed_config, "events-in-range", columns,
+                     **{"from": "2020-08-01", "to": "2020-08-31"})  # fmt: skip
+    assert august == [
+        ("entity/belarus-presidential-election-2020", "election", "Belarus", "2020-08-09",
+         "2020-08-09", None, None, None, None, None),
+        (ev("p-phone-calls"), "phone call", None, "2020-08-10", "2020-08-16", 2, None, None,
+         "twice", c("c-phone-calls")),
+        (ev("p-protests-seven-days"), "protest", "Belarus", "2020-08-10", "2020-08-16", None,
+         None, None, None, c("c-protests-seven-days")),
+        (ev("p-minsk-rally"), "protest", "Minsk", "2020-08-16", "2020-08-16", None, None, 200000,
+         "As many as 200,000", c("c-minsk-rally")),
+        (ev("p-detentions"), "detention", "Belarus", "2020-08-17", "2020-08-17", None, 2000, None,
+         "thousands", c("c-detentions")),
+        (ev("p-protester-deaths"), "death", "Belarus", "2020-08-17", "2020-08-17", 2, None, None,
+         "two protesters", c("c-protester-deaths")),
+    ]  # fmt: skip
+    # Dates compare at the precision given: "June 1994" falls in the second half of June.
+    june = answers(seed_store, seed_config, "events-in-range", ["event", "start", "claim"],
+                   **{"from": "1994-06-15", "to": "1994-06-30"})  # fmt: skip
+    assert june == [
+        (ev("p-constitution-1994"), "1994-06", c("c-constitution")),
+        (ev("p-first-election-1994"), "1994-06", c("c-first-election")),
+        ("entity/belarus-presidential-election-1994", "1994-06-23", None),
+    ]
+    one_day = answers(seed_store, seed_config, "events-in-range", ["event"],
+                      **{"from": "2020-08-12", "to": "2020-08-12"})  # fmt: skip
+    assert one_day == [(ev("p-phone-calls"),), (ev("p-protests-seven-days"),)]
+    assert answers(seed_store, seed_config, "events-in-range", ["event", "placeLabel"],
+                   **{"from": "1991-01-01", "to": "1991-12-31"}) == [
+        (ev("p-secession-1991"), "Belarus")
+    ]  # fmt: skip
+    assert answers(seed_store, seed_config, "events-in-range", ["event", "placeLabel"],
+                   to="1990-12-31") == [
+        ("entity/declaration-of-state-sovereignty", "Byelorussian SSR")
+    ]  # fmt: skip
+    # Without a range: every event, the undated ones too (the deployment once per claim).
+    everything = answers(seed_store, seed_config, "events-in-range", ["event", "claim"])
+    assert len(everything) == 18
+    assert sorted(cl for e, cl in everything if e == ev("p-nato-deployment")) == [
+        c("c-bullet-deployment-quote"), c("c-nato-denial"), c("c-nato-deployment-reported"),
+        c("c-nato-readiness-baseless"),
+    ]  # fmt: skip
+
+
+def test_agreements_between(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["agreement", "name", "kind", "dateSigned", "layer", "claim"]
+    expected = [
+        ("entity/collective-security-treaty", "Collective Security Treaty", "collective-security",
+         "1992-05-15", "EntityGraph", None),
+        ("entity/union-state-treaty", "Treaty on the Creation of a Union State", "union",
+         "1999-12-08", "EntityGraph", None),
+        (p("p-mutual-assistance-agreements") + "/agreement", None, "mutual-assistance", None,
+         "PropositionGraph", c("c-mutual-assistance-agreements")),
+        (p("p-offer") + "/legalBasis", "an agreement between the two countries", None, None,
+         "PropositionGraph", c("c-offer-quote")),
+    ]  # fmt: skip
+    rows = answers(seed_store, seed_config, "agreements-between", columns)
+    assert [r for r in rows if r[4] != "ReferenceGraph"] == expected
+    swapped = answers(seed_store, seed_config, "agreements-between", columns,
+                      state="belarus", other="russia")  # fmt: skip
+    assert swapped == rows
+    none = answers(seed_store, seed_config, "agreements-between", state="russia", other="poland")
+    assert none == []
+
+
+def test_offers_and_conditions(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["claim", "claimantLabel", "agentLabel", "recipientLabel", "kind", "modality",
+               "condition", "legalBasis"]  # fmt: skip
+    assert answers(seed_store, seed_config, "offers-and-conditions", columns) == [
+        (c("c-headline-intervention"), "The article's (unknown) publisher", "Russia", "Belarus",
+         "military-intervention", "actual", None, None),
+        (c("c-headline-quote"), "Russia", "Russia", "Belarus", "military", "actual", None, None),
+        (c("c-bullet-assurance"), "Vladimir Putin", "Vladimir Putin", "Alexander Lukashenko",
+         "unspecified", "actual", None, None),
+        (c("c-assurance-hearsay"), "Vladimir Putin", "Vladimir Putin", "Alexander Lukashenko",
+         "unspecified", "actual", None, None),
+        (c("c-offer-quote"), "Vladimir Putin", "Russia", "Belarus", "military", "conditional",
+         "if necessary", "an agreement between the two countries"),
+    ]  # fmt: skip
+    (parties,) = [
+        r[0] for r in answers(seed_store, seed_config, "offers-and-conditions", ["parties"]) if r[0]
+    ]
+    assert sorted(parties.split(", ")) == ["Belarus", "Russia"]
+    to_lukashenko = answers(seed_store, seed_config, "offers-and-conditions", ["claim"],
+                            recipient="alexander-lukashenko")  # fmt: skip
+    assert to_lukashenko == [(c("c-bullet-assurance"),), (c("c-assurance-hearsay"),)]
+
+
+def test_leaders_tenures_in_the_article(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["leaderLabel", "postLabel", "start", "end", "year", "years", "layer", "source",
+               "claimantLabel"]  # fmt: skip
+    rows = answers(seed_store, seed_config, "leaders-tenures", columns)
+    publisher = "The article's (unknown) publisher"
+    article = [r for r in rows if r[6] == "PropositionGraph"]
+    assert article == [
+        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
+         "PropositionGraph", c("c-bullet-president-title"), publisher),
+        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
+         "PropositionGraph", c("c-lukashenko-title"), publisher),
+        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
+         "PropositionGraph", c("c-president-still"), publisher),
+        ("Alexander Lukashenko", "President of Belarus", None, None, None, 20,
+         "PropositionGraph", c("c-tenure-20-years"), publisher),
+        ("Alexander Lukashenko", "President of Belarus", None, None, "1994", None,
+         "PropositionGraph", c("c-became-president"), publisher),
+        ("Vladimir Putin", "President of Russia", None, None, None, None,
+         "PropositionGraph", c("c-putin-title"), publisher),
+    ]  # fmt: skip
+    putin = answers(seed_store, seed_config, "leaders-tenures", ["source"], leader="vladimir-putin")
+    assert (c("c-putin-title"),) in putin
+    assert all(
+        r[0] == "Vladimir Putin"
+        for r in answers(
+            seed_store, seed_config, "leaders-tenures", ["leaderLabel"], leader="vladimir-putin"
+        )
+    )
+
+
+def test_repeated_propositions(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["proposition", "type", "claims", "asserted", "denied", "claimants"]
+    rows = answers(seed_store, seed_config, "repeated-propositions", columns)
+    assert [(*r[:5], set(r[5].split(", "))) for r in rows] == [
+        (p("p-nato-deployment"), "EventOccurrence", 4, 2, 2, {"NATO", "Alexander Lukashenko"}),
+        (p("p-nato-overthrow-plot"), "OverthrowPlot", 4, 4, 0, {"Alexander Lukashenko"}),
+        (p("p-lukashenko-president"), "TenureStatement", 3, 3, 0,
+         {"The article's (unknown) publisher"}),
+        (p("p-help-assurance"), "AssistanceOffer", 2, 2, 0, {"Vladimir Putin"}),
+    ]  # fmt: skip
+    four = answers(seed_store, seed_config, "repeated-propositions", ["proposition"], minimum="4")
+    assert four == [(p("p-nato-deployment"),), (p("p-nato-overthrow-plot"),)]
+
+
+# Shared entities and their Wikidata items (entities.yaml; shared/reference/wikidata.md).
+ENTITIES = {
+    "belarus": ("Belarus", "state", "Q184"),
+    "russia": ("Russia", "state", "Q159"),
+    "poland": ("Poland", "state", "Q36"),
+    "lithuania": ("Lithuania", "state", "Q37"),
+    "latvia": ("Latvia", "state", "Q211"),
+    "ukraine": ("Ukraine", "state", "Q212"),
+    "germany": ("Germany", "state", None),
+    "soviet-union": ("Soviet Union", "state", "Q15180"),
+    "byelorussian-ssr": ("Byelorussian SSR", "state", "Q2895"),
+    "alexander-lukashenko": ("Alexander Lukashenko", "leader", "Q2866"),
+    "vladimir-putin": ("Vladimir Putin", "leader", "Q7747"),
+    "oana-lungescu": ("Oana Lungescu", "person", None),
+    "condoleezza-rice": ("Condoleezza Rice", "person", None),
+    "nato": ("NATO", "alliance", "Q7184"),
+    "csto": ("Collective Security Treaty Organization", "alliance", "Q318693"),
+    "cis": ("Commonwealth of Independent States", "organisation", "Q7779"),
+    "union-state": ("Union State", "organisation", "Q166110"),
+    "government-of-belarus": ("Government of Belarus", "organisation", None),
+    "minsk": ("Minsk", "city", "Q2280"),
+    "europe": ("Europe", "place", "Q46"),
+    "eastern-europe": ("Eastern Europe", "place", "Q27468"),
+    "president-of-belarus": ("President of Belarus", "post", "Q1049659"),
+    "president-of-russia": ("President of Russia", "post", "Q218295"),
+    "union-state-treaty": ("Treaty on the Creation of a Union State", "agreement", None),
+    "collective-security-treaty": ("Collective Security Treaty", "agreement", None),
+    "belarus-presidential-election-2020": (
+        "2020 Belarusian presidential election", "election", None),
+    "belarus-presidential-election-1994": (
+        "1994 Belarusian presidential election", "election", None),
+    "belarus-protests-2020-2021": ("2020–2021 Belarusian protests", "protest", None),
+    "constitution-of-belarus": ("Constitution of Belarus", "constitution adoption", None),
+    "declaration-of-state-sovereignty": (
+        "Declaration of State Sovereignty of the Byelorussian SSR", "event", None),
+}  # fmt: skip
+
+
+def test_entity_wikidata(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "entity-wikidata")
+    found = {e.removeprefix("entity/"): (label, kind, wd) for e, label, kind, wd in rows}
+    assert len(found) == len(rows)  # one row per entity
+    expected = {
+        e: (label, kind, "http://www.wikidata.org/entity/" + q if q else None)
+        for e, (label, kind, q) in ENTITIES.items()
+    }
+    assert found == expected
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)
+
+
+def test_interop_claims(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    rows = answers(seed_store, seed_config, "interop-claims")
+    assert sorted(r[0] for r in rows) == sorted(c(x) for x in ALL_CLAIMS)
+    for _claim, _who, _name, words, begin, end, headline in rows:
+        assert text[begin:end] == words
+        assert headline == text.splitlines()[0]
+    by_claim = {r[0]: r[1:3] for r in rows}
+    assert by_claim[c("c-nato-denial")] == (NATO, "NATO")
+    assert by_claim[c("c-phone-calls")] == (f"article/{AID}/agent/local-media", "local media")
+
+
+def test_article_metadata(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    ((article, headline, language, published, method, reasoning, length, claims),) = answers(
+        seed_store, seed_config, "article-metadata"
+    )
+    assert (article, headline, language, published, method) == (
+        f"article/{AID}",
+        text.splitlines()[0],
+        "en",
+        "2020-08-17",
+        "estimated",
+    )
+    assert reasoning.startswith("The text states no date.")
+    assert (length, claims) == (len(text), 51)
+
+
+def test_editorial_notes(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "editorial-notes", ["claim", "ambiguous"])
+    ambiguous = [
+        "c-assurance-hearsay", "c-offer-quote", "c-pressure-from-outside",
+        "c-pressure-origin-unsaid", "c-heading-allegation", "c-nato-deployment-reported",
+        "c-nato-denial", "c-nato-readiness-baseless", "c-border-russia-west", "c-constitution",
+        "c-five-elections", "c-mutual-assistance-agreements",
+    ]  # fmt: skip
+    noted = [
+        "c-headline-intervention", "c-headline-quote", "c-bullet-plot-quote",
+        "c-bullet-deployment-quote", "c-bullet-president-title", "c-election-win",
+        "c-minsk-rally", "c-minsk-capital", "c-protesters-accuse-rigging", "c-detentions",
+        "c-phone-calls", "c-tenure-20-years", "c-label-last-dictator-of-belarus",
+        "c-accuses-nato-conspiring", "c-nato-name", "c-nato-wants-overthrow", "c-independence",
+        "c-became-president", "c-accused-rigging-every-time", "c-putin-supports-presupposed",
+        "c-pipeline", "c-buffer-zone", "c-russia-presence", "c-russia-could-suffer",
+        "c-putin-backing-believed",
+    ]  # fmt: skip
+    assert rows == [(c(x), True) for x in ambiguous] + [(c(x), False) for x in noted]
