@@ -137,29 +137,41 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def _quality(ranges: list[MediaRange], media_types: Iterable[str]) -> float:
-    """The q of the most specific range matching any of these media types (RFC 9110 12.5.1)."""
-    best_spec, best_q = -1, 0.0
-    for media in media_types:
-        for r in ranges:
-            spec = r.matches(media)
-            if spec > best_spec or (spec == best_spec and spec >= 0 and r.q > best_q):
-                best_spec, best_q = spec, r.q
-    return best_q if best_spec >= 0 else 0.0
+def _quality(ranges: list[MediaRange], media_type: str, aliases: Iterable[str] = ()) -> float:
+    """The q of the most specific range matching a media type (RFC 9110 12.5.1)."""
+    return _rank(ranges, media_type, aliases)[0]
+
+
+def _rank(
+    ranges: list[MediaRange], media_type: str, aliases: Iterable[str] = ()
+) -> tuple[float, int]:
+    """(q, minus the position of the deciding range): equal q goes to the client's first choice.
+
+    Aliases (application/json for SPARQL JSON, ...) count only when named exactly, so that
+    wildcards like `text/*` pick a format's own media type.
+    """
+    aliases = tuple(aliases)
+    best_spec, best = -1, (0.0, 0)
+    for pos, r in enumerate(ranges):
+        spec = r.matches(media_type)
+        if spec < 0 and any(r.matches(a) == 2 for a in aliases):
+            spec = 2
+        if spec > best_spec or (spec == best_spec and spec >= 0 and r.q > best[0]):
+            best_spec, best = spec, (r.q, -pos)
+    return best if best_spec >= 0 else (0.0, 0)
 
 
 def negotiate(accept: str | None, family: Sequence[Format]) -> Format:
-    """The offered format the client prefers; ties go to the server's order; 406 if none."""
+    """The offered format the client prefers; ties go to the client's, then the server's order."""
     ranges = parse_accept(accept)
     if not ranges:
         return family[0]
     best: Format | None = None
-    best_q = 0.0
+    best_rank = (0.0, 0)
     for fmt in family:
-        # Aliases that are media types (application/json, text/xml, ...) count as offers too.
-        q = _quality(ranges, (fmt.media_type, *(a for a in fmt.aliases if "/" in a)))
-        if q > best_q:
-            best, best_q = fmt, q
+        rank = _rank(ranges, fmt.media_type, (a for a in fmt.aliases if "/" in a))
+        if rank[0] > 0 and (best is None or rank > best_rank):
+            best, best_rank = fmt, rank
     if best is None:
         raise NotAcceptable(
             f"none of the accepted media types is offered; offered: {offered(family)}"
@@ -193,7 +205,7 @@ def offered(family: Sequence[Format]) -> str:
 def prefers_html(accept: str | None) -> bool:
     """Whether a client (a browser) prefers HTML over every machine format."""
     ranges = parse_accept(accept)
-    html = _quality(ranges, ("text/html",))
+    html = _quality(ranges, "text/html")
     if html <= 0:
         return False
     machine = ("text/plain", "application/json", "text/turtle", "application/sparql-results+json")

@@ -95,3 +95,90 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 def start_oxigraph(tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[Any]]:
     """`with start_oxigraph("--timeout-s", "2") as server:` a server of this test's own."""
     return functools.partial(run_oxigraph, tmp_path)
+
+
+@dataclass(frozen=True)
+class KgServer:
+    """A running `kg serve` process (gunicorn): its base URL, settings and process."""
+
+    base: str
+    config: Config
+    process: subprocess.Popen[bytes]
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def store(self) -> str:
+        return self.base + "/store"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def run_kg_server(data_dir: Path, **settings: Any) -> Iterator[KgServer]:
+    """Start `kg serve` on a free port for this store; stop it, workers and all, at the end."""
+    import os
+    import signal
+
+    import requests
+
+    port = _free_port()
+    config = Config.load({"data_dir": str(data_dir), "port": port, **settings}, environ={})
+    command = [str(Path(sys.executable).with_name("kg")), "serve"]
+    for name, value in {"data_dir": str(data_dir), "port": port, **settings}.items():
+        command += [f"--{name.replace('_', '-')}", str(value)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    log_path = data_dir.parent / f"kg-serve-{port}.log"
+    with log_path.open("wb") as log:
+        # A session of its own: at the end its whole process group can be stopped for sure.
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    server = KgServer(f"http://127.0.0.1:{port}", config, process)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"kg serve exited: {log_path.read_text()}")
+            try:
+                with requests.get(server.sparql, params={"query": "ASK {}"}, timeout=5) as r:
+                    if r.status_code == 200:
+                        break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"kg serve did not answer: {log_path.read_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        # Workers and executor processes left behind (none expected) go with the group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def live_server(seed_config: Config) -> Iterator[KgServer]:
+    """`kg serve` over the seed store (reads only: no token), on a free port."""
+    with run_kg_server(Path(seed_config.data_dir), max_body=200_000) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def write_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KgServer]:
+    """`kg serve` on a fresh store it builds itself, with a token, a 3 s timeout, a small cap."""
+    data_dir = tmp_path_factory.mktemp("write-server") / "store"
+    settings = {"token": "s3cret-token", "query_timeout": 3, "result_limit": 1000}
+    with run_kg_server(data_dir, **settings) as server:
+        yield server
