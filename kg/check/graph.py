@@ -1,0 +1,356 @@
+"""A read-only snapshot of what the checker needs: claims, propositions, reference facts, labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+
+from kg.namespaces import GC, RDF, sparql_prefixes
+from kg.store import Store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A literal value: its lexical form, datatype IRI and language tag."""
+
+    value: str
+    datatype: str = XSD + "string"
+    language: str | None = None
+
+    def as_int(self) -> int | None:
+        """The value as an integer, if it is one."""
+        try:
+            return int(self.value)
+        except ValueError:
+            return None
+
+
+Value = str | Lit  # an IRI (str) or a literal
+
+
+@dataclass
+class Node:
+    """A subject of one graph: its types and its property values (IRIs or literals)."""
+
+    iri: str
+    graph: str
+    types: set[str] = field(default_factory=set)
+    props: dict[str, list[Value]] = field(default_factory=dict)
+
+    def values(self, prop: str) -> list[Value]:
+        """All values of a property (full IRI), in a stable order."""
+        return self.props.get(prop, [])
+
+    def iris(self, prop: str) -> list[str]:
+        """The IRI values of a property."""
+        return [v for v in self.values(prop) if isinstance(v, str)]
+
+    def literals(self, prop: str) -> list[Lit]:
+        """The literal values of a property."""
+        return [v for v in self.values(prop) if isinstance(v, Lit)]
+
+    def first_literal(self, prop: str) -> Lit | None:
+        lits = self.literals(prop)
+        return lits[0] if lits else None
+
+
+@dataclass
+class Claim:
+    """A claim as the checker sees it: qualities, proposition, span and dates."""
+
+    iri: str
+    aid: str
+    cid: str
+    article: str
+    proposition: str
+    acts: set[str]
+    polarity: str | None
+    certainty: str | None
+    modality: str | None
+    attribution: str | None
+    claimants: set[str]
+    span: str | None
+    begin: int | None
+    end: int | None
+    words: str
+    published: date | None
+    # (begin, end) of each resolved time expression (a date gives begin == end)
+    times: list[tuple[date, date]] = field(default_factory=list)
+    anchors: list[date] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    iri: str
+    name: str
+    url: str | None
+
+
+@dataclass
+class Fact:
+    """A reference fact: its id, its statement nodes and its sources."""
+
+    iri: str
+    fid: str
+    label: str
+    statements: list[str]
+    sources: list[Source]
+
+
+@dataclass
+class Snapshot:
+    """Everything the rules read, fetched once from the store."""
+
+    base: str
+    nodes: dict[str, Node]
+    claims: list[Claim]
+    facts: dict[str, Fact]
+    labels: dict[str, str]
+    _vouched: list[Node] | None = field(default=None, repr=False)
+
+    def node(self, iri: str) -> Node | None:
+        return self.nodes.get(iri)
+
+    def label(self, iri: str) -> str:
+        """A readable name for an IRI: its label, else its local name."""
+        if iri in self.labels:
+            return self.labels[iri]
+        local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return local.replace("-", " ")
+
+    def is_entity(self, iri: str) -> bool:
+        return iri.startswith(self.base + "entity/")
+
+    def fact_of(self, node_iri: str) -> Fact | None:
+        """The reference fact whose graph holds this node."""
+        node = self.nodes.get(node_iri)
+        return self.facts.get(node.graph) if node else None
+
+    def reference_nodes(self) -> list[Node]:
+        """The nodes the reference facts vouch for, in IRI order.
+
+        These are the statement nodes nested in a fact's graph (`B reference/{fid}/...`), minus
+        what a gc:SpeechReport says somebody asserted or denied: the fact vouches that it was
+        said, not that it is so.
+        """
+        if self._vouched is None:
+            reported: set[str] = set()
+            todo = [
+                v
+                for n in self.nodes.values()
+                if n.graph in self.facts
+                for p in (GC + "asserted", GC + "denied")
+                for v in n.iris(p)
+            ]
+            while todo:
+                iri = todo.pop()
+                node = self.nodes.get(iri)
+                if iri in reported or node is None:
+                    continue
+                reported.add(iri)
+                todo += [
+                    v
+                    for vs in node.props.values()
+                    for v in vs
+                    if isinstance(v, str) and v.startswith(node.graph + "/")
+                ]
+            self._vouched = [
+                n
+                for iri, n in sorted(self.nodes.items())
+                if n.graph in self.facts and iri.startswith(n.graph + "/") and iri not in reported
+            ]
+        return self._vouched
+
+    def reported_nodes(self, node: Node, prop: str) -> list[Node]:
+        """The nodes a speech report says were asserted or denied (`prop`)."""
+        return [n for v in node.iris(prop) if (n := self.nodes.get(v)) is not None]
+
+    def speech_reports(self) -> list[Node]:
+        """Reference nodes typed gc:SpeechReport."""
+        return [
+            n
+            for _, n in sorted(self.nodes.items())
+            if n.graph in self.facts and GC + "SpeechReport" in n.types
+        ]
+
+
+def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
+    if isinstance(term, ox.Literal):
+        return Lit(term.value, term.datatype.value, term.language)
+    return term.value
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, str | None]]:
+    result = store.query(sparql_prefixes() + sparql)
+    names = [v.value for v in result.variables]
+    out = []
+    for sol in result:
+        out.append({n: (sol[n].value if sol[n] is not None else None) for n in names})
+    return out
+
+
+def _load_nodes(store: Store, graph_class: str, nodes: dict[str, Node]) -> list[str]:
+    """Fetch every triple of the graphs typed `graph_class` (inside themselves) into `nodes`."""
+    result = store.query(
+        sparql_prefixes()
+        + f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?g a <{graph_class}> . ?s ?p ?o }} }}"
+    )
+    graphs: set[str] = set()
+    for sol in result:
+        g, s = sol["g"].value, sol["s"].value
+        graphs.add(g)
+        node = nodes.setdefault(s, Node(s, g))
+        if sol["p"].value == RDF + "type":
+            node.types.add(sol["o"].value)
+        else:
+            node.props.setdefault(sol["p"].value, []).append(_value(sol["o"]))
+    for node in nodes.values():
+        for values in node.props.values():
+            values.sort(key=lambda v: (isinstance(v, Lit), str(v)))
+    return sorted(graphs)
+
+
+CLAIMS_QUERY = """
+SELECT ?claim ?article ?prop ?pol ?cert ?mod ?attr ?span ?b ?e ?words ?pub WHERE {
+  GRAPH ?cg {
+    ?cg a gc:ClaimGraph .
+    ?claim gc:proposition ?prop ; gc:appearsIn ?article .
+    OPTIONAL { ?claim gc:polarity ?pol }
+    OPTIONAL { ?claim gc:certainty ?cert }
+    OPTIONAL { ?claim gc:modality ?mod }
+    OPTIONAL { ?claim gc:attribution ?attr }
+    OPTIONAL { ?claim gc:evidence ?span }
+  }
+  OPTIONAL { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
+  OPTIONAL { ?article schema:datePublished ?pub }
+} ORDER BY ?claim ?b
+"""
+
+ACTS_QUERY = """
+SELECT ?claim ?t WHERE { GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:proposition ?p ; a ?t } }
+"""
+
+CLAIMANTS_QUERY = """
+SELECT ?claim ?who WHERE { GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:claimant ?who } }
+"""
+
+TIMES_QUERY = """
+SELECT ?claim ?anchor ?d ?b ?e WHERE {
+  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:timeExpression ?t }
+  OPTIONAL { ?t gc:anchorDate ?anchor }
+  OPTIONAL { ?t gc:resolvedDate ?d }
+  OPTIONAL { ?t gc:resolvedInterval ?i .
+             ?i time:hasBeginning/time:inXSDDate ?b ; time:hasEnd/time:inXSDDate ?e }
+}
+"""
+
+FACTS_QUERY = """
+SELECT ?f ?st ?label WHERE {
+  GRAPH ?f { ?f a gc:ReferenceFact . OPTIONAL { ?f gc:statement ?st }
+             OPTIONAL { ?f rdfs:label ?label } }
+} ORDER BY ?f ?st
+"""
+
+SOURCES_QUERY = """
+SELECT DISTINCT ?f ?src ?name ?url WHERE {
+  GRAPH ?f { ?f a gc:ReferenceFact ; prov:wasDerivedFrom ?src }
+  OPTIONAL { ?src schema:name ?name }
+  OPTIONAL { ?src schema:url ?url }
+} ORDER BY ?f ?src
+"""
+
+LABELS_QUERY = """
+SELECT ?s ?l WHERE {
+  { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l }
+  FILTER (lang(?l) = "" || langMatches(lang(?l), "en"))
+} ORDER BY ?s ?l
+"""
+
+
+def load_snapshot(store: Store, base: str) -> Snapshot:
+    """Read claims, propositions, reference facts and labels from the store."""
+    nodes: dict[str, Node] = {}
+    _load_nodes(store, GC + "PropositionGraph", nodes)
+    _load_nodes(store, GC + "ReferenceGraph", nodes)
+    labels: dict[str, str] = {}
+    for row in _rows(store, LABELS_QUERY):
+        labels.setdefault(row["s"] or "", row["l"] or "")
+
+    facts: dict[str, Fact] = {}
+    for row in _rows(store, FACTS_QUERY):
+        iri = row["f"] or ""
+        fact = facts.get(iri)
+        if fact is None:
+            fid = iri.rsplit("/", 1)[-1]
+            fact = facts[iri] = Fact(iri, fid, row["label"] or fid, [], [])
+        if row["st"] and row["st"] not in fact.statements:
+            fact.statements.append(row["st"])
+    for row in _rows(store, SOURCES_QUERY):
+        fact = facts.get(row["f"] or "")
+        src = row["src"] or ""
+        if fact and all(s.iri != src for s in fact.sources):
+            fact.sources.append(Source(src, row["name"] or labels.get(src, src), row["url"]))
+
+    acts: dict[str, set[str]] = {}
+    for row in _rows(store, ACTS_QUERY):
+        acts.setdefault(row["claim"] or "", set()).add(row["t"] or "")
+    claimants: dict[str, set[str]] = {}
+    for row in _rows(store, CLAIMANTS_QUERY):
+        claimants.setdefault(row["claim"] or "", set()).add(row["who"] or "")
+    claims: dict[str, Claim] = {}
+    for row in _rows(store, CLAIMS_QUERY):
+        iri = row["claim"] or ""
+        if iri in claims:
+            continue
+        aid, cid = iri.split("/claim/", 1)[-1].split("/", 1) if "/claim/" in iri else ("", iri)
+        claims[iri] = Claim(
+            iri=iri,
+            aid=aid,
+            cid=cid,
+            article=row["article"] or "",
+            proposition=row["prop"] or "",
+            acts=acts.get(iri, set()),
+            polarity=row["pol"],
+            certainty=row["cert"],
+            modality=row["mod"],
+            attribution=row["attr"],
+            claimants=claimants.get(iri, set()),
+            span=row["span"],
+            begin=int(row["b"]) if row["b"] else None,
+            end=int(row["e"]) if row["e"] else None,
+            words=row["words"] or "",
+            published=_date(row["pub"]),
+        )
+    for row in _rows(store, TIMES_QUERY):
+        claim = claims.get(row["claim"] or "")
+        if claim is None:
+            continue
+        anchor = _date(row["anchor"])
+        if anchor and anchor not in claim.anchors:
+            claim.anchors.append(anchor)
+        single = _date(row["d"])
+        begin, end = _date(row["b"]), _date(row["e"])
+        if single:
+            claim.times.append((single, single))
+        if begin and end:
+            claim.times.append((begin, end))
+    for claim in claims.values():
+        claim.times.sort()
+        claim.anchors.sort()
+    return Snapshot(base, nodes, sorted(claims.values(), key=lambda c: c.iri), facts, labels)
+
+
+__all__ = ["Claim", "Fact", "Lit", "Node", "Snapshot", "Source", "Value", "load_snapshot"]

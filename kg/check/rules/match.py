@@ -1,0 +1,101 @@
+"""Fallbacks: a node a reference fact states in full is consistent with it; a node that shares
+some roles with a reference node of its kind but differs on others is partly correct."""
+
+from __future__ import annotations
+
+from kg.check.graph import Claim, Lit, Node, Snapshot
+from kg.check.rules.common import Rule, entity_roles, fact_ids, kind_words, kinds
+from kg.check.verdict import CONSISTENT, PARTLY, Finding
+from kg.namespaces import GC
+
+# Words and free text do not have to match: they say how, not what.
+IGNORED = {GC + "surfaceText", GC + "labelText"}
+
+
+def _covered(snap: Snapshot, node: Node, ref: Node) -> bool:
+    """Every value the node states is stated by the reference node too (nested nodes aside)."""
+    named = False
+    for prop, values in node.props.items():
+        if prop in IGNORED or not prop.startswith(GC):
+            continue
+        theirs = ref.values(prop)
+        for v in values:
+            if isinstance(v, Lit):
+                if not any(isinstance(t, Lit) and t.value == v.value for t in theirs):
+                    return False
+            elif snap.node(v) is not None and snap.node(v).graph == node.graph:
+                continue  # a nested node: judged by the rules on its own
+            elif v not in theirs:
+                return False
+            else:
+                named = True
+    return named
+
+
+def check_match(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
+    """Consistent when a reference node of the same kind states everything this node states."""
+    mine = kinds(node)
+    if not mine:
+        return []
+    refs = [r for r in snap.reference_nodes() if kinds(r) & mine and _covered(snap, node, r)]
+    if not refs:
+        return []
+    fids = ", ".join(snap.facts[g].fid for g in fact_ids(snap, refs))
+    return [
+        Finding(
+            CONSISTENT, f"{fids} states the same {kind_words(snap, node)}.", fact_ids(snap, refs)
+        )
+    ]
+
+
+MATCH = Rule(
+    "same-statement",
+    "Used only where no other rule judged a node: a proposition node is consistent with a "
+    "reference node of the same kind that states every entity and value it states (nested "
+    "nodes are judged on their own); no match leaves it to the other nodes or not checkable.",
+    check_match,
+)
+
+
+def check_roles(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
+    """Partly correct when a reference node of the same kind shares some roles, not others."""
+    if GC + "Event" in node.types or not kinds(node):
+        return []  # events of a kind happen many times: other places are other events
+    mine = entity_roles(snap, node)
+    findings = []
+    for ref in snap.reference_nodes():
+        if not kinds(ref) & kinds(node):
+            continue
+        theirs = entity_roles(snap, ref)
+        shared = sorted(set(mine) & set(theirs))
+        same = [p for p in shared if mine[p] & theirs[p]]
+        differ = [p for p in shared if not mine[p] & theirs[p]]
+        if not same or not differ:
+            continue
+        fid = snap.facts[ref.graph].fid
+        right = ", ".join(
+            f"{snap.label(p)} {', '.join(snap.label(e) for e in sorted(mine[p]))}" for p in same
+        )
+        wrong = "; ".join(
+            f"{snap.label(p)} {', '.join(snap.label(e) for e in sorted(theirs[p]))}, not "
+            f"{', '.join(snap.label(e) for e in sorted(mine[p]))}"
+            for p in differ
+        )
+        findings.append(
+            Finding(
+                PARTLY,
+                f"{fid} agrees on the {kind_words(snap, node)}'s {right} but gives {wrong}.",
+                fact_ids(snap, [ref]),
+            )
+        )
+    return findings
+
+
+ROLES = Rule(
+    "role-mismatch",
+    "Used only where no other rule judged a node, and not for events (another place or agent "
+    "is another event): a node that shares at least one entity role with a reference node of "
+    "the same kind and differs from it on another is partly correct, with what agrees and what "
+    "differs.",
+    check_roles,
+)
