@@ -166,3 +166,14 @@ def export(config: Config, fmt: str, out: str) -> None:
         return
     with open(out, "wb") as output:
         run_export(config, fmt, output)
+
+
+@main.command()
+@click.option("--width", default=160, show_default=True, help="width of the printed table")
+@with_settings
+def check(config: Config, width: int) -> None:
+    """Check every claim against the reference facts; store and print the verdicts."""
+    from kg.check import check as run_check
+    from kg.check import format_table
+
+    click.echo(format_table(run_check(config), width=width))
