@@ -104,8 +104,8 @@ def _locate(art: Article, node: YMap, f: str) -> tuple[int, int]:
     try:
         return locate(art.text, node["quote"], context)
     except ValueError as err:
-        where = node.line_of("context") if "context" in node and "context" in str(err) else None
-        raise DataError(str(err), f, where or node.line_of("quote")) from None
+        key = "context" if str(err).startswith("context") else "quote"
+        raise DataError(str(err), f, node.line_of(key)) from None
 
 
 def _claim_iri(art: Article, ref: str) -> str:

@@ -1,0 +1,186 @@
+"""The loader's parts: YAML lines, spans, sentences, the ontology index, file:line errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.config import Config
+from kg.errors import DataError
+from kg.ingest.compile import compile_sources
+from kg.ingest.nodes import literal
+from kg.ingest.spans import locate, sentences
+from kg.ingest.yamlfile import YList, YMap, load_yaml
+from kg.namespaces import GC, XSD
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "data" / "ingest"
+
+
+def mini_source(tmp_path: Path) -> Path:
+    """A source directory: the project's ontology plus the loader fixture's data."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "ontology", src / "ontology")
+    shutil.copytree(FIXTURE / "data", src / "data")
+    return src
+
+
+def test_yaml_keeps_lines(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("# c\n- id: a\n  type: State\n\n- id: b\n  altLabel:\n    - x\n    - y\n")
+    data = load_yaml(path, "x.yaml")
+    assert isinstance(data, YList) and data.lines == [2, 5]
+    assert isinstance(data[1], YMap) and data[1].line_of("altLabel") == 6
+    assert data[1]["altLabel"].lines == [7, 8]
+
+
+def test_yaml_errors_name_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("a: 1\nb: [1, 2\nc: 3\n")
+    with pytest.raises(DataError, match=r"^x\.yaml:\d+: malformed YAML"):
+        load_yaml(path, "x.yaml")
+    path.write_text("a: 1\nb: 2\na: 3\n")
+    with pytest.raises(DataError, match=r"^x\.yaml:3: duplicate key 'a'"):
+        load_yaml(path, "x.yaml")
+
+
+def test_locate_counts_code_points() -> None:
+    text = "“Quoted” – é then café. café again"
+    b, e = locate(text, "café.", None)
+    assert text[b:e] == "café." and b == len("“Quoted” – é then ")
+    with pytest.raises(ValueError, match="2 times"):
+        locate(text, "café", None)
+    b, e = locate(text, "café", "café again")
+    assert (b, e) == (text.rindex("café"), text.rindex("café") + 4)
+    with pytest.raises(ValueError, match="not found"):
+        locate(text, "absent", None)
+
+
+def test_sentences_cover_lines_and_bullets() -> None:
+    text = (
+        "Headline here\n  • Bullet one, said X.\n\nFirst one. “Second” one? Third.\nSub heading\n"
+    )
+    got = [text[b:e] for b, e in sentences(text)]
+    assert got == [
+        "Headline here",
+        "Bullet one, said X.",
+        "First one.",
+        "“Second” one?",
+        "Third.",
+        "Sub heading",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "rng", "expected"),
+    [
+        (
+            dt.date(2020, 8, 9),
+            XSD + "date",
+            ox.Literal("2020-08-09", datatype=ox.NamedNode(XSD + "date")),
+        ),
+        (3, XSD + "integer", ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))),
+        (True, XSD + "boolean", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
+        (1994, XSD + "gYear", ox.Literal("1994", datatype=ox.NamedNode(XSD + "gYear"))),
+        ("x", None, ox.Literal("x")),
+    ],
+)
+def test_literal_casts_to_range(value: object, rng: str | None, expected: ox.Literal) -> None:
+    assert literal(value, rng, "k") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "rng"),
+    [
+        ("soon", XSD + "date"),
+        ("3", XSD + "integer"),
+        ("yes", XSD + "boolean"),
+        ([1], XSD + "integer"),
+    ],
+)
+def test_literal_refuses_bad_values(value: object, rng: str) -> None:
+    with pytest.raises(ValueError):
+        literal(value, rng, "k")
+
+
+def test_vocab_reads_kinds_and_supers(tmp_path: Path) -> None:
+    compiled = compile_sources(Config.load({"source_dir": str(mini_source(tmp_path))}, environ={}))
+    vocab = compiled.vocab
+    assert vocab.is_object(GC + "claimant") and not vocab.is_object(GC + "surfaceText")
+    assert "http://schema.org/Claim" in vocab.supers_of_class(GC + "Denial")
+    assert vocab.concept("https://w3id.org/geoclaims/ontology/scheme/polarity", "+").endswith(
+        "polarity/asserted"
+    )
+
+
+def test_compiles_the_fixture_generically(tmp_path: Path) -> None:
+    config = Config.load({"source_dir": str(mini_source(tmp_path))}, environ={})
+    compiled = compile_sources(config)
+    base = config.base_iri
+    assert set(compiled.units) >= {
+        "ontology",
+        "shapes",
+        "entities",
+        "reference",
+        "article/mini-test",
+    }
+    assert f"{base}proposition/mini-test/p-watch" in compiled.units["article/mini-test"]
+    claim = ox.NamedNode(f"{base}claim/mini-test/c-watch")
+    graph = compiled.sink.graphs[f"{base}graph/claims/mini-test"]
+    preds = {q.predicate.value for q in graph if q.subject == claim}
+    assert {GC + "claimant", GC + "evidence", GC + "timeExpression", GC + "proposition"} <= preds
+
+
+def _corrupt(src: Path, rel: str, old: str, new: str) -> int:
+    """Replace the first `old` in a file; return the (1-based) line where it was."""
+    path = src / rel
+    text = path.read_text(encoding="utf-8")
+    at = text.index(old)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    return text.count("\n", 0, at) + 1
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "message"),
+    [
+        ("data/articles/mini-test/claims.yaml", 'quote: "Russia borders Belarus."',
+         'quote: "Russia borders Mars."', "quote not found in article"),
+        ("data/articles/mini-test/claims.yaml", "    act: Denial\n",
+         "    act: Denial\n    bogusKey: 1\n", "unknown key 'bogusKey'"),
+        ("data/articles/mini-test/claims.yaml", "claimant: russia", "claimant: atlantis",
+         "unknown id 'atlantis'"),
+        ("data/articles/mini-test/claims.yaml", "certainty: PR", "certainty: XX",
+         "certainty: unknown value 'XX'"),
+        ("data/entities.yaml", "type: Alliance", "type: Aliance", "unknown type 'Aliance'"),
+        ("data/reference/facts.yaml", "startDate: 2012-05-07", "startDate: someday",
+         "expected a date"),
+        ("data/articles/mini-test/article.yaml", "datePublishedMethod: stated",
+         "datePublishedMethod: guessed", "datePublishedMethod"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_file_and_line(
+    tmp_path: Path, rel: str, old: str, new: str, message: str
+) -> None:
+    src = mini_source(tmp_path)
+    line = _corrupt(src, rel, old, new)
+    if "bogusKey" in new:
+        line += 1
+    with pytest.raises(DataError) as err:
+        compile_sources(Config.load({"source_dir": str(src)}, environ={}))
+    assert err.value.message.startswith(f"{rel}:{line}: "), err.value.message
+    assert message in err.value.message
+
+
+def test_malformed_yaml_names_file(tmp_path: Path) -> None:
+    src = mini_source(tmp_path)
+    rel = "data/articles/mini-test/claims.yaml"
+    with (src / rel).open("a", encoding="utf-8") as f:
+        f.write("oops: [unclosed\n")
+    with pytest.raises(DataError) as err:
+        compile_sources(Config.load({"source_dir": str(src)}, environ={}))
+    assert re.match(re.escape(rel) + r":\d+: malformed YAML", err.value.message)
