@@ -565,69 +565,101 @@ def test_proposition_provenance(seed_store: EmbeddedStore, seed_config: Config) 
 
 def test_events_in_range(seed_store: EmbeddedStore, seed_config: Config) -> None:
     columns = ["event", "kind", "placeLabel", "start", "end", "exact", "atLeast", "atMost",
-               "countText", "claim"]  # fmt: skip
+               "countText", "claim", "polarity", "fact"]  # fmt: skip
 
     def ev(pid: str) -> str:
         return f"proposition/{AID}/{pid}/event"
 
+    def ref(fid: str, node: str) -> str:
+        return f"reference/{fid}/{node}/event"
+
     august = answers(seed_store, seed_config, "events-in-range", columns,
                      **{"from": "2020-08-01", "to": "2020-08-31"})  # fmt: skip
+    b = "Belarus"
     assert august == [
-        ("entity/belarus-presidential-election-2020", "election", "Belarus", "2020-08-09",
-         "2020-08-09", None, None, None, None, None),
-        (ev("p-phone-calls"), "phone call", None, "2020-08-10", "2020-08-16", 2, None, None,
-         "twice", c("c-phone-calls")),
-        (ev("p-protests-seven-days"), "protest", "Belarus", "2020-08-10", "2020-08-16", None,
-         None, None, None, c("c-protests-seven-days")),
-        (ev("p-minsk-rally"), "protest", "Minsk", "2020-08-16", "2020-08-16", None, None, 200000,
-         "As many as 200,000", c("c-minsk-rally")),
-        (ev("p-detentions"), "detention", "Belarus", "2020-08-17", "2020-08-17", None, 2000, None,
-         "thousands", c("c-detentions")),
-        (ev("p-protester-deaths"), "death", "Belarus", "2020-08-17", "2020-08-17", 2, None, None,
-         "two protesters", c("c-protester-deaths")),
+        ("entity/belarus-presidential-election-2020", "election", b, "2020-08-09", "2020-08-09",
+         None, None, None, None, None, None, None),
+        (ref("R16", "r16-protests"), "protest", b, "2020-08-09", "2020-08-09",
+         None, None, None, None, None, None, "R16"),
+        (ref("R7", "r7-election-6"), "election", b, "2020-08-09", "2020-08-09",
+         None, None, None, None, None, None, "R7"),
+        (ref("R8", "r8-election"), "election", b, "2020-08-09", "2020-08-09",
+         None, None, None, None, None, None, "R8"),
+        (ev("p-phone-calls"), "phone call", None, "2020-08-10", "2020-08-16",
+         2, None, None, "twice", c("c-phone-calls"), "+", None),
+        (ev("p-protests-seven-days"), "protest", b, "2020-08-10", "2020-08-16",
+         None, None, None, None, c("c-protests-seven-days"), "+", None),
+        (ref("R10", "r10-deaths"), "death", b, "2020-08-10", "2020-08-12",
+         2, None, None, "two protesters had died", None, None, "R10"),
+        (ref("R10", "r10-detentions"), "detention", b, "2020-08-13", "2020-08-13",
+         None, 6700, None, "more than 6,700", None, None, "R10"),
+        (ref("R11", "r11-phone-calls"), "phone call", None, "2020-08-15", "2020-08-16",
+         2, None, None, None, None, None, "R11"),
+        (ev("p-minsk-rally"), "protest", "Minsk", "2020-08-16", "2020-08-16",
+         None, None, 200000, "As many as 200,000", c("c-minsk-rally"), "+", None),
+        (ref("R9", "r9-minsk-rally"), "protest", "Minsk", "2020-08-16", "2020-08-16",
+         200000, None, None, "about 200,000 (Reuters estimate; AFP: more than 100,000)", None,
+         None, "R9"),
+        (ev("p-detentions"), "detention", b, "2020-08-17", "2020-08-17",
+         None, 2000, None, "thousands", c("c-detentions"), "+", None),
+        (ev("p-protester-deaths"), "death", b, "2020-08-17", "2020-08-17",
+         2, None, None, "two protesters", c("c-protester-deaths"), "+", None),
     ]  # fmt: skip
     # Dates compare at the precision given: "June 1994" falls in the second half of June.
-    june = answers(seed_store, seed_config, "events-in-range", ["event", "start", "claim"],
+    june = answers(seed_store, seed_config, "events-in-range", ["event", "start", "end"],
                    **{"from": "1994-06-15", "to": "1994-06-30"})  # fmt: skip
     assert june == [
-        (ev("p-constitution-1994"), "1994-06", c("c-constitution")),
-        (ev("p-first-election-1994"), "1994-06", c("c-first-election")),
-        ("entity/belarus-presidential-election-1994", "1994-06-23", None),
+        (ev("p-constitution-1994"), "1994-06", "1994-06"),
+        (ev("p-first-election-1994"), "1994-06", "1994-06"),
+        ("entity/belarus-presidential-election-1994", "1994-06-23", "1994-06-23"),
+        (ref("R6", "r6-first-election"), "1994-06-23", "1994-07-10"),
+        (ref("R7", "r7-election-1"), "1994-06-23", "1994-07-10"),
     ]
     one_day = answers(seed_store, seed_config, "events-in-range", ["event"],
                       **{"from": "2020-08-12", "to": "2020-08-12"})  # fmt: skip
-    assert one_day == [(ev("p-phone-calls"),), (ev("p-protests-seven-days"),)]
+    assert one_day == [
+        (ev("p-phone-calls"),),
+        (ev("p-protests-seven-days"),),
+        (ref("R10", "r10-deaths"),),
+    ]
     assert answers(seed_store, seed_config, "events-in-range", ["event", "placeLabel"],
                    **{"from": "1991-01-01", "to": "1991-12-31"}) == [
-        (ev("p-secession-1991"), "Belarus")
+        (ev("p-secession-1991"), "Belarus"), (ref("R4", "r4-secession"), "Belarus")
     ]  # fmt: skip
     assert answers(seed_store, seed_config, "events-in-range", ["event", "placeLabel"],
                    to="1990-12-31") == [
         ("entity/declaration-of-state-sovereignty", "Byelorussian SSR")
     ]  # fmt: skip
-    # Without a range: every event, the undated ones too (the deployment once per claim).
-    everything = answers(seed_store, seed_config, "events-in-range", ["event", "claim"])
-    assert len(everything) == 18
-    assert sorted(cl for e, cl in everything if e == ev("p-nato-deployment")) == [
-        c("c-bullet-deployment-quote"), c("c-nato-denial"), c("c-nato-deployment-reported"),
-        c("c-nato-readiness-baseless"),
+    # Without a range: every event, the undated ones too (the deployment once per claim, with
+    # the polarity of each: two claims assert it, two deny it). NATO's denial in R13 is not an
+    # event the fact vouches for, so it is not listed.
+    everything = answers(seed_store, seed_config, "events-in-range", ["event", "claim", "polarity"])
+    assert len(everything) == 33
+    assert sorted(r[1:] for r in everything if r[0] == ev("p-nato-deployment")) == [
+        (c("c-bullet-deployment-quote"), "+"), (c("c-nato-denial"), "-"),
+        (c("c-nato-deployment-reported"), "+"), (c("c-nato-readiness-baseless"), "-"),
     ]  # fmt: skip
+    assert not [r for r in everything if r[0].startswith("reference/R13/")]
 
 
 def test_agreements_between(seed_store: EmbeddedStore, seed_config: Config) -> None:
-    columns = ["agreement", "name", "kind", "dateSigned", "layer", "claim"]
+    columns = ["agreement", "name", "kind", "dateSigned", "layer", "claim", "fact"]
     expected = [
         ("entity/collective-security-treaty", "Collective Security Treaty", "collective-security",
-         "1992-05-15", "EntityGraph", None),
+         "1992-05-15", "EntityGraph", None, None),
         ("entity/union-state-treaty", "Treaty on the Creation of a Union State", "union",
-         "1999-12-08", "EntityGraph", None),
+         "1999-12-08", "EntityGraph", None, None),
         (p("p-mutual-assistance-agreements") + "/agreement", None, "mutual-assistance", None,
-         "PropositionGraph", c("c-mutual-assistance-agreements")),
+         "PropositionGraph", c("c-mutual-assistance-agreements"), None),
         (p("p-offer") + "/legalBasis", "an agreement between the two countries", None, None,
-         "PropositionGraph", c("c-offer-quote")),
+         "PropositionGraph", c("c-offer-quote"), None),
+        ("reference/R12/r12-collective-security-treaty/agreement", None, "collective-security",
+         "1992-05-15", "ReferenceGraph", None, "R12"),
+        ("reference/R12/r12-union-state-treaty/agreement", None, "union", "1999-12-08",
+         "ReferenceGraph", None, "R12"),
     ]  # fmt: skip
     rows = answers(seed_store, seed_config, "agreements-between", columns)
-    assert [r for r in rows if r[4] != "ReferenceGraph"] == expected
+    assert rows == expected
     swapped = answers(seed_store, seed_config, "agreements-between", columns,
                       state="belarus", other="russia")  # fmt: skip
     assert swapped == rows
@@ -658,34 +690,33 @@ def test_offers_and_conditions(seed_store: EmbeddedStore, seed_config: Config) -
     assert to_lukashenko == [(c("c-bullet-assurance"),), (c("c-assurance-hearsay"),)]
 
 
-def test_leaders_tenures_in_the_article(seed_store: EmbeddedStore, seed_config: Config) -> None:
-    columns = ["leaderLabel", "postLabel", "start", "end", "year", "years", "layer", "source",
-               "claimantLabel"]  # fmt: skip
+def test_leaders_tenures(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    columns = ["leaderLabel", "postLabel", "start", "end", "year", "years", "asOf", "layer",
+               "source", "claimantLabel"]  # fmt: skip
     rows = answers(seed_store, seed_config, "leaders-tenures", columns)
-    publisher = "The article's (unknown) publisher"
-    article = [r for r in rows if r[6] == "PropositionGraph"]
-    assert article == [
-        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
-         "PropositionGraph", c("c-bullet-president-title"), publisher),
-        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
-         "PropositionGraph", c("c-lukashenko-title"), publisher),
-        ("Alexander Lukashenko", "President of Belarus", None, None, None, None,
-         "PropositionGraph", c("c-president-still"), publisher),
-        ("Alexander Lukashenko", "President of Belarus", None, None, None, 20,
-         "PropositionGraph", c("c-tenure-20-years"), publisher),
-        ("Alexander Lukashenko", "President of Belarus", None, None, "1994", None,
-         "PropositionGraph", c("c-became-president"), publisher),
-        ("Vladimir Putin", "President of Russia", None, None, None, None,
-         "PropositionGraph", c("c-putin-title"), publisher),
+    lukashenko, belarus = "Alexander Lukashenko", "President of Belarus"
+    publisher, anchor = "The article's (unknown) publisher", "2020-08-17"
+    prop, ref = "PropositionGraph", "ReferenceGraph"
+    assert rows == [
+        (lukashenko, belarus, None, None, None, 26, anchor, ref, "R1", None),
+        (lukashenko, belarus, "1994-07-20", None, None, None, None, ref, "R1", None),
+        (lukashenko, belarus, "1994-07-20", None, None, None, None, ref, "R6", None),
+        (lukashenko, belarus, None, None, None, None, None, prop, c("c-bullet-president-title"),
+         publisher),
+        (lukashenko, belarus, None, None, None, None, None, prop, c("c-lukashenko-title"),
+         publisher),
+        (lukashenko, belarus, None, None, None, None, None, prop, c("c-president-still"),
+         publisher),
+        (lukashenko, belarus, None, None, None, 20, anchor, prop, c("c-tenure-20-years"),
+         publisher),
+        (lukashenko, belarus, None, None, "1994", None, None, prop, c("c-became-president"),
+         publisher),
+        ("Vladimir Putin", "President of Russia", None, None, None, None, None, prop,
+         c("c-putin-title"), publisher),
     ]  # fmt: skip
-    putin = answers(seed_store, seed_config, "leaders-tenures", ["source"], leader="vladimir-putin")
-    assert (c("c-putin-title"),) in putin
-    assert all(
-        r[0] == "Vladimir Putin"
-        for r in answers(
-            seed_store, seed_config, "leaders-tenures", ["leaderLabel"], leader="vladimir-putin"
-        )
-    )
+    putin = answers(seed_store, seed_config, "leaders-tenures", ["leaderLabel", "source"],
+                    leader="vladimir-putin")  # fmt: skip
+    assert putin == [("Vladimir Putin", c("c-putin-title"))]
 
 
 def test_repeated_propositions(seed_store: EmbeddedStore, seed_config: Config) -> None:
@@ -799,3 +830,70 @@ def test_editorial_notes(seed_store: EmbeddedStore, seed_config: Config) -> None
         "c-putin-backing-believed",
     ]  # fmt: skip
     assert rows == [(c(x), True) for x in ambiguous] + [(c(x), False) for x in noted]
+
+
+# The same questions asked the way a remote store is asked (parameters as a VALUES block,
+# kg.bindings): every query must give the same answers both ways.
+BOUND_CASES = [
+    ("claims-about-entity", {"entity": "nato"}),
+    ("attribution-modes", {"mode": "hedge"}),
+    ("attribution-modes", {"mode": INJECTION}),
+    ("quotes-with-offsets", {"claimant": "alexander-lukashenko"}),
+    ("events-in-range", {"from": "2020-08-01", "to": "2020-08-31"}),
+    ("events-in-range", {"to": "1994-06-30"}),
+    ("agreements-between", {"state": "belarus", "other": "russia"}),
+    ("offers-and-conditions", {"recipient": "belarus"}),
+    ("leaders-tenures", {"leader": "vladimir-putin"}),
+    ("repeated-propositions", {"minimum": "3"}),
+    ("proposition-provenance", {"proposition": f"proposition/{AID}/p-nato-overthrow-plot"}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), BOUND_CASES, ids=lambda x: str(x))
+def test_values_binding_gives_the_same_answers(
+    name: str, params: dict[str, str], seed_store: EmbeddedStore, seed_config: Config
+) -> None:
+    from kg.bindings import bind_values
+
+    query = CATALOGUE.get(name)
+    bound = queries.bind(query, params, seed_config)
+    results = seed_store.query(bind_values(query.text, bound))
+    names = [v.value for v in results.variables]
+    as_values = [tuple(value(r[n], seed_config.base_iri) for n in names) for r in results]
+    assert as_values == answers(seed_store, seed_config, name, names, **params)
+
+
+# Statements per fact and the sources each cites (data/reference/facts.yaml).
+FACTS = {
+    "R1": (2, {'English Wikipedia, "Alexander Lukashenko"', 'Meduza ("26 consecutive years")',
+               "AFP report"}),
+    "R2": (2, {"nato.int, news_118651"}),
+    "R3": (5, {'English Wikipedia, "Belarus"', "Wikidata Q184 (Belarus)"}),
+    "R4": (3, {"charter97.org", "belsat.eu", 'English Wikipedia, "Belarus"'}),
+    "R5": (1, {'English Wikipedia, "Belarus"'}),
+    "R6": (3, {"belarus.by (election history)",
+               'English Wikipedia, "1994 Belarusian presidential election"'}),
+    "R7": (9, {"belarus.by (election history)",
+               "English Wikipedia election articles "
+               "(Belarusian presidential elections 1994-2020)"}),
+    "R8": (2, {'English Wikipedia, "2020 Belarusian presidential election"', "TASS"}),
+    "R9": (1, {"Reuters via National Post", "AFP"}),
+    "R10": (2, {"belarusfeed.com", "AFP", "New York Times briefing"}),
+    "R11": (2, {"Kremlin readout (en.kremlin.ru) as quoted by TASS", "Reuters (2020-08-15/16)"}),
+    "R12": (3, {"Kremlin (en.kremlin.ru)",
+                'English Wikipedia, "Collective Security Treaty Organization"'}),
+    "R13": (1, {"Reuters via National Post"}),
+    "R14": (1, {"uawire.org", "lapresse.ca (2020)"}),
+    "R15": (2, {'English Wikipedia, "Alexander Lukashenko"'}),
+    "R16": (1, {'English Wikipedia, "2020–2021 Belarusian protests"'}),
+}  # fmt: skip
+
+
+def test_reference_facts(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    rows = answers(seed_store, seed_config, "reference-facts")
+    assert [r[1] for r in rows] == [f"R{n}" for n in range(1, 17)]
+    for fact, fid, _text, statements, sources in rows:
+        assert fact == f"reference/{fid}"
+        assert (statements, set(sources.split(" | "))) == FACTS[fid]
+    texts = {r[1]: r[2] for r in rows}
+    assert texts["R5"] == "The Constitution of Belarus was adopted on 1994-03-15."
