@@ -170,6 +170,26 @@ def test_every_term_is_labelled_commented_and_aligned(vocab: Graph) -> None:
     assert not problems, "\n".join(problems)
 
 
+# Wikidata properties verified in shared/reference/wikidata.md: the only ones we may align with.
+VERIFIED_PIDS = {
+    *("P31", "P35", "P6", "P39", "P463", "P47", "P17", "P36", "P580", "P582", "P571", "P585"),
+    *("P710", "P1891", "P1132", "P1120", "P276", "P577", "P1310", "P2241", "P248", "P854"),
+    *("P297", "P298", "P299", "P901", "P1906", "P1308"),
+}
+
+
+def test_wikidata_alignments_use_verified_properties_only(vocab: Graph) -> None:
+    wdt = "http://www.wikidata.org/prop/direct/"
+    used = {str(o)[len(wdt) :] for o in vocab.objects() if str(o).startswith(wdt)}
+    assert used, "no Wikidata alignment found at all"
+    assert sorted(used - VERIFIED_PIDS) == []
+    # Classes may align with the verified class items: country, sovereign state.
+    items = {
+        str(o) for o in vocab.objects() if str(o).startswith("http://www.wikidata.org/entity/")
+    }
+    assert items <= {f"http://www.wikidata.org/entity/{q}" for q in ("Q6256", "Q3624078")}
+
+
 def test_every_property_has_one_kind_and_a_range(vocab: Graph) -> None:
     problems = []
     for term in sorted(_gc_terms(vocab)):
