@@ -57,6 +57,11 @@ def iri_values(iris: Iterable[str]) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in sorted(set(iris)))
 
 
+def _quoted(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+
+
 class Labels:
     """Labels of the IRIs a page shows, fetched in one query, with fallbacks."""
 
@@ -84,6 +89,16 @@ class Labels:
             if iri not in best or rank < best[iri][0]:
                 best[iri] = (rank, row["l"].value)
         self.found.update({iri: text for iri, (_, text) in best.items()})
+        # Claims and spans have no label: their words are the best name they have.
+        rest = wanted - set(best)
+        if rest:
+            sparql = (
+                f"SELECT ?x (SAMPLE(?q) AS ?quote) WHERE {{ VALUES ?x {{ {iri_values(rest)} }} "
+                f"?x nif:anchorOf|gc:evidence/nif:anchorOf ?q }} GROUP BY ?x"
+            )
+            for row in rows(self.store, sparql):
+                if "quote" in row:
+                    self.found[row["x"].value] = _quoted(row["quote"].value)
 
     def __call__(self, iri: str) -> str:
         """The label of an IRI, else its prefixed name, else its path on this site, else itself."""

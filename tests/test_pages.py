@@ -1,0 +1,467 @@
+"""The site: linked-data pages, content negotiation, home, VoID, named-query pages, safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pagedata
+import pyoxigraph as ox
+import pytest
+import rdflib
+from htmldoc import Element, parse
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from kg.config import Config
+from kg.web import create_app
+
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+B = "https://w3id.org/geoclaims/"
+RDF_FORMATS = {
+    "turtle": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "nt": ("application/n-triples", "nt"),
+    "rdfxml": ("application/rdf+xml", "xml"),
+}
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return Config.load({"data_dir": ":memory:"}, environ={})
+
+
+@pytest.fixture(scope="module")
+def store(config: Config) -> Any:
+    return pagedata.load(config)
+
+
+@pytest.fixture(scope="module")
+def client(config: Config, store: Any) -> Any:
+    return create_app(config, store=store).test_client()
+
+
+def html(client: Any, path: str, status: int = 200, **kwargs: Any) -> Element:
+    response = client.get(path, headers=HTML, **kwargs)
+    assert response.status_code == status, response.data[:500]
+    assert response.mimetype == "text/html"
+    return parse(response.get_data(as_text=True))
+
+
+def graph_of(data: bytes, rdflib_format: str) -> rdflib.Graph:
+    if (
+        rdflib_format == "json-ld"
+    ):  # rdflib's JSON-LD parser warns (ConjunctiveGraph): use oxigraph's
+        triples = ox.parse(data, ox.RdfFormat.JSON_LD)
+        data, rdflib_format = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "nt"
+    return rdflib.Graph().parse(data=data, format=rdflib_format)
+
+
+def expected(store: Any, sparql: str) -> rdflib.Graph:
+    """A CONSTRUCT run on the store directly, as an rdflib graph (the independent answer)."""
+    triples = store.query(sparql, union=True)
+    return graph_of(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "nt")
+
+
+def assert_isomorphic(got: rdflib.Graph, want: rdflib.Graph) -> None:
+    if not isomorphic(got, want):
+        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
+        raise AssertionError(
+            f"graphs differ\nonly in response:\n{only_got.serialize(format='nt')}\n"
+            f"only expected:\n{only_want.serialize(format='nt')}"
+        )
+
+
+# --- content negotiation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", RDF_FORMATS)
+@pytest.mark.parametrize("how", ["accept", "format"])
+def test_entity_rdf_in_every_format(client: Any, store: Any, name: str, how: str) -> None:
+    media, rdflib_format = RDF_FORMATS[name]
+    if how == "accept":
+        response = client.get("/entity/belarus", headers={"Accept": media})
+    else:
+        response = client.get(f"/entity/belarus?format={name}", headers=HTML)
+    assert response.status_code == 200
+    assert response.mimetype == media
+    assert "Accept" in response.headers.get("Vary", "")
+    iri = f"<{B}entity/belarus>"
+    want = expected(
+        store,
+        f"CONSTRUCT {{ {iri} ?p ?o . ?s ?q {iri} }}"
+        f" WHERE {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }}",
+    )
+    assert_isomorphic(graph_of(response.data, rdflib_format), want)
+
+
+def test_graph_iri_serves_the_graph_content(client: Any, store: Any) -> None:
+    response = client.get("/graph/claims/a1", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    want = expected(
+        store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{B}graph/claims/a1> {{ ?s ?p ?o }} }}"
+    )
+    assert len(want) > 10
+    assert_isomorphic(graph_of(response.data, "turtle"), want)
+
+
+def test_browser_gets_html_and_every_page_links_its_formats(client: Any) -> None:
+    response = client.get("/claim/a1/c1", headers=HTML)
+    assert response.mimetype == "text/html"
+    links = response.headers.getlist("Link")
+    doc = parse(response.get_data(as_text=True))
+    in_page = {(e.attrs["type"], e.attrs["href"]) for e in doc.find_all("link", rel="alternate")}
+    for name, (media, _) in RDF_FORMATS.items():
+        url = f"/claim/a1/c1?format={name}"
+        assert f'<{url}>; rel="alternate"; type="{media}"' in links
+        assert (media, url) in in_page
+        assert client.get(url).mimetype == media
+
+
+def test_curl_default_is_turtle_and_unknown_format_is_406(client: Any) -> None:
+    assert client.get("/entity/russia", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+    assert client.get("/entity/russia?format=nonsense").status_code == 406
+    assert client.get("/entity/russia", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_unknown_iri_is_404(client: Any) -> None:
+    doc = html(client, "/entity/no-such-thing", status=404)
+    assert "no-such-thing" in doc.find("p", cls="message").text
+    assert client.get("/claim/x/y", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+# --- page kinds ----------------------------------------------------------------------------------
+
+
+def test_entity_page(client: Any) -> None:
+    doc = html(client, "/entity/belarus")
+    assert doc.find("h1").text == "Belarus"
+    assert doc.find("a", href="http://www.wikidata.org/entity/Q184")
+    types = {a.attrs["href"] for a in doc.find("p", cls="types").find_all("a")}
+    assert "http://schema.org/Country" in types and "/ontology/State" in types
+    groups = {
+        g.find("h3").find("a").attrs["href"]: g
+        for g in doc.find_all("section", cls="claimant-group")
+    }
+    assert set(groups) == {"/article/a1/agent/publisher", "/entity/vladimir-putin"}
+    putin = groups["/entity/vladimir-putin"].find("li", cls="claim")
+    assert putin.find("a", cls="claim-link").attrs["href"] == "/claim/a1/c2"
+    assert putin.find("blockquote").text == pagedata.QUOTE
+    assert putin.find("dd", cls="modality").text.strip() == "conditional"
+    assert putin.find("dd", cls="attribution").text.strip() == "quote"
+    assert putin.find("dd", cls="polarity").text.strip() == "asserted"
+    b, e = pagedata.SENT2
+    assert putin.find("a", cls="sentence-link").attrs["href"] == f"/article/a1#char={b},{e}"
+
+
+def test_incoming_statements_are_counted_and_paged(client: Any, store: Any) -> None:
+    total = int(
+        next(
+            iter(
+                store.query(
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p <{B}entity/russia> }} }}"
+                )
+            )
+        )["n"].value
+    )
+    assert total > 50
+    first = html(client, "/entity/russia").find("section", id="incoming")
+    second = html(client, "/entity/russia?page=2").find("section", id="incoming")
+    assert f"{total} statements point here" in first.text
+    rows1 = first.find("tbody").find_all("tr")
+    rows2 = second.find("tbody").find_all("tr")
+    assert len(rows1) == 50 and len(rows2) == total - 50
+    assert first.find("a", rel="next").attrs["href"] == "?page=2#incoming"
+    assert {r.text for r in rows1}.isdisjoint({r.text for r in rows2})
+
+
+def test_claim_page(client: Any) -> None:
+    doc = html(client, "/claim/a1/c1")
+    assert doc.find("dd", cls="claimant").find("a").attrs["href"] == "/article/a1/agent/publisher"
+    prop = doc.find("section", id="proposition")
+    hrefs = {a.attrs["href"] for a in prop.find_all("a")}
+    assert {"/entity/belarus", "/entity/russia", "/proposition/a1/p1/length"} <= hrefs
+    nested = prop.find_all("div", cls="node")
+    assert len(nested) == 2 and "about 1,084 km" in nested[1].text and "1084" in nested[1].text
+    assert doc.find("dd", cls="disputed-by").find("a").attrs["href"] == "/claim/a1/c2"
+    other = html(client, "/claim/a1/c2")
+    assert other.find("dd", cls="disputes").find("a").attrs["href"] == "/claim/a1/c1"
+    assert other.find("h1").text == "“" + pagedata.QUOTE + "”"
+
+
+def test_article_page_marks_every_claim_span(client: Any) -> None:
+    doc = html(client, "/article/a1")
+    body = doc.find("div", id="article-text")
+    pieces = [e for e in body.children if isinstance(e, Element)]
+    assert "".join(p.text for p in pieces) == pagedata.TEXT
+    for p in pieces:
+        assert pagedata.TEXT[int(p.attrs["data-b"]) : int(p.attrs["data-e"])] == p.text
+    marked = "".join(p.text for p in pieces if p.tag == "mark")
+    assert pagedata.QUOTE in marked and pagedata.TEXT[slice(*pagedata.SENT1)] in marked
+    quote_marks = [p for p in pieces if p.tag == "mark" and pagedata.QUOTE in p.text]
+    assert quote_marks[0].attrs["data-claims"] == f"{B}claim/a1/c2"
+    panel = doc.find("aside", id="span-claims")
+    assert {li.attrs["data-claim"] for li in panel.find_all("li")} == {
+        f"{B}claim/a1/c{i}" for i in (1, 2, 3)
+    }
+    graphs = {a.attrs["href"] for a in doc.find("ul", cls="article-graphs").find_all("a")}
+    for name in RDF_FORMATS:
+        assert f"/graph/article/a1?format={name}" in graphs
+        assert f"/graph/claims/a1?format={name}" in graphs
+
+
+def test_ontology_term_page(client: Any) -> None:
+    doc = html(client, "/ontology/Claim")
+    assert "Something somebody says" in doc.find("p", cls="comment").text
+    assert doc.find("dd", cls="supers").find("a").attrs["href"] == "http://schema.org/Claim"
+    assert {a.attrs["href"] for a in doc.find("dd", cls="subs").find_all("a")} == {
+        "/ontology/Statement",
+        "/ontology/Offer",
+    }
+    prop = html(client, "/ontology/claimant").find("dl", cls="term-info").text
+    assert "domain" in prop and "range" in prop
+    inst = html(client, "/ontology/Statement").find("ul", cls="instances")
+    assert {a.attrs["href"] for a in inst.find_all("a")} == {"/claim/a1/c1", "/claim/a1/c3"}
+
+
+def test_named_graph_page(client: Any, store: Any) -> None:
+    doc = html(client, "/graph/entities")
+    n = next(
+        iter(
+            store.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{B}graph/entities> {{ ?s ?p ?o }} }}"
+            )
+        )
+    )
+    assert doc.find("strong", cls="graph-size").text == n["n"].value
+    downloads = {a.attrs["href"] for a in doc.find("p", cls="downloads").find_all("a")}
+    assert downloads == {f"/graph/entities?format={f}" for f in RDF_FORMATS}
+
+
+def test_home_page_counts_and_lists(client: Any, store: Any) -> None:
+    doc = html(client, "/")
+    counts = {
+        d.attrs["data-count"]: int(d.find("dd").text) for d in doc.find_all("div", cls="count")
+    }
+
+    def count(sparql: str) -> int:
+        return int(next(iter(store.query(sparql, union=True)))["n"].value)
+
+    assert counts["triples"] == len(store)
+    assert counts["claims"] == count(
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <http://schema.org/Claim> }"
+    )
+    assert counts["articles"] == 1
+    assert counts["disputed claims"] == 1
+    assert counts["graphs"] == len(store.named_graphs())
+    assert doc.find("section", id="articles").find("a").attrs["href"] == "/article/a1"
+    assert "/entity/belarus" in {
+        a.attrs["href"] for a in doc.find("section", id="entities").find_all("a")
+    }
+    assert "http://localhost/sparql" in doc.find("pre", cls="curl").text
+
+
+# --- VoID ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", RDF_FORMATS)
+def test_void_by_content_negotiation(client: Any, store: Any, name: str) -> None:
+    media, rdflib_format = RDF_FORMATS[name]
+    response = client.get("/.well-known/void", headers={"Accept": media})
+    assert response.mimetype == media
+    g = graph_of(response.data, rdflib_format)
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    (dataset,) = set(g.subjects(void.sparqlEndpoint, None))
+    assert int(g.value(dataset, void.triples)) == len(store)
+    assert g.value(dataset, void.sparqlEndpoint) == rdflib.URIRef("http://localhost/sparql")
+    subsets = {
+        g.value(s, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name"))
+        for s in g.objects(dataset, void.subset)
+    }
+    assert {str(s) for s in subsets} == set(store.named_graphs())
+
+
+def test_void_defaults_to_turtle_and_html_for_browsers(client: Any) -> None:
+    assert client.get("/.well-known/void").mimetype == "text/turtle"
+    assert "void:Dataset" in html(client, "/.well-known/void").find("pre", cls="rdf").text
+
+
+# --- base IRI and path prefix --------------------------------------------------------------------
+
+
+def test_other_base_iri_behind_a_path_prefix() -> None:
+    config = Config.load({"data_dir": ":memory:", "base_iri": "http://example.org/kg/"}, environ={})
+    client = create_app(config, store=pagedata.load(config)).test_client()
+    response = client.get("/entity/belarus", headers=HTML, base_url="http://proxy.example/geo/")
+    assert response.status_code == 200
+    doc = parse(response.get_data(as_text=True))
+    assert doc.find("p", cls="iri").text == "http://example.org/kg/entity/belarus"
+    hrefs = {a.attrs["href"] for a in doc.find_all("a")}
+    assert "/geo/claim/a1/c1" in hrefs and "/geo/ontology/State" in hrefs
+    assert not any(h.startswith(("/entity", "/claim", "http://example.org/kg/")) for h in hrefs)
+    ttl = client.get("/entity/belarus?format=turtle", base_url="http://proxy.example/geo/")
+    subjects = set(graph_of(ttl.data, "turtle").subjects())
+    assert rdflib.URIRef("http://example.org/kg/entity/belarus") in subjects
+
+
+# --- safety --------------------------------------------------------------------------------------
+
+
+def test_hostile_label_and_quote_iri_render_inert(client: Any) -> None:
+    response = client.get("/entity/o'brien", headers=HTML)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert pagedata.XSS_LABEL not in text and "<img src=x" not in text
+    doc = parse(text)
+    assert doc.find("h1").text == pagedata.XSS_LABEL  # shown literally
+    assert not doc.find_all("img")
+    scripts = doc.find_all("script")
+    assert all(s.attrs.get("src", "").startswith("/assets/") for s in scripts)
+    # The IRI with a quote stays one attribute value, and links back to this page.
+    claims = html(client, "/claim/a1/c3")
+    assert claims.find("dd", cls="claimant").find("a").attrs["href"] == "/entity/o'brien"
+
+
+def test_article_text_markup_is_text(client: Any) -> None:
+    text = client.get("/article/a1", headers=HTML).get_data(as_text=True)
+    assert "<script>alert(3)</script>" not in text
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in text
+
+
+PAGES = [
+    "/",
+    "/entity/belarus",
+    "/claim/a1/c1",
+    "/article/a1",
+    "/ontology/Claim",
+    "/graph/entities",
+    "/queries",
+    "/.well-known/void",
+    "/entity/nope",
+    "/sparql",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_html_page_has_a_strict_csp(client: Any, path: str) -> None:
+    response = client.get(path, headers=HTML)
+    assert response.mimetype == "text/html"
+    csp = dict(
+        (part.strip().split(" ", 1) + [""])[:2]
+        for part in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert csp["script-src"] == "'self'" and csp["default-src"] == "'self'"
+    assert csp["object-src"] == "'none'"
+    # No inline script: every <script> has a src, except inert JSON data blocks.
+    for script in parse(response.get_data(as_text=True)).find_all("script"):
+        assert script.attrs.get("src") or script.attrs.get("type") == "application/json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example/",
+        "/entity//evil.example",
+        "/ontology/",
+        "/queries/",
+        "/\\evil.example",
+        "/.well-known/void/",
+    ],
+)
+def test_no_redirect_leaves_the_site(client: Any, path: str) -> None:
+    response = client.get(path, headers=HTML)
+    if 300 <= response.status_code < 400:
+        location = response.headers["Location"]
+        assert (
+            location.startswith("/")
+            and not location.startswith(("//", "/\\"))
+            or location.startswith("http://localhost/")
+        )
+
+
+# --- editor --------------------------------------------------------------------------------------
+
+
+def test_editor_is_offline_and_offers_named_queries(client: Any, config: Config) -> None:
+    from kg import queries
+
+    response = client.get("/sparql", headers=HTML)
+    assert response.status_code == 200
+    doc = parse(response.get_data(as_text=True))
+    cfg = json.loads(doc.find("script", id="kg-editor-config").text)
+    assert cfg["endpoint"] == "http://localhost/sparql"
+    assert {e["name"] for e in cfg["examples"]} == set(queries.catalogue(config).names())
+    assert cfg["prefixes"]["schema"] == "http://schema.org/"
+    assert "PREFIX gc: <https://w3id.org/geoclaims/ontology/>" in cfg["query"]
+    for element in doc.find_all("script") + doc.find_all("link"):
+        url = element.attrs.get("src") or element.attrs.get("href") or ""
+        assert not re.match(r"^(https?:)?//", url), url
+    assert client.get("/sparql?query=ASK%7B%7D", headers=HTML).status_code == 200
+    for asset in (
+        "vendor/yasgui/yasgui.min.js",
+        "vendor/yasgui/yasgui.min.css",
+        "editor.js",
+        "site.js",
+    ):
+        with client.get(f"/assets/{asset}") as served:
+            assert served.status_code == 200 and len(served.data) > 100
+
+
+# --- named queries -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_client(seed_config: Config) -> Any:
+    return create_app(seed_config).test_client()
+
+
+def test_query_list_names_every_query(seed_client: Any, seed_config: Config) -> None:
+    from kg import queries
+
+    doc = html(seed_client, "/queries")
+    hrefs = {a.attrs["href"] for a in doc.find("dl", cls="query-list").find_all("a")}
+    assert hrefs == {f"/queries/{n}" for n in queries.catalogue(seed_config).names()}
+
+
+def test_query_page_table_formats_and_curl(seed_client: Any, seed_config: Config) -> None:
+    from kg import queries
+    from kg.store import open_store
+
+    query = queries.catalogue(seed_config).get("claims-about-entity")
+    doc = html(seed_client, "/queries/claims-about-entity?entity=belarus")
+    table = doc.find("table", cls="results")
+    columns = [th.text for th in table.find("thead").find_all("th")]
+    rows = table.find("tbody").find_all("tr")
+    # The independent answer: the query text run on the store with the parameter bound.
+    store = open_store(seed_config, read_only=True)
+    direct = store.query(query.text, substitutions={"entity": ox.NamedNode(B + "entity/belarus")})
+    want_columns = [v.value for v in direct.variables]
+    want = list(direct)
+    assert columns == want_columns and len(rows) == len(want) > 0
+    assert any(a.attrs["href"].startswith("/claim/") for a in table.find_all("a"))
+    response = seed_client.get(
+        "/queries/claims-about-entity?entity=belarus",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.mimetype == "application/sparql-results+json"
+    assert len(json.loads(response.data)["results"]["bindings"]) == len(want)
+    csv = seed_client.get("/queries/claims-about-entity?entity=belarus&format=csv")
+    assert (
+        csv.mimetype == "text/csv"
+        and len(csv.get_data(as_text=True).strip().splitlines()) == len(want) + 1
+    )
+    curl = doc.find("section", id="formats").find("pre", cls="curl").text
+    assert "http://localhost/queries/claims-about-entity?entity=belarus" in curl
+    assert "Accept: application/sparql-results+json" in curl
+    value = doc.find("form", cls="params").find("input", name="entity").attrs["value"]
+    assert value == "belarus"
+
+
+def test_query_page_bad_parameter(seed_client: Any) -> None:
+    doc = html(seed_client, "/queries/events-in-range?from=not-a-date")
+    assert "not a date" in doc.find("p", cls="error").text
+    response = seed_client.get(
+        "/queries/events-in-range?from=not-a-date", headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 400
+    assert seed_client.get("/queries/no-such-query", headers=HTML).status_code == 404
