@@ -32,7 +32,10 @@ QUERY_ACCEPT = {
 # Used when the query form cannot be told: the response's Content-Type decides.
 ANY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the protocol
-VERSION_TTL = 1.0  # seconds a derived version token is reused
+WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
+VERSION_TTL = 1.0  # seconds a derived version token is reused, at least
+VERSION_COST = 20.0  # ... and this many times as long as it took to derive
+VERSION_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _ERROR_CHARS = 4000  # enough for a parser message with its position
 
 
@@ -78,11 +81,14 @@ class RemoteStore(Store):
         self.update_url = update_url or _sibling(query_url, "update") or query_url
         self.gsp_url = _sibling(query_url, "store") if gsp_url is None else gsp_url
         self.timeout = timeout or None  # 0 means no limit
+        # Loading a big graph takes the store longer than a query may: writes get more time.
+        self.write_timeout = max(10 * timeout, WRITE_TIMEOUT) if timeout else None
         self._local = threading.local()  # one keep-alive Session per thread (not thread-safe)
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._writes = uuid.uuid4().hex
-        self._version: tuple[float, str] | None = None
+        self._version: tuple[float, str] | None = None  # (expiry, token)
+        self._refreshing = False
 
     @classmethod
     def from_config(cls, config: Config) -> RemoteStore:
@@ -105,12 +111,15 @@ class RemoteStore(Store):
                 self._sessions.append(session)
         return session
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, method: str, url: str, *, write: bool = True, **kwargs: Any
+    ) -> requests.Response:
         """Send one request; connection trouble, 4xx and 5xx become our errors."""
+        timeout = self.write_timeout if write else self.timeout
         try:
-            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            response = self._session.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout as err:
-            raise QueryTimeout(f"the remote store did not answer within {self.timeout} s") from err
+            raise QueryTimeout(f"the remote store did not answer within {timeout} s") from err
         except requests.RequestException as err:
             raise StoreError(f"cannot reach the remote store at {url}: {err}") from err
         if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
@@ -142,7 +151,9 @@ class RemoteStore(Store):
         elif union:
             data.append(("union-default-graph", ""))  # Oxigraph server; other stores ignore it
         headers = {"Accept": QUERY_ACCEPT.get(form or "", ANY_ACCEPT)}
-        response = self._request("POST", self.query_url, data=data, headers=headers, stream=True)
+        response = self._request(
+            "POST", self.query_url, write=False, data=data, headers=headers, stream=True
+        )
         return _parse_results(response)
 
     def _dataset(
@@ -235,23 +246,31 @@ class RemoteStore(Store):
         """A hash of the triple count of each named graph, and of this client's own writes.
 
         Remote stores give no version token. This one changes at once on writes made through this
-        object, and within `VERSION_TTL` seconds on writes by others that change a graph's size;
-        a write by another client that keeps every graph's size (one literal replaced by another)
-        goes unseen: set `cache_size` to 0 when other clients write to the store.
+        object; writes by others that change a graph's size are seen when the counts are next
+        read, at most every `VERSION_TTL` seconds, or `VERSION_COST` times as long as counting
+        took (counting a big store is not free, so it takes at most ~5% of the store's time);
+        threads asking meanwhile get the previous token rather than wait. A write by another
+        client that keeps every graph's size goes unseen: set `cache_size` to 0 then.
         """
-        now = time.monotonic()
         with self._lock:
-            if self._version is not None and now - self._version[0] < VERSION_TTL:
-                return self._version[1]
-        counts = (
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-        digest = hashlib.sha256(self._writes.encode())
-        for row in self.query(counts, union=False):
-            digest.update(f"{row['g']} {row['n']}\n".encode())
+            cached, writes = self._version, self._writes
+            if cached is not None and (time.monotonic() < cached[0] or self._refreshing):
+                return cached[1]
+            self._refreshing = True
+        try:
+            started = time.monotonic()
+            digest = hashlib.sha256(writes.encode())
+            for row in self.query(VERSION_QUERY, union=False):
+                digest.update(f"{row['g']} {row['n']}\n".encode())
+            cost = time.monotonic() - started
+        finally:
+            with self._lock:
+                self._refreshing = False
         token = digest.hexdigest()[:32]
         with self._lock:
-            self._version = (now, token)
+            if self._writes == writes:  # else a write landed meanwhile: count again next time
+                expires = time.monotonic() + max(VERSION_TTL, VERSION_COST * cost)
+                self._version = (expires, token)
         return token
 
     def _bump(self) -> None:

@@ -239,6 +239,7 @@ def test_version_sees_writes_of_other_clients(
     remote: RemoteStore, oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("kg.remote.VERSION_TTL", 0.0)
+    monkeypatch.setattr("kg.remote.VERSION_COST", 0.0)
     before = remote.version
     assert remote.version == before  # stable while nothing changes
     other = RemoteStore(oxigraph_server.query_url)
