@@ -105,8 +105,8 @@ def combine(findings: list[Finding]) -> Finding | None:
 def invert(finding: Finding) -> Finding:
     """The finding on a claim that denies the proposition `finding` judged."""
     verdict = _INVERSE.get(finding.verdict, finding.verdict)
-    return Finding(
-        verdict,
-        "The claim denies a proposition; on the proposition: " + finding.reason,
-        finding.facts,
-    )
+    how = {
+        CONSISTENT: "what the reference facts support",
+        CONTRADICTED: "what the reference facts contradict",
+    }.get(finding.verdict, "a proposition the reference facts support only in part")
+    return Finding(verdict, f"The claim denies {how}. {finding.reason}", finding.facts)

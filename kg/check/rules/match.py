@@ -1,5 +1,6 @@
-"""Fallbacks: a node a reference fact states in full is consistent with it; a node that shares
-some roles with a reference node of its kind but differs on others is partly correct."""
+"""Fallbacks: a node a reference fact states in full is consistent with it; a node that agrees
+with a reference node of its kind on some roles but swaps an entity into another role is partly
+correct."""
 
 from __future__ import annotations
 
@@ -58,28 +59,33 @@ MATCH = Rule(
 
 
 def check_roles(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
-    """Partly correct when a reference node of the same kind shares some roles, not others."""
-    if GC + "Event" in node.types or not kinds(node):
-        return []  # events of a kind happen many times: other places are other events
+    """Partly correct when a reference node of the same kind agrees on some roles but puts an
+    entity the claim names in one role into another (origin for destination, and the like)."""
+    if not kinds(node):
+        return []
     mine = entity_roles(snap, node)
     findings = []
     for ref in snap.reference_nodes():
         if not kinds(ref) & kinds(node):
             continue
         theirs = entity_roles(snap, ref)
-        shared = sorted(set(mine) & set(theirs))
-        same = [p for p in shared if mine[p] & theirs[p]]
-        differ = [p for p in shared if not mine[p] & theirs[p]]
-        if not same or not differ:
+        same = sorted(p for p in set(mine) & set(theirs) if mine[p] & theirs[p])
+        # An entity the claim puts in role p that the reference puts only in another role q.
+        swapped = sorted(
+            (p, q, e)
+            for p in mine
+            for e in mine[p] - theirs.get(p, set())
+            for q in theirs
+            if q != p and e in theirs[q]
+        )
+        if not same or not swapped:
             continue
         fid = snap.facts[ref.graph].fid
         right = ", ".join(
             f"{snap.label(p)} {', '.join(snap.label(e) for e in sorted(mine[p]))}" for p in same
         )
         wrong = "; ".join(
-            f"{snap.label(p)} {', '.join(snap.label(e) for e in sorted(theirs[p]))}, not "
-            f"{', '.join(snap.label(e) for e in sorted(mine[p]))}"
-            for p in differ
+            f"{snap.label(e)} as {snap.label(q)}, not {snap.label(p)}" for p, q, e in swapped
         )
         findings.append(
             Finding(
@@ -92,10 +98,11 @@ def check_roles(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
 
 
 ROLES = Rule(
-    "role-mismatch",
-    "Used only where no other rule judged a node, and not for events (another place or agent "
-    "is another event): a node that shares at least one entity role with a reference node of "
-    "the same kind and differs from it on another is partly correct, with what agrees and what "
-    "differs.",
+    "role-swap",
+    "Used only where no other rule judged a node: a node that agrees with a reference node of "
+    "the same kind on at least one entity role, but names an entity in a role the reference "
+    "gives it a different one (e.g. Russia as a pipeline's destination where the reference has "
+    "it as the origin), is partly correct. Different entities in the same role are not "
+    "judged: a state can be in several alliances, a person can win several elections.",
     check_roles,
 )
