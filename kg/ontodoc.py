@@ -108,6 +108,8 @@ def _card(graph: Graph, term: URIRef, kind: str, kinds: dict[URIRef, str], rows:
     comment = _en(graph, term, RDFS.comment)
     align = []
     for pred, words in ALIGNMENTS.items():
+        if pred in (RDFS.subClassOf, RDFS.subPropertyOf):
+            continue  # listed with the super-terms
         targets = [o for o in graph.objects(term, pred) if not _ours(o)]
         if targets:
             align.append(_row(words, _links(targets, kinds)))
@@ -159,7 +161,7 @@ def render_html(graph: Graph) -> str:
     parts.append('<h2 id="classes">Classes</h2><h3>Hierarchy</h3>')
     parts.append(_tree(graph, roots, class_set, kinds))
     for cls in classes:
-        supers = [s for s in graph.objects(cls, RDFS.subClassOf) if s in class_set]
+        supers = [s for s in graph.objects(cls, RDFS.subClassOf) if isinstance(s, URIRef)]
         subs = [s for s in graph.subjects(RDFS.subClassOf, cls) if s in class_set]
         used = [p for p in obj_props + data_props if (p, RDFS.domain, cls) in graph]
         used += [p for p in obj_props if (p, RDFS.range, cls) in graph]
@@ -179,7 +181,7 @@ def render_html(graph: Graph) -> str:
             domains = list(graph.objects(prop, RDFS.domain)) + list(
                 graph.objects(prop, _SCHEMA_DOMAIN)
             )
-            supers = [s for s in graph.objects(prop, RDFS.subPropertyOf) if _ours(s)]
+            supers = [s for s in graph.objects(prop, RDFS.subPropertyOf) if isinstance(s, URIRef)]
             rows = [
                 _row("domain", _links(domains, kinds)),
                 _row("range", _links(graph.objects(prop, RDFS.range), kinds)),

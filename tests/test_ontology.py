@@ -717,6 +717,21 @@ def test_seed_respects_domains_and_ranges(seed_graphs: tuple[Graph, Graph], voca
 # --- documentation -------------------------------------------------------------------------------
 
 
+_DOC_PREFIXES = {
+    **namespaces.PREFIXES,
+    "cito": "http://purl.org/spar/cito/",
+    "np": "http://www.nanopub.org/nschema#",
+}
+
+
+def _curie(iri: str) -> str:
+    matches = [(ns, p) for p, ns in _DOC_PREFIXES.items() if iri.startswith(ns)]
+    if not matches:
+        return iri
+    ns, prefix = max(matches, key=lambda m: len(m[0]))
+    return f"{prefix}:{iri[len(ns) :]}"
+
+
 class _Page(HTMLParser):
     """Collects element ids, script elements and the text of h3 headings."""
 
@@ -726,12 +741,17 @@ class _Page(HTMLParser):
         self.scripts = 0
         self.h3: list[str] = []
         self._in_h3 = False
+        self.sections: dict[str, str] = {}
+        self._section: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for key, value in attrs:
             if key == "id" and value:
                 self.ids.add(value)
         self.scripts += tag == "script"
+        if tag == "section":
+            self._section = dict(attrs).get("id")
+            self.sections[self._section or ""] = ""
         if tag == "h3":
             self._in_h3 = True
             self.h3.append("")
@@ -739,8 +759,12 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "h3":
             self._in_h3 = False
+        if tag == "section":
+            self._section = None
 
     def handle_data(self, data: str) -> None:
+        if self._section is not None:
+            self.sections[self._section] += data + " "
         if self._in_h3:
             self.h3[-1] += data
 
@@ -758,6 +782,13 @@ def test_kg_docs_lists_every_term_and_concept(tmp_path: Path, vocab: Graph) -> N
         assert f"{kind}-{local}" in page.ids, term
         label = str(_en(vocab, term, RDFS.label)[0])
         assert label in headings, label
+        card = page.sections[f"{kind}-{local}"]
+        related = list(vocab.objects(term, RDFS.range)) + list(vocab.objects(term, RDFS.domain))
+        related += list(vocab.objects(term, RDFS.subClassOf))
+        related += list(vocab.objects(term, RDFS.subPropertyOf))
+        for other in related:
+            curie = _curie(str(other))
+            assert curie in card, f"{term}: {curie} missing from its card"
     for scheme, table in EXPECTED_SCHEMES.items():
         assert f"scheme-{scheme}" in page.ids
         for local in table.values():
