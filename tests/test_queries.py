@@ -935,3 +935,60 @@ def test_answers_do_not_depend_on_the_base_iri(
     assert answers(store, config, path.stem, names) == answers(
         seed_store, seed_config, path.stem, names
     )
+
+
+def test_interop_query_uses_standard_vocabularies_only() -> None:
+    body = _body(CATALOGUE.get("interop-claims").text)
+    assert "gc:" not in body and "geoclaims" not in body
+    assert set(CATALOGUE.get("interop-claims").prefixes) == {"rdfs", "schema", "prov", "nif"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "xml"])
+def test_cli_formats(seed_config: Config, fmt: str) -> None:
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    result = kg_query(seed_config, "attribution-counts", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        root = ET.fromstring(result.output)
+        counts = [
+            (b.find("r:binding[@name='mode']/r:literal", ns).text,
+             b.find("r:binding[@name='claims']/r:literal", ns).text)
+            for b in root.iterfind("r:results/r:result", ns)
+        ]  # fmt: skip
+    else:
+        rows = list(csv.reader(io.StringIO(result.output), delimiter="," if fmt == "csv" else "\t"))
+        header, body = rows[0], rows[1:]
+        assert header == (
+            ["mode", "label", "claims"] if fmt == "csv" else ["?mode", "?label", "?claims"]
+        )
+        counts = [(r[0].strip('"'), r[2].split("^^")[0].strip('"')) for r in body]
+    assert counts == [("author", "28"), ("reported", "11"), ("hedge", "5"), ("quote", "5"),
+                      ("hearsay", "2")]  # fmt: skip
+
+
+def test_render_boolean_and_graph_results(fresh_config: Config, tmp_path: Path) -> None:
+    (tmp_path / "is-empty.rq").write_text("#+ title: t\n#+ description: d\nASK { ?s ?p ?o }\n")
+    (tmp_path / "one-triple.rq").write_text(
+        "#+ title: t\n#+ description: d\nCONSTRUCT { <http://ex/a> <http://ex/p> 1 } WHERE {}\n"
+    )
+    cat = queries.Catalogue.load(tmp_path)
+    store = EmbeddedStore(None)
+    ask = cat.get("is-empty")
+    assert queries.render(
+        queries.run(store, ask, {}, fresh_config), "table", ask, fresh_config
+    ) == (b"false\n")
+    assert json.loads(
+        queries.render(queries.run(store, ask, {}, fresh_config), "json", ask, fresh_config)
+    ) == {"head": {}, "boolean": False}
+    graph = cat.get("one-triple")
+    turtle = queries.render(
+        queries.run(store, graph, {}, fresh_config), "table", graph, fresh_config
+    )
+    parsed = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    assert [(t.subject.value, t.object.value) for t in parsed] == [("http://ex/a", "1")]
+    with pytest.raises(QueryError, match="unknown format"):
+        queries.render(queries.run(store, ask, {}, fresh_config), "yaml", ask, fresh_config)
