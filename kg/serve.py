@@ -13,12 +13,14 @@ Gunicorn settings and why:
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from kg.config import Config
-from kg.errors import ConfigError
+from kg.errors import ConfigError, KGError, StoreError
 
 
 def gunicorn_options(config: Config) -> dict[str, Any]:
@@ -65,12 +67,34 @@ class Server(BaseApplication):
         return create_app(self.kg_config)
 
 
+def _build_in_child(config: Config) -> None:
+    """Build the seed (if needed) in a child process: the master must never open RocksDB.
+
+    Workers are forked from the master; a RocksDB opened there leaves its thread pools' locks
+    held in every fork, and the first write in a worker would hang forever.
+    """
+    if importlib.util.find_spec("kg.build") is None:
+        return
+    process = multiprocessing.get_context("fork").Process(target=_ensure_built, args=(config,))
+    process.start()
+    process.join()
+    if process.exitcode:
+        raise StoreError(f"building the seed graph failed (exit code {process.exitcode})")
+
+
+def _ensure_built(config: Config) -> None:
+    from kg.build import ensure_built
+
+    try:
+        ensure_built(config)
+    except KGError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        sys.exit(err.exit_code)
+
+
 def serve(config: Config) -> None:
     """Build the seed graph if nothing is built yet, then serve until stopped."""
     if config.in_memory:
         raise ConfigError("kg serve needs an on-disk store (KG_DATA_DIR) or a remote one")
-    if importlib.util.find_spec("kg.build") is not None:
-        from kg.build import ensure_built
-
-        ensure_built(config)
+    _build_in_child(config)
     Server(config).run()

@@ -55,7 +55,7 @@ def _body(graph: str | None) -> list[ox.Triple]:
     try:
         quads = list(ox.parse(request.get_data(), fmt.ox, base_iri=base))
     except SyntaxError as err:
-        raise DataError(str(err), file="request body") from None
+        raise DataError(str(err), "request body", getattr(err, "lineno", None)) from None
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise DataError(
             "the body names graphs; send triples for the one target graph", "request body"
@@ -69,7 +69,7 @@ def graph_store() -> Response:
     app_state = state()
     check_url(app_state.config)
     graph, named = _target()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if not named:
             raise BadRequest("name a graph: ?graph=IRI or ?default")
         return _get(graph)

@@ -1,0 +1,110 @@
+"""SPARQL 1.1 Update over the protocol, and the token rules, against real servers."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+G = "urn:geoclaims:test:update"
+INSERT = f'INSERT DATA {{ GRAPH <{G}> {{ <urn:x:a> <urn:x:p> "one", "two"@en }} }}'
+
+
+def auth(server, token: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token or server.config.token}"}
+
+
+def count(server, graph: str) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = requests.get(
+        server.sparql,
+        params={"query": query.replace("?g", f"<{graph}>", 1)},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    results = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+    return int(next(iter(results))["n"].value)
+
+
+def test_update_by_form_and_by_body(write_server) -> None:
+    requests.post(
+        write_server.sparql,
+        data={"update": f"DROP SILENT GRAPH <{G}>"},
+        headers=auth(write_server),
+        timeout=30,
+    )
+    form = requests.post(
+        write_server.sparql, data={"update": INSERT}, headers=auth(write_server), timeout=30
+    )
+    assert form.status_code == 204, form.text
+    assert count(write_server, G) == 2  # the executor reopened its read-only view
+    body = requests.post(
+        write_server.base + "/update",
+        data=f'DELETE DATA {{ GRAPH <{G}> {{ <urn:x:a> <urn:x:p> "one" }} }}'.encode(),
+        headers={**auth(write_server), "Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
+    assert body.status_code == 204, body.text
+    assert count(write_server, G) == 1
+
+
+def test_token_rules(write_server) -> None:
+    missing = requests.post(write_server.sparql, data={"update": INSERT}, timeout=30)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = requests.post(
+        write_server.sparql, data={"update": INSERT}, headers=auth(write_server, "nope"), timeout=30
+    )
+    assert wrong.status_code == 403
+    not_bearer = requests.post(
+        write_server.sparql,
+        data={"update": INSERT},
+        headers={"Authorization": "Basic dXNlcjpwYXNz"},
+        timeout=30,
+    )
+    assert not_bearer.status_code == 401
+    # Reads stay public.
+    assert requests.get(write_server.sparql, params={"query": "ASK {}"}, timeout=30).ok
+
+
+def test_writes_are_off_without_a_token(live_server) -> None:
+    before = count(live_server, G)
+    response = requests.post(
+        live_server.sparql, data={"update": INSERT}, headers=auth(live_server, "x"), timeout=30
+    )
+    assert response.status_code == 403
+    assert "writes are switched off" in response.text
+    assert count(live_server, G) == before
+
+
+@pytest.mark.parametrize(
+    ("update", "fragment"),
+    [("INSERT DATA { <urn:x:a> <urn:x:p> }", "error at 1:"), ("CLEAR NONSENSE", "error at 1:")],
+)
+def test_malformed_update_is_400_and_changes_nothing(write_server, update, fragment) -> None:
+    before = count(write_server, G)
+    response = requests.post(
+        write_server.sparql, data={"update": update}, headers=auth(write_server), timeout=30
+    )
+    assert response.status_code == 400
+    assert fragment in response.text
+    assert count(write_server, G) == before
+
+
+def test_using_graph_parameters_are_refused_clearly(write_server) -> None:
+    response = requests.post(
+        write_server.sparql,
+        data={"update": INSERT, "using-graph-uri": "urn:x:g"},
+        headers=auth(write_server),
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert "using-graph-uri" in response.text
+
+
+def test_service_description_lists_update_when_writes_are_on(write_server) -> None:
+    response = requests.get(
+        write_server.sparql, headers={"Accept": "application/n-triples"}, timeout=30
+    )
+    assert "<http://www.w3.org/ns/sparql-service-description#SPARQL11Update>" in response.text
