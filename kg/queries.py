@@ -15,6 +15,7 @@ A parameter without a `default` key is required; `default: null` leaves the vari
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from kg import formats, table
 from kg.config import Config
 from kg.errors import DataError, NotFound, QueryError
 from kg.namespaces import PREFIXES, XSD
@@ -263,57 +265,21 @@ def run(store: Any, query: NamedQuery, params: Mapping[str, str], config: Config
         raise QueryError(f"query {query.name!r}: {err}") from err
 
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-FORMATS = ("table", *RESULT_FORMATS)
-_CELL = 80
-
-
-def _short(node: Any, prefixes: Mapping[str, str], base: str) -> str:
-    if isinstance(node, ox.NamedNode):
-        # Longest namespace first, so gcs: wins over gc:.
-        for prefix, iri in sorted(prefixes.items(), key=lambda item: -len(item[1])):
-            local = node.value[len(iri) :]
-            if node.value.startswith(iri) and re.fullmatch(r"[\w./-]*", local):
-                return f"{prefix}:{local}"
-        if node.value.startswith(base):
-            return "<" + node.value[len(base) :] + ">"
-        return f"<{node.value}>"
-    if isinstance(node, ox.Literal):
-        text = " ".join(node.value.split())
-        return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
-    return str(node)
-
-
-def table(results: Any, prefixes: Mapping[str, str], base: str) -> str:
-    """SELECT results as an aligned text table (IRIs shortened, long texts cut)."""
-    names = [v.value for v in results.variables]
-    rows = [
-        ["" if row[n] is None else _short(row[n], prefixes, base) for n in names] for row in results
-    ]
-    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+FORMATS = ("table", *(f.name for f in formats.RESULTS))
 
 
 def render(results: Any, fmt: str, query: NamedQuery, config: Config) -> bytes:
-    """Results of a run in a format of FORMATS (graph results as Turtle or N-Triples)."""
+    """Results of a run in a format of FORMATS (graph results: Turtle, or N-Triples for csv/tsv)."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    output = io.BytesIO()
     if isinstance(results, ox.QueryTriples):
-        rdf = ox.RdfFormat.N_TRIPLES if fmt in ("csv", "tsv") else ox.RdfFormat.TURTLE
-        return results.serialize(format=rdf)
-    if fmt == "table":
-        if isinstance(results, ox.QueryBoolean):
-            return (("true" if bool(results) else "false") + "\n").encode()
+        name = "nt" if fmt in ("csv", "tsv") else "turtle"
+        formats.write_results(results, output, formats.by_name(name, formats.GRAPH))
+    elif fmt == "table":
         prefixes = {**query.prefixes, **PREFIXES}
         prefixes.pop("", None)
-        return table(results, prefixes, config.base_iri).encode()
-    return results.serialize(format=RESULT_FORMATS[fmt])
+        output.write(table.render(results, prefixes, config.base_iri).encode())
+    else:
+        formats.write_results(results, output, formats.by_name(fmt, formats.RESULTS))
+    return output.getvalue()
