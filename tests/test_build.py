@@ -281,3 +281,25 @@ def test_memory_store_build(tmp_path: Path) -> None:
     store = EmbeddedStore(None)
     report = build(Config.load({"data_dir": ":memory:"}, environ={}), store=store, check=False)
     assert len(store) == report.total > 1000
+
+
+@pytest.mark.remote
+def test_build_into_a_remote_store(start_oxigraph, seed_config: Config) -> None:  # noqa: ANN001
+    from kg.store import open_store
+
+    started = "<http://www.w3.org/ns/prov#startedAtTime>"
+    with start_oxigraph() as server:
+        config = seed_config.with_(store_url=server.query_url)
+        report = build(config, check=False, shapes=False)
+        store = open_store(config)
+        try:
+            first = {str(q) for q in store.quads()}
+            assert len(first) == report.total
+            build(config, check=False, shapes=False)
+            assert {str(q) for q in store.quads()} == first
+            again = build(config, articles=report.articles[:1], check=False, shapes=False)
+            assert again.unchanged == report.articles[:1]
+        finally:
+            store.close()
+    seed = {q for q in quads_of(seed_config.data_dir) if "/graph/reviews>" not in q}
+    assert {q for q in first if started not in q} == {q for q in seed if started not in q}

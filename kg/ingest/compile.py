@@ -34,6 +34,7 @@ class Compiled:
     units: dict[str, list[str]] = field(default_factory=dict)  # unit -> graph IRIs
     articles: dict[str, Article] = field(default_factory=dict)
     shapes_file: Path | None = None
+    partial: bool = False  # only some articles were compiled
 
     def graphs_of(self, units: Iterable[str]) -> list[str]:
         return [g for u in units for g in self.units.get(u, [])]
@@ -97,7 +98,7 @@ def compile_sources(
     """
     source, base = config.source, config.base_iri
     sink = Sink()
-    c = Compiled(sink, Vocab(), base)
+    c = Compiled(sink, Vocab(), base, partial=articles is not None)
     digest: list[bytes] = []
     _read_ontology(source, base, sink, c, digest)
     writer = NodeWriter(c.vocab, sink, base)

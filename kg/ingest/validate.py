@@ -63,7 +63,10 @@ def check_structure(c: Compiled) -> list[str]:
     for graph in c.sink.graphs:
         if not any(t.startswith(GC) and t.endswith("Graph") for t in graph_types[graph]):
             problems.append(f"graph {graph} does not type itself with a gc: graph class")
+    claims = f"{c.base}claim/"
     for s, p, o in objects:
+        if c.partial and o.startswith(claims) and o[len(claims) :].split("/")[0] not in c.articles:
+            continue  # a claim of an article not rebuilt now: it is in the store already
         if o not in subjects and o not in c.sink.graphs and "#char=" not in o:
             problems.append(f"{s} {p} points at {o}, which is described nowhere")
     types = _types(c, {s for s, _ in denials})
