@@ -253,6 +253,14 @@ def bind(query: NamedQuery, params: Mapping[str, str], config: Config) -> dict[s
     return bound
 
 
+def bound_text(query: NamedQuery, params: Mapping[str, str], config: Config) -> str:
+    """The query text with its parameters (given, else defaults) in a VALUES block: for editors."""
+    from kg.bindings import bind_values
+
+    bound = bind(query, params, config)
+    return bind_values(query.text, bound) if bound else query.text
+
+
 def run(store: Any, query: NamedQuery, params: Mapping[str, str], config: Config) -> Any:
     """Run a named query on a store (kg.store.Store) with its parameters bound."""
     substitutions = bind(query, params, config)

@@ -992,3 +992,14 @@ def test_render_boolean_and_graph_results(fresh_config: Config, tmp_path: Path) 
     assert [(t.subject.value, t.object.value) for t in parsed] == [("http://ex/a", "1")]
     with pytest.raises(QueryError, match="unknown format"):
         queries.render(queries.run(store, ask, {}, fresh_config), "yaml", ask, fresh_config)
+
+
+def test_bound_text_runs_anywhere(seed_store: EmbeddedStore, seed_config: Config) -> None:
+    query = CATALOGUE.get("quotes-with-offsets")
+    text = queries.bound_text(query, {"claimant": "vladimir-putin"}, seed_config)
+    assert "VALUES" in text and seed_config.base_iri + "entity/vladimir-putin" in text
+    rows = [r["claim"].value for r in seed_store.query(text)]  # no substitutions needed
+    assert rows == [seed_config.base_iri + c("c-offer-quote")]
+    assert queries.bound_text(CATALOGUE.get("disputed-claims"), {}, seed_config) == (
+        CATALOGUE.get("disputed-claims").text
+    )
