@@ -79,7 +79,8 @@ class ArticleVerdict:
 
 
 ARTICLE_QUERY = """
-SELECT ?review ?claim ?b ?e ?words ?verdict ?rating ?reason ?fact ?fid ?flabel ?src ?sname ?surl
+SELECT ?article ?review ?claim ?b ?e ?words ?verdict ?rating ?reason ?fact ?fid ?flabel ?src ?sname
+       ?surl
 WHERE {
   GRAPH ?rg {
     ?rg a gc:ReviewGraph .
