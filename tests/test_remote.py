@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import io
+import os
+import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import requests
+from conftest import run_kg_server, run_oxigraph
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.bindings import bind_values
+from kg.build import build
 from kg.config import Config
 from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.queries import catalogue
+from kg.queries import run as run_named
 from kg.remote import RemoteStore, RemoteTriples
 from kg.store import EmbeddedStore, Store, open_store
 
@@ -339,3 +348,127 @@ def test_timeout_is_query_timeout(start_oxigraph: Any) -> None:
         # The store still answers other queries while that one burns on.
         assert bool(store.query("ASK { ?s ?p ?o }"))
         store.close()
+
+
+# End to end: `kg build` into a real Oxigraph server, `kg serve` in front of it.
+
+STARTED = ox.NamedNode("http://www.w3.org/ns/prov#startedAtTime")
+
+
+def _graphs(store: Store) -> dict[str, Graph]:
+    """The store's named graphs as rdflib graphs; a load's start time (the clock's) masked."""
+    out = io.BytesIO()
+    store.dump(out, ox.RdfFormat.N_QUADS)
+    lines: dict[str, list[str]] = {}
+    for quad in ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS):
+        obj = ox.Literal("(time of the build)") if quad.predicate == STARTED else quad.object
+        lines.setdefault(str(quad.graph_name), []).append(
+            f"{quad.subject} {quad.predicate} {obj} ."
+        )
+    return {name: Graph().parse(data="\n".join(ls), format="nt") for name, ls in lines.items()}
+
+
+def assert_same_dataset(left: Store, right: Store) -> None:
+    """Same named graphs, each isomorphic."""
+    ours, theirs = _graphs(left), _graphs(right)
+    assert sorted(ours) == sorted(theirs)
+    for name in ours:
+        _, only_left, only_right = graph_diff(ours[name], theirs[name])
+        assert isomorphic(ours[name], theirs[name]), (name, sorted(only_left), sorted(only_right))
+
+
+@pytest.fixture(scope="module")
+def built_remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Config]:
+    """An Oxigraph server of this module's own, loaded by the `kg build` command."""
+    with run_oxigraph(tmp_path_factory.mktemp("remote-build")) as server:
+        config = Config.load({"store_url": server.query_url}, environ={})
+        kg = str(Path(sys.executable).with_name("kg"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+        done = subprocess.run(
+            [kg, "build", "--store-url", server.query_url], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        yield config
+
+
+@pytest.fixture()
+def seed_store(seed_config: Config) -> Iterator[Store]:
+    # Read-only: dropping the handle releases it (EmbeddedStore.close flushes, which needs writes).
+    yield open_store(seed_config, read_only=True)
+
+
+def test_kg_build_loads_the_remote_store(built_remote: Config, seed_store: Store) -> None:
+    remote = open_store(built_remote)
+    assert remote.named_graphs() == seed_store.named_graphs()
+    assert len(remote.named_graphs()) > 10
+    assert_same_dataset(remote, seed_store)
+    before = _graphs(remote)
+    # Building again replaces every graph by itself (same load times: nothing changes).
+    build(built_remote, shapes=False)
+    after = _graphs(remote)
+    assert sorted(after) == sorted(before)
+    assert all(isomorphic(after[g], before[g]) for g in after)
+    remote.close()
+
+
+def test_named_queries_agree_with_embedded(built_remote: Config, seed_store: Store) -> None:
+    # Every named query with its default parameters: substitutions bound as VALUES remotely.
+    remote = open_store(built_remote)
+    named = catalogue(built_remote)
+    assert len(named) > 5
+    for query in named:
+        expected = run_named(seed_store, query, {}, built_remote)
+        got = run_named(remote, query, {}, built_remote)
+        if isinstance(expected, ox.QuerySolutions):
+            # Load times differ between the two builds: compare rows without them.
+            assert _masked_rows(got) == _masked_rows(expected), query.name
+        else:
+            assert_same(got, expected)
+    remote.close()
+
+
+def _masked_rows(result: Any) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
+    names, rows = _rows(result)
+    dated = re.compile(r'^"\d{4}-\d\d-\d\dT[^"]*"\^\^<http://www.w3.org/2001/XMLSchema#dateTime>$')
+    return names, sorted(tuple((k, "(time)" if dated.match(v) else v) for k, v in r) for r in rows)
+
+
+SERVED = [
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+    "ASK { GRAPH ?g { ?s a <http://schema.org/Claim> } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s a <http://schema.org/Country> ; ?p ?o } }",
+    "DESCRIBE <https://w3id.org/geoclaims/entity/belarus>",
+]
+
+
+def test_kg_serve_answers_from_the_remote_store(
+    built_remote: Config, seed_store: Store, tmp_path: Path
+) -> None:
+    with run_kg_server(tmp_path / "unused", store_url=built_remote.store_url) as server:
+        for sparql in SERVED:
+            graph = sparql.startswith(("CONSTRUCT", "DESCRIBE"))
+            accept = "application/n-triples" if graph else "application/sparql-results+json"
+            with requests.get(
+                server.sparql, params={"query": sparql}, headers={"Accept": accept}, timeout=30
+            ) as response:
+                assert response.status_code == 200, response.text
+                body = response.content
+            expected = seed_store.query(sparql)
+            if graph:
+                got = Graph().parse(data=body, format="nt")
+                want = Graph().parse(
+                    data=expected.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt"
+                )
+                assert len(got) > 0 and isomorphic(got, want), sparql
+            else:
+                parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+                if isinstance(parsed, ox.QueryBoolean):
+                    assert bool(parsed) == bool(expected)
+                else:
+                    rows = _rows(parsed)
+                    assert rows == _rows(expected) and rows[1], sparql
+        # A query the remote store rejects comes back as a 400 carrying its message.
+        with requests.get(server.sparql, params={"query": "SELECT ?x {"}, timeout=30) as bad:
+            assert bad.status_code == 400
+            assert "1:" in bad.text
