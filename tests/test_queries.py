@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import run_oxigraph
 
 from kg import queries
 from kg.cli import main
@@ -1003,3 +1004,39 @@ def test_bound_text_runs_anywhere(seed_store: EmbeddedStore, seed_config: Config
     assert queries.bound_text(CATALOGUE.get("disputed-claims"), {}, seed_config) == (
         CATALOGUE.get("disputed-claims").text
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Any SPARQL 1.1 store: the same answers from a real `oxigraph serve` through kg.remote.
+
+
+@pytest.fixture(scope="module")
+def remote_seed(
+    seed_store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """A real Oxigraph server holding a copy of the seed dataset, as a RemoteStore."""
+    from kg.remote import RemoteStore
+
+    with run_oxigraph(tmp_path_factory.mktemp("queries-remote")) as server:
+        store = RemoteStore(server.query_url, timeout=60)
+        store.replace_graphs([], seed_store.oxigraph.quads_for_pattern(None, None, None, None))
+        yield store
+        store.close()
+
+
+REMOTE_CASES = [(p.stem, {}) for p in QUERY_FILES] + BOUND_CASES
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize(("name", "params"), REMOTE_CASES, ids=lambda x: str(x))
+def test_remote_store_gives_the_same_answers(
+    name: str,
+    params: dict[str, str],
+    remote_seed: Any,
+    seed_store: EmbeddedStore,
+    seed_config: Config,
+) -> None:
+    for union in (True, False):
+        config = seed_config.with_(union_default_graph=union)
+        expected = answers(seed_store, config, name, **params)
+        assert answers(remote_seed, config, name, **params) == expected
