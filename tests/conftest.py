@@ -177,8 +177,8 @@ def live_server(seed_config: Config) -> Iterator[KgServer]:
 
 @pytest.fixture(scope="session")
 def write_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KgServer]:
-    """`kg serve` on a fresh store it builds itself, with a token, a 3 s timeout, a small cap."""
+    """`kg serve` on a fresh store it builds itself: a token, a 3 s timeout, a 100-row cap."""
     data_dir = tmp_path_factory.mktemp("write-server") / "store"
-    settings = {"token": "s3cret-token", "query_timeout": 3, "result_limit": 1000}
+    settings = {"token": "s3cret-token", "query_timeout": 3, "result_limit": 100}
     with run_kg_server(data_dir, **settings) as server:
         yield server

@@ -1,0 +1,114 @@
+"""Limits that keep the server alive: the query timeout (really freeing the CPU) and the cap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
+
+
+def running_executors(server) -> list[int]:
+    """Executor processes of this server (its own session) that are on a CPU right now."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        state, session = fields[0], int(fields[3])
+        if session == server.process.pid and b"kg.executor" in cmdline and state == "R":
+            found.append(int(proc.name))
+    return found
+
+
+def test_runaway_query_times_out_while_others_are_answered(write_server) -> None:
+    outcome: dict[str, requests.Response] = {}
+
+    def runaway(key: str) -> None:
+        outcome[key] = requests.get(write_server.sparql, params={"query": RUNAWAY}, timeout=120)
+
+    threads = [threading.Thread(target=runaway, args=(f"r{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    answered_meanwhile = 0
+    while any(t.is_alive() for t in threads):
+        quick = requests.get(
+            write_server.sparql,
+            params={"query": QUICK},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert quick.status_code == 200
+        assert ox.parse_query_results(quick.content, ox.QueryResultsFormat.JSON)
+        if any(t.is_alive() for t in threads):
+            answered_meanwhile += 1
+    for thread in threads:
+        thread.join()
+    assert answered_meanwhile > 0
+    for response in outcome.values():
+        assert response.status_code == 503
+        assert response.text.startswith("503 Service Unavailable\n\n")
+        assert "time limit" in response.text
+    # The runaway's CPU is really freed: its executor process was killed, not left running.
+    for _ in range(100):
+        if not running_executors(write_server):
+            break
+        time.sleep(0.1)
+    assert running_executors(write_server) == []
+    # ...and the next query gets a fresh executor.
+    assert requests.get(write_server.sparql, params={"query": QUICK}, timeout=60).ok
+
+
+def test_result_cap(write_server) -> None:
+    cap = write_server.config.result_limit
+    small = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {cap + 1}"
+    over = requests.get(
+        write_server.sparql, params={"query": small}, headers={"Accept": "text/csv"}, timeout=60
+    )
+    assert over.status_code == 413
+    assert "LIMIT" in over.text
+    under = requests.get(
+        write_server.sparql,
+        params={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {cap}"},
+        headers={"Accept": "text/csv"},
+        timeout=60,
+    )
+    assert under.status_code == 200
+    assert len(under.text.strip().splitlines()) == cap + 1  # header line + rows
+    graph = requests.get(
+        write_server.sparql,
+        params={"query": f"CONSTRUCT WHERE {{ ?s ?p ?o }} LIMIT {cap + 1}"},
+        headers={"Accept": "application/n-triples"},
+        timeout=60,
+    )
+    assert graph.status_code == 413
+
+
+def test_a_stream_cut_by_the_cap_is_visibly_incomplete(write_server) -> None:
+    # Past the first 64 KiB the status is sent; exceeding the cap then aborts the stream.
+    # Rows carrying the article's full text pass 64 KiB well before the 100-row cap.
+    nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString"
+    query = f"SELECT ?text ?s WHERE {{ ?c <{nif}> ?text . ?s ?p ?o }}"
+    response = requests.get(
+        write_server.sparql,
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+xml"},
+        timeout=60,
+        stream=True,
+    )
+    assert response.status_code == 200
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        for _ in response.iter_content(65536):
+            pass
+    assert requests.get(write_server.sparql, params={"query": QUICK}, timeout=60).ok
