@@ -386,6 +386,7 @@ def test_verdicts_for_article(seed_store: EmbeddedStore, seed_config: Config) ->
     assert text[border.begin : border.end] == "Belarus, which borders Russia to the west"
     (fact,) = border.facts
     assert fact.fid == "R3"
+    assert fact.text.startswith("Belarus borders Russia to the east and north-east")
     assert {s.name for s in fact.sources} == {
         'English Wikipedia, "Belarus"',
         "Wikidata Q184 (Belarus)",

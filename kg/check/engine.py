@@ -119,7 +119,7 @@ def verdicts(snap: Snapshot, rules: Iterable[Rule] = RULES) -> list[Verdict]:
     for claim in snap.claims:
         finding, used = judge(snap, claim, rules)
         facts = tuple(
-            FactRef(f.iri, f.fid, f.label, tuple(SourceRef(s.name, s.url) for s in f.sources))
+            FactRef(f.iri, f.fid, f.text, tuple(SourceRef(s.name, s.url) for s in f.sources))
             for f in (snap.facts[i] for i in finding.facts if i in snap.facts)
         )
         out.append(

@@ -96,7 +96,7 @@ class Fact:
 
     iri: str
     fid: str
-    label: str
+    text: str
     statements: list[str]
     sources: list[Source]
 
@@ -234,8 +234,8 @@ SELECT ?claim ?article ?prop ?pol ?cert ?mod ?attr ?span ?b ?e ?words ?pub WHERE
     OPTIONAL { ?claim gc:attribution ?attr }
     OPTIONAL { ?claim gc:evidence ?span }
   }
-  OPTIONAL { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
-  OPTIONAL { ?article schema:datePublished ?pub }
+  OPTIONAL { GRAPH ?sg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words } }
+  OPTIONAL { GRAPH ?ag { ?article schema:datePublished ?pub } }
 } ORDER BY ?claim ?b
 """
 
@@ -250,31 +250,31 @@ SELECT ?claim ?who WHERE { GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:claimant 
 TIMES_QUERY = """
 SELECT ?claim ?anchor ?d ?b ?e WHERE {
   GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:timeExpression ?t }
-  OPTIONAL { ?t gc:anchorDate ?anchor }
-  OPTIONAL { ?t gc:resolvedDate ?d }
-  OPTIONAL { ?t gc:resolvedInterval ?i .
-             ?i time:hasBeginning/time:inXSDDate ?b ; time:hasEnd/time:inXSDDate ?e }
+  OPTIONAL { GRAPH ?tg { ?t gc:anchorDate ?anchor } }
+  OPTIONAL { GRAPH ?tg { ?t gc:resolvedDate ?d } }
+  OPTIONAL { GRAPH ?tg { ?t gc:resolvedInterval ?i .
+             ?i time:hasBeginning/time:inXSDDate ?b ; time:hasEnd/time:inXSDDate ?e } }
 }
 """
 
 FACTS_QUERY = """
 SELECT ?f ?st ?label WHERE {
   GRAPH ?f { ?f a gc:ReferenceFact . OPTIONAL { ?f gc:statement ?st }
-             OPTIONAL { ?f rdfs:label ?label } }
+             OPTIONAL { ?f schema:description ?label } }
 } ORDER BY ?f ?st
 """
 
 SOURCES_QUERY = """
 SELECT DISTINCT ?f ?src ?name ?url WHERE {
-  GRAPH ?f { ?f a gc:ReferenceFact ; prov:wasDerivedFrom ?src }
-  OPTIONAL { ?src schema:name ?name }
-  OPTIONAL { ?src schema:url ?url }
+  GRAPH ?f { ?f a gc:ReferenceFact ; prov:wasDerivedFrom ?src
+             OPTIONAL { ?src schema:name ?name }
+             OPTIONAL { ?src schema:url ?url } }
 } ORDER BY ?f ?src
 """
 
 LABELS_QUERY = """
 SELECT ?s ?l WHERE {
-  { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l }
+  GRAPH ?g { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }
   FILTER (lang(?l) = "" || langMatches(lang(?l), "en"))
 } ORDER BY ?s ?l
 """

@@ -58,7 +58,7 @@ class SourceView:
 class FactView:
     iri: str
     fid: str
-    label: str
+    text: str  # the fact as written (schema:description)
     sources: tuple[SourceView, ...]
 
 
@@ -90,13 +90,14 @@ WHERE {
     OPTIONAL { ?review gc:checkedAgainst ?fact }
   }
   BIND (REPLACE(STR(?v), "^.*/", "") AS ?verdict)
-  ?claim gc:appearsIn ?article ; gc:evidence ?span .
-  ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words .
+  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:appearsIn ?article ; gc:evidence ?span }
+  GRAPH ?dg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
   OPTIONAL {
     GRAPH ?fact { ?fact a gc:ReferenceFact .
-                  OPTIONAL { ?fact gc:factId ?fid } OPTIONAL { ?fact rdfs:label ?flabel }
-                  OPTIONAL { ?fact prov:wasDerivedFrom ?src } }
-    OPTIONAL { ?src schema:name ?sname } OPTIONAL { ?src schema:url ?surl }
+                  OPTIONAL { ?fact gc:factId ?fid } OPTIONAL { ?fact schema:description ?flabel }
+                  OPTIONAL { ?fact prov:wasDerivedFrom ?src
+                             OPTIONAL { ?src schema:name ?sname }
+                             OPTIONAL { ?src schema:url ?surl } } }
   }
 } ORDER BY ?b ?e ?claim ?fact ?src
 """
@@ -139,7 +140,7 @@ def verdicts_for_article(store: Store, article_iri: str) -> list[ArticleVerdict]
                 (claim, fact),
                 {
                     "fid": val("fid") or fact.rsplit("/", 1)[-1],
-                    "label": val("flabel") or "",
+                    "text": val("flabel") or "",
                     "sources": {},
                 },
             )
@@ -148,6 +149,6 @@ def verdicts_for_article(store: Store, article_iri: str) -> list[ArticleVerdict]
                 entry["sources"][src] = SourceView(val("sname") or src, val("surl"))  # type: ignore[index]
     for (claim, fact), entry in sorted(facts.items()):
         by_claim[claim].facts.append(
-            FactView(fact, str(entry["fid"]), str(entry["label"]), tuple(entry["sources"].values()))
+            FactView(fact, str(entry["fid"]), str(entry["text"]), tuple(entry["sources"].values()))
         )  # type: ignore[union-attr]
     return sorted(by_claim.values(), key=lambda v: (v.begin, v.end, v.claim))

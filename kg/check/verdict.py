@@ -62,7 +62,7 @@ class FactRef:
 
     iri: str
     fid: str
-    label: str
+    text: str
     sources: tuple[SourceRef, ...]
 
 
