@@ -385,7 +385,10 @@ def built_remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Config]:
         kg = str(Path(sys.executable).with_name("kg"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
         done = subprocess.run(
-            [kg, "build", "--store-url", server.query_url], env=env, capture_output=True, text=True
+            [kg, "build", "--no-shacl", "--store-url", server.query_url],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         yield config
