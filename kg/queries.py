@@ -9,7 +9,9 @@ A query file is valid SPARQL as is; its header is comment lines starting with `#
 
 A parameter is a SPARQL variable of the same name (`?entity`) that the query projects. Values are
 converted to RDF terms and given to the engine as `substitutions`: never spliced into the text.
-A parameter without a `default` key is required; `default: null` leaves the variable unbound.
+A parameter without a `default` key is required; `default: null` leaves the variable unbound (the
+query then tests it with COALESCE, since BOUND() does not see substitutions). An empty value counts
+as not given.
 """
 
 from __future__ import annotations
@@ -241,7 +243,7 @@ def bind(query: NamedQuery, params: Mapping[str, str], config: Config) -> dict[s
     bound: dict[str, Any] = {}
     for param in query.params:
         value = params.get(param.name)
-        if value is None:
+        if value is None or not value.strip():  # an empty form field is a value not given
             if param.required:
                 raise QueryError(
                     f"query {query.name!r} needs parameter {param.name!r} ({param.type}): "

@@ -158,6 +158,9 @@ def test_bind_entity_forms(seed_config: Config) -> None:
     wd = ox.NamedNode("http://www.wikidata.org/entity/Q184")
     assert queries.bind(query, {"entity": "wd:Q184"}, seed_config) == {"entity": wd}
     assert queries.bind(query, {}, seed_config) == {"entity": belarus}
+    assert queries.bind(query, {"entity": " "}, seed_config) == {
+        "entity": belarus
+    }  # empty: default
 
 
 def test_bind_follows_the_base_iri(seed_config: Config) -> None:
