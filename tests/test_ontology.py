@@ -631,6 +631,13 @@ SEED_TARGETED = (
     "OrganisationShape",
     "PostShape",
     "TimeExpressionShape",
+    "QuantityShape",
+    "AgreementShape",
+    "EventShape",
+    "PlaceShape",
+    "ReferenceFactShape",
+    "SourceShape",
+    "ClaimReviewShape",
 )
 
 
