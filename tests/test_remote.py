@@ -22,7 +22,7 @@ from rdflib.compare import graph_diff, isomorphic
 from kg.bindings import bind_values
 from kg.build import build
 from kg.config import Config
-from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.errors import NotFound, QueryError, QueryTimeout, StoreError
 from kg.queries import catalogue
 from kg.queries import run as run_named
 from kg.remote import RemoteStore, RemoteTriples
@@ -475,3 +475,38 @@ def test_kg_serve_answers_from_the_remote_store(
         with requests.get(server.sparql, params={"query": "SELECT ?x {"}, timeout=30) as bad:
             assert bad.status_code == 400
             assert "1:" in bad.text
+
+
+@pytest.mark.parametrize("graph", [None, G2, EX + "g-new"])
+def test_graph_store_operations(
+    remote: RemoteStore, embedded: EmbeddedStore, graph: str | None
+) -> None:
+    # The Graph Store Protocol's operations on the remote store match the embedded store's.
+    new = [ox.Triple(BELARUS, ox.NamedNode(EX + "p"), ox.Literal("“put” } #"))]
+    more = [ox.Triple(BELARUS, ox.NamedNode(EX + "p"), ox.Literal("posted"))]
+
+    def content(store: Store) -> Graph:
+        lines = ox.serialize(list(store.graph_triples(graph)), None, ox.RdfFormat.N_TRIPLES)
+        return Graph().parse(data=lines, format="nt")
+
+    assert remote.graph_exists(graph) == embedded.graph_exists(graph)
+    assert isomorphic(content(remote), content(embedded))
+    assert remote.put_graph(graph, new) == embedded.put_graph(graph, new)
+    assert isomorphic(content(remote), content(embedded)) and len(content(remote)) == 1
+    assert remote.post_graph(graph, more) == embedded.post_graph(graph, more)
+    assert isomorphic(content(remote), content(embedded)) and len(content(remote)) == 2
+    remote.delete_graph(graph)
+    embedded.delete_graph(graph)
+    assert remote.graph_exists(graph) == embedded.graph_exists(graph)
+    assert isomorphic(content(remote), content(embedded))
+    assert remote.named_graphs() == embedded.named_graphs()
+    if graph is not None:
+        for store in (remote, embedded):
+            with pytest.raises(NotFound):
+                store.delete_graph(graph)
+
+
+def test_graph_names_are_checked(remote: RemoteStore) -> None:
+    with pytest.raises(QueryError):
+        remote.graph_exists("http://example.org/x> } DROP ALL {")
+    assert len(remote.named_graphs()) == 3
