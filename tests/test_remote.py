@@ -510,3 +510,33 @@ def test_graph_names_are_checked(remote: RemoteStore) -> None:
     with pytest.raises(QueryError):
         remote.graph_exists("http://example.org/x> } DROP ALL {")
     assert len(remote.named_graphs()) == 3
+
+
+def test_kg_serve_writes_go_to_the_remote_store(start_oxigraph: Any, tmp_path: Path) -> None:
+    token = {"Authorization": "Bearer t0ken"}
+    with start_oxigraph() as oxigraph:
+        remote = RemoteStore(oxigraph.query_url)
+        remote.replace_graphs([], _quads())  # not empty: kg serve does not build the seed
+        settings = {"store_url": oxigraph.query_url, "token": "t0ken"}
+        with run_kg_server(tmp_path / "unused", **settings) as server:
+            update = PX + "INSERT DATA { GRAPH ex:g9 { ex:x ex:p 'via kg serve' } }"
+            with requests.post(
+                server.sparql, data={"update": update}, headers=token, timeout=30
+            ) as response:
+                assert response.status_code in (200, 204), response.text
+            with requests.put(
+                server.store,
+                params={"graph": EX + "g8"},
+                data=b'<http://example.org/y> <http://example.org/p> "1" .',
+                headers={**token, "Content-Type": "application/n-triples"},
+                timeout=30,
+            ) as response:
+                assert response.status_code == 201, response.text
+            with requests.delete(
+                server.store, params={"graph": G1}, headers=token, timeout=30
+            ) as response:
+                assert response.status_code in (200, 204), response.text
+        # The writes landed in the Oxigraph server itself.
+        assert remote.named_graphs() == sorted([G2, G3, EX + "g8", EX + "g9"])
+        assert bool(remote.query(PX + "ASK { GRAPH ex:g9 { ex:x ex:p 'via kg serve' } }"))
+        remote.close()
