@@ -193,6 +193,7 @@ class RemoteStore(Store):
             if isinstance(quad.graph_name, ox.DefaultGraph):
                 raise StoreError("refusing to write to the default graph")
             by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        dropped = sorted({_iri(g)[1:-1] for g in drop} - set(by_graph))  # checked before writing
         try:
             for graph, triples in by_graph.items():
                 body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
@@ -208,7 +209,7 @@ class RemoteStore(Store):
                         data=_replace_update(graph, body),
                         headers={"Content-Type": "application/sparql-update; charset=utf-8"},
                     )
-            for graph in sorted(set(drop) - set(by_graph)):
+            for graph in dropped:
                 if self.gsp_url:
                     self._request("DELETE", self.gsp_url, params={"graph": graph})
                 else:

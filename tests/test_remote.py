@@ -540,3 +540,11 @@ def test_kg_serve_writes_go_to_the_remote_store(start_oxigraph: Any, tmp_path: P
         assert remote.named_graphs() == sorted([G2, G3, EX + "g8", EX + "g9"])
         assert bool(remote.query(PX + "ASK { GRAPH ex:g9 { ex:x ex:p 'via kg serve' } }"))
         remote.close()
+
+
+def test_bad_graph_name_writes_nothing(remote: RemoteStore) -> None:
+    before = remote.named_graphs()
+    new = [ox.Quad(BELARUS, BELARUS, BELARUS, ox.NamedNode(EX + "g7"))]
+    with pytest.raises(QueryError):
+        remote.replace_graphs([G1, "not an IRI> } ; DROP ALL"], new)
+    assert remote.named_graphs() == before
