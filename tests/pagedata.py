@@ -58,11 +58,11 @@ def trig(base: str) -> str:
   <https://w3id.org/geoclaims/ontology> a owl:Ontology ; rdfs:label "geoclaims ontology"@en ;
       dcterms:license <http://www.apache.org/licenses/LICENSE-2.0> .
   gc:Claim a owl:Class ; rdfs:label "Claim"@en ; rdfs:comment "Something somebody says is the case."@en ;
-      rdfs:subClassOf schema:Claim .
+      rdfs:subClassOf schema:Claim ; rdfs:isDefinedBy <https://w3id.org/geoclaims/ontology> .
   gc:Statement a owl:Class ; rdfs:label "Statement"@en ; rdfs:subClassOf gc:Claim .
   gc:Offer a owl:Class ; rdfs:label "Offer"@en ; rdfs:subClassOf gc:Claim .
   gc:claimant a owl:ObjectProperty ; rdfs:label "claimant"@en ; rdfs:domain gc:Claim ; rdfs:range prov:Agent ;
-      rdfs:subPropertyOf prov:wasAttributedTo .
+      rdfs:subPropertyOf prov:wasAttributedTo ; rdfs:isDefinedBy <https://w3id.org/geoclaims/ontology> .
   gcs:polarity a skos:ConceptScheme ; rdfs:label "polarity"@en .
   <https://w3id.org/geoclaims/ontology/scheme/polarity/asserted> a skos:Concept ; rdfs:label "asserted"@en ;
       skos:notation "+" ; skos:inScheme gcs:polarity .

@@ -154,9 +154,9 @@ def page(browser: Any, site: Site) -> Iterator[tuple[Any, Guard]]:
     guard.check()
 
 
-def shot(tab: Any, name: str) -> None:
+def shot(tab: Any, name: str, full: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
 def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) -> None:
@@ -186,7 +186,7 @@ def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) ->
     assert set(answer["head"]["vars"]) <= {h.strip() for h in headers}
     stored = tab.evaluate("Object.keys(window.localStorage)")
     assert not [k for k in stored if "yagui" in k or "yasr" in k or "yasqe" in k], stored
-    shot(tab, "editor")
+    shot(tab, "editor", full=True)
 
 
 def test_a_query_is_shareable_as_a_url(page: Any, site: Site) -> None:

@@ -224,6 +224,14 @@ def test_ontology_term_page(client: Any) -> None:
     assert {a.attrs["href"] for a in inst.find_all("a")} == {"/claim/a1/c1", "/claim/a1/c3"}
 
 
+def test_ontology_page_lists_its_terms(client: Any) -> None:
+    doc = html(client, "/ontology")
+    classes = doc.find("section", id="classes").find_all("a")
+    properties = doc.find("section", id="object-properties").find_all("a")
+    assert [a.attrs["href"] for a in classes] == ["/ontology/Claim"]
+    assert [a.attrs["href"] for a in properties] == ["/ontology/claimant"]
+
+
 def test_named_graph_page(client: Any, store: Any) -> None:
     doc = html(client, "/graph/entities")
     n = next(

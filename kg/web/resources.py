@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.namespaces import GC, OWL, RDF, RDFS, SKOS, WD
+from kg.namespaces import GC, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 from kg.web.terms import Term, rows, term
 
 PAGE_SIZE = 50
@@ -236,6 +236,7 @@ class TermPage:
     subs: list[Term]
     instances: list[Term]
     instance_total: int
+    members: dict[str, list[Term]] = field(default_factory=dict)  # the ontology's terms by kind
 
 
 def term_page(store: Any, res: Resource) -> TermPage:
@@ -262,7 +263,28 @@ def term_page(store: Any, res: Resource) -> TermPage:
         subs=list(dict.fromkeys(term(r["x"]) for r in subs)),
         instances=[term(r["x"]) for r in inst],
         instance_total=int(count[0]["n"].value) if count else 0,
+        members=_members(store, res.iri) if res.iri == ONTOLOGY_IRI else {},
     )
+
+
+_KINDS = {
+    OWL + "Class": "classes",
+    OWL + "ObjectProperty": "object properties",
+    OWL + "DatatypeProperty": "datatype properties",
+    SKOS + "ConceptScheme": "value schemes",
+    SKOS + "Concept": "concepts",
+}
+
+
+def _members(store: Any, ontology: str) -> dict[str, list[Term]]:
+    """The terms defined by the ontology, grouped by kind, in the order of _KINDS."""
+    found: dict[str, list[Term]] = {name: [] for name in _KINDS.values()}
+    sparql = "SELECT DISTINCT ?o ?t ?k WHERE { ?t rdfs:isDefinedBy ?o ; a ?k } ORDER BY ?t"
+    for r in rows(store, sparql, o=ontology):
+        kind = _KINDS.get(r["k"].value)
+        if kind is not None:
+            found[kind].append(term(r["t"]))
+    return {k: v for k, v in found.items() if v}
 
 
 def rdf_triples(store: Any, res: Resource) -> list[ox.Triple]:
