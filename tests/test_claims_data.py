@@ -334,3 +334,15 @@ def test_proposition_vocabulary_is_documented_and_aligned() -> None:
             assert (t, RDFS.subClassOf, GC.Proposition) in mine, t
         else:
             assert mine.value(t, RDFS.range) is not None, t
+
+
+def test_expected_verdicts_refer_to_real_claims_and_facts() -> None:
+    expected = load(ROOT / "tests" / "data" / "expected-verdicts.yaml")
+    facts = {f["id"] for f in load(ROOT / "data" / "reference" / "facts.yaml")["facts"]}
+    claims = {d.name: {c["id"] for c in load(d / "claims.yaml")["claims"]} for d in ARTICLE_DIRS}
+    assert set(expected) == set(claims)
+    for aid, table in expected.items():
+        assert set(table) <= claims[aid], aid
+        for cid, row in table.items():
+            assert row["verdict"] and set(row["verdict"]) <= onto().concepts["verdict"], cid
+            assert row["facts"] and set(row["facts"]) <= facts, cid
