@@ -418,6 +418,44 @@ def test_editor_is_offline_and_offers_named_queries(client: Any, config: Config)
 # --- named queries -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("backend", ["memory", "disk"])
+def test_construct_and_ask_named_queries(
+    tmp_path: Any, store: Any, seed_config: Config, backend: str
+) -> None:
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "labels.rq").write_text(
+        "#+ title: Labels\n#+ description: every label as a graph\n"
+        "CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }\n"
+        "WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }\n"
+    )
+    (tmp_path / "queries" / "any-claim.rq").write_text(
+        "#+ title: Any claim\n#+ description: is there a claim\n"
+        "ASK { ?c a <http://schema.org/Claim> }\n"
+    )
+    if backend == "memory":
+        config = Config.load({"data_dir": ":memory:", "source_dir": str(tmp_path)}, environ={})
+        client = create_app(config, store=store).test_client()
+    else:  # on disk, queries run in the executor's child process and come back parsed
+        from kg.store import open_store
+
+        client = create_app(seed_config.with_(source_dir=str(tmp_path))).test_client()
+        store = open_store(seed_config, read_only=True)
+    want = expected(
+        store,
+        "CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE "
+        "{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+    )
+    for name, (media, rdflib_format) in RDF_FORMATS.items():
+        response = client.get(f"/queries/labels?format={name}")
+        assert response.mimetype == media
+        assert_isomorphic(graph_of(response.data, rdflib_format), want)
+    rows = html(client, "/queries/labels").find("table", cls="results").find("tbody").find_all("tr")
+    assert len(rows) == len(want)
+    assert html(client, "/queries/any-claim").find("p", cls="boolean").text == "true"
+    answer = client.get("/queries/any-claim", headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(answer.data)["boolean"] is True
+
+
 @pytest.fixture(scope="module")
 def seed_client(seed_config: Config) -> Any:
     return create_app(seed_config).test_client()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shlex
 from typing import Any
 from urllib.parse import urlencode
@@ -39,9 +40,14 @@ def query_list() -> Response:
     return page("queries.html", queries=list(_catalogue()), title="Named queries")
 
 
+def _is_graph(results: Any) -> bool:
+    # Through the executor a CONSTRUCT arrives as a list of triples, in process as QueryTriples.
+    return isinstance(results, (ox.QueryTriples, list))
+
+
 def _result_format(results: Any) -> formats.Format | None:
     """The format asked for this kind of result, or None for HTML."""
-    family = formats.GRAPH if isinstance(results, ox.QueryTriples) else formats.RESULTS
+    family = formats.GRAPH if _is_graph(results) else formats.RESULTS
     asked = [v for v in request.args.getlist("format") if v]
     if any(v.lower() in ("html", "table") for v in asked):
         return None
@@ -82,15 +88,16 @@ def query_page(name: str) -> Response:
                 raise
             fmt = None
         if fmt is not None:
-            body = results.serialize(format=fmt.ox)
-            response = Response(body, 200, content_type=fmt.content_type)
+            body = io.BytesIO()
+            formats.write_results(results, body, fmt)
+            response = Response(body.getvalue(), 200, content_type=fmt.content_type)
             response.vary.add("Accept")
             return response
     table = _table(results) if results is not None else None
     base = request.base_url
     args = urlencode(values)
     link = base + ("?" + args if args else "")
-    select_like = results is None or not isinstance(results, ox.QueryTriples)
+    select_like = results is None or not _is_graph(results)
     family = formats.RESULTS if select_like else formats.GRAPH
     downloads = [
         (f.name, f.media_type, base + "?" + urlencode({**values, "format": f.name})) for f in family
@@ -116,7 +123,7 @@ def _table(results: Any) -> dict[str, Any]:
     """Results as columns and rows of Terms (triples as s/p/o), at most HTML_ROWS rows."""
     if isinstance(results, ox.QueryBoolean):
         return {"boolean": bool(results), "columns": [], "rows": [], "more": False}
-    if isinstance(results, ox.QueryTriples):
+    if _is_graph(results):
         columns = ["subject", "predicate", "object"]
         source = ([t.subject, t.predicate, t.object] for t in results)
     else:
