@@ -224,6 +224,21 @@ def test_ontology_term_page(client: Any) -> None:
     assert {a.attrs["href"] for a in inst.find_all("a")} == {"/claim/a1/c1", "/claim/a1/c3"}
 
 
+def test_proposition_page_shows_its_content_tree(client: Any, store: Any) -> None:
+    doc = html(client, "/proposition/a1/p1")
+    content = doc.find("section", id="content")
+    assert len(content.find_all("div", cls="node")) == 2
+    assert "about 1,084 km" in content.text
+    size = len(
+        list(
+            store.oxigraph.quads_for_pattern(
+                None, None, None, ox.NamedNode(B + "proposition/a1/p1")
+            )
+        )
+    )
+    assert doc.find("strong", cls="graph-size").text == str(size)
+
+
 def test_ontology_page_lists_its_terms(client: Any) -> None:
     doc = html(client, "/ontology")
     classes = doc.find("section", id="classes").find_all("a")

@@ -217,6 +217,8 @@ def resource_page(path: str) -> Response:
     elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
         template, context["article"] = "article.html", view
         context["article_claims"] = articles.claims_by_iri(view)
+    if res.is_graph and kind in ("proposition", "reference"):
+        context["tree"] = resources.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)
     context["title"] = None
     labels.fetch([iri])
