@@ -111,6 +111,7 @@ class Snapshot:
     facts: dict[str, Fact]
     labels: dict[str, str]
     _vouched: list[Node] | None = field(default=None, repr=False)
+    _by_kind: dict[str, list[Node]] = field(default_factory=dict, repr=False)
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
@@ -130,8 +131,8 @@ class Snapshot:
         node = self.nodes.get(node_iri)
         return self.facts.get(node.graph) if node else None
 
-    def reference_nodes(self) -> list[Node]:
-        """The nodes the reference facts vouch for, in IRI order.
+    def reference_nodes(self, of_kinds: set[str] | None = None) -> list[Node]:
+        """The nodes the reference facts vouch for, in IRI order (only of these kinds, if given).
 
         These are the statement nodes nested in a fact's graph (`B reference/{fid}/...`), minus
         what a gc:SpeechReport says somebody asserted or denied: the fact vouches that it was
@@ -163,7 +164,15 @@ class Snapshot:
                 for iri, n in sorted(self.nodes.items())
                 if n.graph in self.facts and iri.startswith(n.graph + "/") and iri not in reported
             ]
-        return self._vouched
+            self._by_kind = {}
+            for n in self._vouched:
+                for t in n.types:
+                    self._by_kind.setdefault(t, []).append(n)
+        if of_kinds is None:
+            return self._vouched
+        # An index by type keeps the rules linear in the claims, however many facts there are.
+        found = {n.iri: n for t in of_kinds for n in self._by_kind.get(t, [])}
+        return [found[i] for i in sorted(found)]
 
     def reported_nodes(self, node: Node, prop: str) -> list[Node]:
         """The nodes a speech report says were asserted or denied (`prop`)."""

@@ -97,7 +97,8 @@ def children(snap: Snapshot, node: Node) -> dict[str, list[Node]]:
             continue
         for v in values:
             child = snap.node(v) if isinstance(v, str) else None
-            if child is not None and child.graph == node.graph and child.iri != node.iri:
+            # Nested nodes are named under their graph (B proposition/{aid}/{pid}/{key}, ...).
+            if child is not None and child.graph == node.graph and v.startswith(node.graph + "/"):
                 out.setdefault(prop, []).append(child)
     return out
 
@@ -134,7 +135,9 @@ def same_kind_reference(snap: Snapshot, node: Node, skip: Iterable[str] = ()) ->
     if not mine:
         return []
     return [
-        r for r in snap.reference_nodes() if kinds(r) & mine and roles_agree(snap, node, r, skip)
+        r
+        for r in snap.reference_nodes(mine)
+        if kinds(r) & mine and roles_agree(snap, node, r, skip)
     ]
 
 

@@ -71,7 +71,7 @@ def check_count(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     for prop, count in stated:
         refs = [
             r
-            for r in snap.reference_nodes()
+            for r in snap.reference_nodes(mine)
             if kinds(r) & mine
             and roles_agree(snap, node, r)
             and qualifiers_agree(node, r)
@@ -150,7 +150,7 @@ def _count_events(snap: Snapshot, node: Node, count: Count, windows: list[When])
     window = When(min(w.begin for w in windows), max(w.end for w in windows), "day", "")
     events = [
         r
-        for r in snap.reference_nodes()
+        for r in snap.reference_nodes(kinds(node))
         if kinds(r) & kinds(node)
         and roles_agree(snap, node, r)
         and qualifiers_agree(node, r)

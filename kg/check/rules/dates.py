@@ -52,7 +52,7 @@ def check_duration(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
         return []
     refs = [
         r
-        for r in snap.reference_nodes()
+        for r in snap.reference_nodes(kinds(node))
         if r.literals(START) and kinds(r) & kinds(node) and roles_agree(snap, node, r)
     ]
     by_start: dict[date, list[Node]] = {}
@@ -110,7 +110,7 @@ def check_event_date(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
         return []
     refs = [
         r
-        for r in snap.reference_nodes()
+        for r in snap.reference_nodes(kinds(node))
         if kinds(r) & kinds(node)
         and roles_agree(snap, node, r)
         and qualifiers_agree(node, r)
@@ -187,7 +187,7 @@ def check_tenure_held(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]
         return []
     refs = [
         r
-        for r in snap.reference_nodes()
+        for r in snap.reference_nodes(kinds(node))
         if r.literals(START)
         and roles_agree(snap, node, r)
         and set(node.iris(GC + "holder")) <= set(r.iris(GC + "holder"))

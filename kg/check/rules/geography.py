@@ -35,7 +35,7 @@ def _borders(snap: Snapshot, state: str, neighbour: str) -> tuple[list[Node], se
     found: list[Node] = []
     directions: set[int] = set()
     lists_state = False
-    for ref in snap.reference_nodes():
+    for ref in snap.reference_nodes({BORDER}):
         if BORDER not in ref.types:
             continue
         states, neighbours = set(ref.iris(STATE)), set(ref.iris(NEIGHBOUR))
@@ -65,7 +65,7 @@ def check_border(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
                 if lists_state:
                     listed = [
                         r
-                        for r in snap.reference_nodes()
+                        for r in snap.reference_nodes({BORDER})
                         if BORDER in r.types and state in r.iris(STATE)
                     ]
                     findings.append(

@@ -38,7 +38,7 @@ def check_match(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     mine = kinds(node)
     if not mine:
         return []
-    refs = [r for r in snap.reference_nodes() if kinds(r) & mine and _covered(snap, node, r)]
+    refs = [r for r in snap.reference_nodes(mine) if kinds(r) & mine and _covered(snap, node, r)]
     if not refs:
         return []
     fids = ", ".join(snap.facts[g].fid for g in fact_ids(snap, refs))
@@ -65,7 +65,7 @@ def check_roles(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
         return []
     mine = entity_roles(snap, node)
     findings = []
-    for ref in snap.reference_nodes():
+    for ref in snap.reference_nodes(kinds(node)):
         if not kinds(ref) & kinds(node):
             continue
         theirs = entity_roles(snap, ref)

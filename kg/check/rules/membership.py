@@ -18,7 +18,7 @@ ORGANISATION = GC + "organisation"
 def _agreements(snap: Snapshot) -> list[tuple[Node, set[str], set[str], str]]:
     """Reference agreements: (node, parties, kinds, name)."""
     out = []
-    for ref in snap.reference_nodes():
+    for ref in snap.reference_nodes({AGREEMENT}):
         if AGREEMENT not in ref.types:
             continue
         name = _agreement_name(snap, ref)
@@ -94,7 +94,7 @@ def check_membership(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
         for org in node.iris(ORGANISATION):
             refs = [
                 r
-                for r in snap.reference_nodes()
+                for r in snap.reference_nodes({MEMBERSHIP})
                 if MEMBERSHIP in r.types and org in r.iris(ORGANISATION)
             ]
             if not refs:

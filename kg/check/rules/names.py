@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kg.check.graph import Claim, Node, Snapshot
-from kg.check.rules.common import Rule, fact_ids, roles_agree
+from kg.check.rules.common import Rule, fact_ids, kinds, roles_agree
 from kg.check.verdict import CONSISTENT, CONTRADICTED, Finding
 from kg.namespaces import GC
 
@@ -24,7 +24,9 @@ def check_name(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     if not stated:
         return []
     refs = [
-        r for r in snap.reference_nodes() if r.literals(FULL_NAME) and roles_agree(snap, node, r)
+        r
+        for r in snap.reference_nodes(kinds(node))
+        if r.literals(FULL_NAME) and roles_agree(snap, node, r)
     ]
     if not refs:
         return []
