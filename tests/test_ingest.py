@@ -132,7 +132,7 @@ def test_compiles_the_fixture_generically(tmp_path: Path) -> None:
     assert f"{base}proposition/mini-test/p-watch" in compiled.units["article/mini-test"]
     claim = ox.NamedNode(f"{base}claim/mini-test/c-watch")
     graph = compiled.sink.graphs[f"{base}graph/claims/mini-test"]
-    preds = {q.predicate.value for q in graph if q.subject == claim}
+    preds = {p.value for s, p, _ in graph if s == claim}
     assert {GC + "claimant", GC + "evidence", GC + "timeExpression", GC + "proposition"} <= preds
 
 

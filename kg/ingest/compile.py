@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,13 +39,15 @@ class Compiled:
     def graphs_of(self, units: Iterable[str]) -> list[str]:
         return [g for u in units for g in self.units.get(u, [])]
 
-    def quads(self, graphs: Iterable[str] | None = None) -> list[ox.Quad]:
+    def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         if graphs is None:
-            return list(self.sink.quads())
-        return [q for g in graphs for q in self.sink.quads(g)]
+            yield from self.sink.quads()
+            return
+        for g in graphs:
+            yield from self.sink.quads(g)
 
     def counts(self) -> dict[str, int]:
-        return {g: len(q) for g, q in self.sink.graphs.items()}
+        return {g: len(t) for g, t in self.sink.graphs.items()}
 
 
 def ontology_graph(base: str) -> str:

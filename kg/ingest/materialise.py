@@ -65,20 +65,13 @@ class Materialiser:
     def apply(self, sink: Sink, graphs: list[str] | None = None) -> None:
         """Add the standard triples for every gc: type and property in these graphs of `sink`."""
         for graph in graphs if graphs is not None else list(sink.graphs):
-            quads = sink.graphs.get(graph, {})
-            new: list[ox.Quad] = []
-            for q in quads:
-                p, o = q.predicate, q.object
+            triples = sink.graphs.get(graph, {})
+            new: list[tuple[ox.NamedNode, ox.NamedNode, ox.Term]] = []
+            for s, p, o in triples:
                 if p == TYPE:
                     if isinstance(o, ox.NamedNode) and o.value.startswith(GC):
-                        new.extend(
-                            ox.Quad(q.subject, TYPE, c, q.graph_name)
-                            for c in self.class_supers(o.value)
-                        )
+                        new.extend((s, TYPE, c) for c in self.class_supers(o.value))
                 elif p.value.startswith(GC):
-                    new.extend(
-                        ox.Quad(q.subject, sp, o, q.graph_name)
-                        for sp in self.property_supers(p.value)
-                    )
-            for q in new:
-                quads[q] = None
+                    new.extend((s, sp, o) for sp in self.property_supers(p.value))
+            for t in new:
+                triples[t] = None

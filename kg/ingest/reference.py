@@ -170,10 +170,9 @@ def _write_source(writer: NodeWriter, src: YMap, graph: str, scope: Scope) -> ox
 def standard_triples(sink: Sink, vocab: Vocab, graphs: list[str]) -> None:
     """org:/wdt: triples for reference statements (after materialisation added the types)."""
     for graph in graphs:
-        quads = sink.graphs.get(graph, {})
         by_node: dict[ox.NamedNode, dict[str, list[ox.Term]]] = {}
-        for q in quads:
-            by_node.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
+        for s, p, o in sink.triples(graph):
+            by_node.setdefault(s, {}).setdefault(p.value, []).append(o)
         new: list[tuple[ox.NamedNode, str, ox.Term]] = []
         for node, props in by_node.items():
             types = {t.value for t in props.get(TYPE.value, [])}

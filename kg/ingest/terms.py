@@ -40,30 +40,43 @@ def datetime(value: dt.datetime) -> ox.Literal:
     return typed(value.isoformat(), XSD + "dateTime")
 
 
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+
 class Sink:
-    """Quads grouped by graph, in first-seen order, each added once."""
+    """Triples grouped by graph, in first-seen order, each added once.
+
+    Triples are kept as tuples (cheap to build and hash); quads are made when written out.
+    """
 
     def __init__(self) -> None:
-        self.graphs: dict[str, dict[ox.Quad, None]] = {}
+        self.graphs: dict[str, dict[Triple, None]] = {}
 
     def add(self, graph: str, s: ox.NamedNode, p: ox.NamedNode | str, o: ox.Term) -> None:
         pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        quad = ox.Quad(s, pred, o, ox.NamedNode(graph))
-        self.graphs.setdefault(graph, {})[quad] = None
+        triples = self.graphs.get(graph)
+        if triples is None:
+            triples = self.graphs[graph] = {}
+        triples[(s, pred, o)] = None
 
     def add_type(self, graph: str, s: ox.NamedNode, cls: str) -> None:
         self.add(graph, s, TYPE, ox.NamedNode(cls))
 
     def extend(self, quads: list[ox.Quad]) -> None:
         for q in quads:
-            self.graphs.setdefault(q.graph_name.value, {})[q] = None
+            self.graphs.setdefault(q.graph_name.value, {})[(q.subject, q.predicate, q.object)] = (
+                None
+            )
+
+    def triples(self, graph: str) -> Iterator[Triple]:
+        yield from self.graphs.get(graph, {})
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        if graph is not None:
-            yield from self.graphs.get(graph, {})
-            return
-        for quads in self.graphs.values():
-            yield from quads
+        names = [graph] if graph is not None else list(self.graphs)
+        for name in names:
+            g = ox.NamedNode(name)
+            for s, p, o in self.graphs.get(name, {}):
+                yield ox.Quad(s, p, o, g)
 
     def __len__(self) -> int:
         return sum(len(q) for q in self.graphs.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -39,17 +40,13 @@ def check_structure(c: Compiled) -> list[str]:
     props: dict[str, list[str]] = defaultdict(list)
     denials: list[tuple[str, str]] = []
     texts = {a.iri: a.text for a in c.articles.values()}
-    for q in c.sink.quads():
-        s, p, o, g = q.subject, q.predicate, q.object, q.graph_name
-        if isinstance(g, ox.DefaultGraph):
-            problems.append(f"triple in the default graph: {s} {p} {o}")
-            continue
+    for g, s, p, o in _all(c):
         for term in (s, o):
             if isinstance(term, ox.BlankNode):
-                problems.append(f"blank node in {g.value}: {s} {p} {o}")
+                problems.append(f"blank node in {g}: {s} {p} {o}")
         subjects.add(s.value)
-        if s.value == g.value and p == TYPE:
-            graph_types[g.value].add(o.value)
+        if s.value == g and p == TYPE:
+            graph_types[g].add(o.value)
         if p.value == GC + "proposition":
             props[s.value].append(o.value)
         elif p.value == GC + "disputes":
@@ -83,10 +80,16 @@ def check_structure(c: Compiled) -> list[str]:
 
 def _types(c: Compiled, nodes: set[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
-    for q in c.sink.quads():
-        if q.predicate == TYPE and q.subject.value in nodes:
-            out[q.subject.value].add(q.object.value)
+    for _, s, p, o in _all(c):
+        if p == TYPE and s.value in nodes:
+            out[s.value].add(o.value)
     return out
+
+
+def _all(c: Compiled) -> Iterator[tuple[str, ox.NamedNode, ox.NamedNode, ox.Term]]:
+    for graph, triples in c.sink.graphs.items():
+        for s, p, o in triples:
+            yield graph, s, p, o
 
 
 def _check_span(node: str, anchor: str, texts: dict[str, str]) -> list[str]:
@@ -112,8 +115,8 @@ def check_shapes(c: Compiled) -> list[str]:
     for graph, quads in c.sink.graphs.items():
         if graph in skip:
             continue
-        for q in quads:
-            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        for s, p, o in quads:
+            data.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
     ont = rdflib.Graph()
     for q in c.sink.quads(ontology_graph(c.base)):
         ont.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))

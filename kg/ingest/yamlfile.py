@@ -34,7 +34,11 @@ class YList(list):
         self.lines: list[int] = []
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about 10x faster); the same safe tags either way.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader building YMap/YList and refusing duplicate keys."""
 
 
@@ -74,7 +78,7 @@ def load_yaml(path: Path, name: str) -> Any:
     except UnicodeDecodeError as err:
         raise DataError(f"not UTF-8: {err.reason}", name) from err
     loader = _Loader(text)
-    loader.name = name
+    loader.name = name  # read back by the constructors for their messages
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as err:
