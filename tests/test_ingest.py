@@ -11,12 +11,13 @@ import pyoxigraph as ox
 import pytest
 
 from kg.config import Config
-from kg.errors import DataError
-from kg.ingest.compile import compile_sources
+from kg.errors import DataError, ValidationError
+from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.nodes import literal
 from kg.ingest.spans import locate, sentences
+from kg.ingest.validate import validate
 from kg.ingest.yamlfile import YList, YMap, load_yaml
-from kg.namespaces import GC, XSD
+from kg.namespaces import GC, NIF, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "data" / "ingest"
@@ -184,3 +185,52 @@ def test_malformed_yaml_names_file(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         compile_sources(Config.load({"source_dir": str(src)}, environ={}))
     assert re.match(re.escape(rel) + r":\d+: malformed YAML", err.value.message)
+
+
+def _fixture(tmp_path: Path) -> tuple[Config, Compiled]:
+    config = Config.load({"source_dir": str(mini_source(tmp_path))}, environ={})
+    return config, compile_sources(config)
+
+
+def test_the_fixture_passes_validation_with_shapes(tmp_path: Path) -> None:
+    _, compiled = _fixture(tmp_path)
+    validate(compiled, shapes=True)
+
+
+def test_validation_catches_a_wrong_anchor(tmp_path: Path) -> None:
+    config, compiled = _fixture(tmp_path)
+    graph = compiled.sink.graphs[f"{config.base_iri}graph/article/mini-test"]
+    s, p, o = next(t for t in graph if t[1].value == NIF + "anchorOf")
+    del graph[(s, p, o)]
+    graph[(s, p, ox.Literal(o.value + "!"))] = None
+    with pytest.raises(ValidationError, match="anchorOf differs from the text"):
+        validate(compiled, shapes=False)
+
+
+def test_shapes_catch_a_claim_without_claimant(tmp_path: Path) -> None:
+    config, compiled = _fixture(tmp_path)
+    graph = compiled.sink.graphs[f"{config.base_iri}graph/claims/mini-test"]
+    claim = ox.NamedNode(f"{config.base_iri}claim/mini-test/c-border")
+    for t in [
+        t for t in graph if t[0] == claim and t[1].value.endswith(("claimant", "wasAttributedTo"))
+    ]:
+        del graph[t]
+    validate(compiled, shapes=False)  # the structure is fine: only the shapes know the rule
+    with pytest.raises(ValidationError, match="SHACL"):
+        validate(compiled, shapes=True)
+
+
+def test_a_denial_must_share_the_proposition(tmp_path: Path) -> None:
+    src = mini_source(tmp_path)
+    rel = "data/articles/mini-test/claims.yaml"
+    text = (src / rel).read_text(encoding="utf-8")
+    at = text.index("proposition: p-watch", text.index("act: Denial"))
+    (src / rel).write_text(text[:at] + "proposition: p-border" + text[at + 20 :], encoding="utf-8")
+    with pytest.raises(DataError, match="a denial must point at the proposition"):
+        compile_sources(Config.load({"source_dir": str(src)}, environ={}))
+
+
+def test_an_unknown_article_is_an_error(tmp_path: Path) -> None:
+    config = Config.load({"source_dir": str(mini_source(tmp_path))}, environ={})
+    with pytest.raises(DataError, match="no such article"):
+        compile_sources(config, articles=["nope"])
