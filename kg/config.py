@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("union_default_graph", bool, True, "answer un-scoped patterns from the union of all named graphs"),
     Setting("cache_size", int, 1000, "entries kept in the result cache (0: cache off)"),
     Setting("cache_max_age", int, 0, "max-age in seconds sent in Cache-Control for query results"),
+    Setting("cache_bytes", int, 64 * 1024 * 1024, "bytes the result cache may hold per worker (one answer: at most 1/16)"),
+    Setting("query_processes", bool, True, "run queries in killable executor processes (off: in the web worker, without a timeout; for measurements on read-only stores)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -93,6 +95,8 @@ class Config:
     union_default_graph: bool = field(default=True)
     cache_size: int = field(default=1000)
     cache_max_age: int = field(default=0)
+    cache_bytes: int = field(default=64 * 1024 * 1024)
+    query_processes: bool = field(default=True)
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:

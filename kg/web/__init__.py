@@ -86,8 +86,12 @@ def create_app(config: Config, store: Store | None = None) -> Flask:
 
         store = open_store(config)
     executor = make_executor(config, store)
-    read_store = store if isinstance(executor, InlineExecutor) else None
-    read_store = read_store or ExecutorStore(executor, config.data_dir)
+    # Not `store or ...`: an empty EmbeddedStore is falsy (it has __len__).
+    read_store: Store = (
+        store
+        if isinstance(executor, InlineExecutor) and store is not None
+        else ExecutorStore(executor, config.data_dir)
+    )
     app.extensions["kg"] = AppState(config, read_store, executor, store)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)

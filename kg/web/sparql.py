@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from kg import cache
 from kg.config import Config
 from kg.errors import Forbidden, Unauthorized
 from kg.executor import Job
@@ -108,7 +109,11 @@ def endpoint() -> Response:
         formats=params.getlist("format"),
         result_limit=config.result_limit,
     )
-    return result_response(app_state.run(job))
+    found = cache.lookup(app_state, job)  # a 304 or a cached answer: no query runs
+    if found.response is not None:
+        return found.response
+    result = app_state.run(job)
+    return cache.remember(app_state, found, result, result_response(result))
 
 
 def _update(update: str, params: MultiDict[str, str]) -> Response:
