@@ -184,8 +184,8 @@ def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) ->
     assert shown == min(len(rows), 50)  # YASR's first page
     headers = tab.locator(".yasr table.dataTable thead th").all_inner_texts()
     assert set(answer["head"]["vars"]) <= {h.strip() for h in headers}
-    stored = tab.evaluate("Object.keys(window.localStorage)")
-    assert not [k for k in stored if "yagui" in k or "yasr" in k or "yasqe" in k], stored
+    # Nothing is kept in browser storage.
+    assert tab.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
     shot(tab, "editor", full=True)
 
 
@@ -206,6 +206,18 @@ def test_a_query_is_shareable_as_a_url(page: Any, site: Site) -> None:
     other.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
     assert query in other.evaluate("window.kgYasgui.getTab().getQuery()")
     assert "Russia" in other.locator(".yasr table.dataTable tbody").inner_text()
+
+
+def test_named_query_page_opens_in_the_editor(page: Any, site: Site) -> None:
+    tab, _ = page
+    tab.goto(site.url + "/queries/disputed-claims")
+    rows = tab.locator("table.results tbody tr").count()
+    assert rows > 0
+    tab.click("a.editor-link")
+    tab.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
+    text = (Path(__file__).resolve().parent.parent / "queries" / "disputed-claims.rq").read_text()
+    assert tab.evaluate("window.kgYasgui.getTab().getQuery()") == text
+    assert tab.locator(".yasr table.dataTable tbody tr").count() == min(rows, 50)
 
 
 def test_navigate_home_entity_claim_sentence(page: Any, site: Site) -> None:

@@ -11,6 +11,11 @@
   });
   Yasgui.Yasqe.defaults.prefixCcApi = null;
   Yasgui.Yasqe.defaults.persistenceId = null;
+  // The autocompleters would cache their lists in localStorage: keep them in memory only.
+  var completers = Yasgui.Yasqe.Autocompleters || {};
+  Object.keys(completers).forEach(function (name) {
+    completers[name].persistenceId = null;
+  });
   Yasgui.Yasr.defaults.persistenceId = null;
   Yasgui.Yasr.defaults.prefixes = cfg.prefixes;
 
