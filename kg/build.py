@@ -47,12 +47,33 @@ class BuildReport:
     def total(self) -> int:
         return sum(self.graphs.values())
 
-    def summary(self) -> str:
-        lines = [f"{n:>8}  {g}" for g, n in sorted(self.graphs.items())]
-        lines.append(f"{self.total:>8}  quads in {len(self.graphs)} graphs -> {self.target}")
+    def by_part(self) -> dict[str, tuple[int, int]]:
+        """(graphs, quads) per part: ontology, shapes, entities, reference facts, each article."""
+        parts: dict[str, tuple[int, int]] = {}
+        for graph, n in self.graphs.items():
+            part = _part(graph)
+            g, q = parts.get(part, (0, 0))
+            parts[part] = (g + 1, q + n)
+        return parts
+
+    def summary(self, limit: int = 20) -> str:
+        parts = sorted(self.by_part().items())
+        lines = [f"{q:>9} quads {g:>5} graphs  {part}" for part, (g, q) in parts[:limit]]
+        if len(parts) > limit:
+            lines.append(f"... and {len(parts) - limit} more parts")
+        lines.append(f"{self.total:>9} quads in {len(self.graphs)} graphs -> {self.target}")
         if self.unchanged:
             lines.append("unchanged: " + ", ".join(self.unchanged))
         return "\n".join(lines)
+
+
+def _part(graph: str) -> str:
+    for marker in ("/graph/article/", "/graph/claims/", "/proposition/"):
+        if marker in graph:
+            return "article " + graph.split(marker, 1)[1].split("/", 1)[0]
+    if "/reference/" in graph:
+        return "reference facts"
+    return graph.rsplit("/graph/", 1)[-1]
 
 
 def compile_checked(
