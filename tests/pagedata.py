@@ -77,7 +77,8 @@ def trig(base: str) -> str:
   <{base}entity/belarus> a gc:State, schema:Country ; rdfs:label "Belarus"@en ; owl:sameAs wd:Q184 .
   <{base}entity/russia> a gc:State, schema:Country ; rdfs:label "Russia"@en ; owl:sameAs wd:Q159 .
   <{base}entity/vladimir-putin> a gc:Leader, schema:Person ; rdfs:label "Vladimir Putin"@en .
-  <{base}entity/{QUOTE_ID}> a schema:Person ; rdfs:label {_lit(XSS_LABEL)}@en ; skos:altLabel {_lit(XSS_NOTE)} .
+  <{base}entity/{QUOTE_ID}> a schema:Person ; rdfs:label {_lit(XSS_LABEL)}@en ; skos:altLabel {_lit(XSS_NOTE)} ;
+      rdfs:seeAlso <javascript:alert(4)>, <data:text/html,hello> .
   {fillers}
 }}
 

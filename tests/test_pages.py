@@ -338,6 +338,10 @@ def test_hostile_label_and_quote_iri_render_inert(client: Any) -> None:
     doc = parse(text)
     assert doc.find("h1").text == pagedata.XSS_LABEL  # shown literally
     assert not doc.find_all("img")
+    # IRIs of other schemes in the data are shown, never linked.
+    hrefs = [a.attrs.get("href", "") for a in doc.find_all("a")]
+    assert not [h for h in hrefs if not h.startswith(("/", "http://", "https://"))], hrefs
+    assert "javascript:alert(4)" in doc.find("section", id="outgoing").text
     scripts = doc.find_all("script")
     assert all(s.attrs.get("src", "").startswith("/assets/") for s in scripts)
     # The IRI with a quote stays one attribute value, and links back to this page.

@@ -45,10 +45,13 @@ class Site:
                 return "/" + quote(rest, safe=_SAFE) + suffix
         return None
 
-    def href(self, iri: str) -> str:
-        """Where a link to this IRI goes: its local page when it is ours, else the IRI itself."""
+    def href(self, iri: str) -> str | None:
+        """Where a link to this IRI goes: our page, else the IRI if it is http(s), else nowhere."""
         path = self.local_path(iri)
-        return iri if path is None else self.root + path
+        if path is not None:
+            return self.root + path
+        # Data may hold any scheme (javascript:, data:, ...): only web IRIs become links.
+        return iri if iri.lower().startswith(("http://", "https://")) else None
 
     def is_ours(self, iri: str) -> bool:
         """True when the site serves a page for this IRI."""
