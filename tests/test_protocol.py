@@ -368,3 +368,47 @@ def test_gzip_when_asked_and_large_results_stream(live_server) -> None:
         timeout=30,
     )
     assert "Content-Encoding" not in small.headers  # not worth it below a packet
+
+
+@pytest.mark.remote
+def test_serve_over_a_remote_store(start_oxigraph, tmp_path) -> None:
+    from conftest import run_kg_server
+
+    graph = "https://example.org/g"
+    turtle = '<https://example.org/a> <https://example.org/p> "x"@en, 3 .\n'
+    with start_oxigraph() as oxigraph:
+        put = requests.put(
+            oxigraph.base + "/store",
+            params={"graph": graph},
+            data=turtle.encode(),
+            headers={"Content-Type": "text/turtle"},
+            timeout=30,
+        )
+        assert put.status_code in (201, 204)
+        with run_kg_server(tmp_path / "unused", store_url=oxigraph.query_url, token="t") as server:
+            rows = get(
+                server, "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o", "text/tab-separated-values"
+            )
+            assert rows.status_code == 200, rows.text
+            parsed = solutions(rows, ox.QueryResultsFormat.TSV)
+            assert sorted(str(r["o"]) for r in parsed) == sorted(
+                ['"x"@en', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>']
+            )
+            construct = get(server, "CONSTRUCT WHERE { ?s ?p ?o }", "application/ld+json")
+            assert construct.headers["Content-Type"].startswith("application/ld+json")
+            got = ox.parse(construct.content, ox.RdfFormat.JSON_LD)
+            assert {str(q.object) for q in got} == {str(r["o"]) for r in parsed}
+            update = requests.post(
+                server.sparql,
+                data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:b> <urn:p> <urn:c> }} }}"},
+                headers={"Authorization": "Bearer t"},
+                timeout=30,
+            )
+            assert update.status_code == 204, update.text
+            fetched = requests.get(
+                server.store,
+                params={"graph": graph},
+                headers={"Accept": "application/n-triples"},
+                timeout=30,
+            )
+            assert len(fetched.text.strip().splitlines()) == 3
