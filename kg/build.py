@@ -138,9 +138,21 @@ def build(
     return report
 
 
+def recover(path: Path) -> None:
+    """Finish a swap that a crash interrupted: put the previous store back if none is in place."""
+    olds = sorted(path.parent.glob(f".{path.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if not olds:
+        return
+    if not path.exists():
+        olds.pop().rename(path)
+    for stale in olds:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
-    compiled = compile_checked(config, times=_stored_times(config), shapes=shapes)
     path = Path(config.data_dir)
+    recover(path)
+    compiled = compile_checked(config, times=_stored_times(config), shapes=shapes)
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = path.parent / f".{path.name}.new-{os.getpid()}"
     old = path.parent / f".{path.name}.old-{os.getpid()}"
@@ -211,6 +223,7 @@ def ensure_built(config: Config, store: Store | None = None) -> bool:
     """Build the seed when the store is empty; True if it built."""
     if store is None and not config.remote and not config.in_memory:
         path = Path(config.data_dir)
+        recover(path)
         if path.is_dir() and any(path.iterdir()) and _stored_times(config):
             return False
         build(config)

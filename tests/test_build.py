@@ -303,3 +303,13 @@ def test_build_into_a_remote_store(start_oxigraph, seed_config: Config) -> None:
             store.close()
     seed = {q for q in quads_of(seed_config.data_dir) if "/graph/reviews>" not in q}
     assert {q for q in first if started not in q} == {q for q in seed if started not in q}
+
+
+def test_an_interrupted_swap_is_recovered(tmp_path: Path, seed_config: Config) -> None:
+    # A crash between the two renames leaves the previous store under its hidden name only.
+    hidden = tmp_path / ".store.old-12345"
+    shutil.copytree(seed_config.data_dir, hidden)
+    config = Config.load({"data_dir": str(tmp_path / "store")}, environ={})
+    assert ensure_built(config) is False
+    assert not hidden.exists()
+    assert quads_of(config.data_dir) == quads_of(seed_config.data_dir)
