@@ -181,7 +181,7 @@ def test_dataset_parameters(
 
 BELARUS = ox.NamedNode(EX + "belarus")
 SUBSTITUTED = [
-    ("SELECT ?s ?o WHERE { ?s <http://example.org/borders> ?o }", {"s": BELARUS}),
+    ("SELECT ?s ?o WHERE { ?s <http://example.org/label> ?o }", {"s": BELARUS}),
     ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", {"s": BELARUS}),
     # A brace, a '#' and quotes in comments, strings and IRIs must not fool the binding.
     (
@@ -208,6 +208,13 @@ SUBSTITUTED = [
     ),
     # Bound before the FILTER runs (a trailing VALUES clause would join too late).
     ("SELECT ?s ?o WHERE { ?x ?p ?o FILTER(?x = ?s) }", {"s": BELARUS}),
+    ("SELECT ?s ?o { ?s <http://example.org/label> ?o }", {"s": BELARUS}),
+    ("ASK { ?s <http://example.org/label> 'Russia'@en }", {"s": BELARUS}),
+    (
+        'SELECT ?s ?t { ?s <http://example.org/text> ?t FILTER(?t != """ } { \' # """) }'
+        " # } trailing comment {",
+        {"s": ox.NamedNode(EX + "claim1")},
+    ),
     ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": BELARUS}),
     ("CONSTRUCT WHERE { ?s <http://example.org/label> ?o }", {"s": BELARUS}),
     ("DESCRIBE ?s", {"s": BELARUS}),
