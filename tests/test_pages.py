@@ -282,6 +282,8 @@ def test_home_page_counts_and_lists(client: Any, store: Any) -> None:
         a.attrs["href"] for a in doc.find("section", id="entities").find_all("a")
     }
     assert "http://localhost/sparql" in doc.find("pre", cls="curl").text
+    void = {e.attrs["type"]: e.attrs["href"] for e in doc.find_all("link", rel="alternate")}
+    assert void["text/turtle"] == "/.well-known/void?format=turtle"
 
 
 # --- VoID ----------------------------------------------------------------------------------------

@@ -150,6 +150,8 @@ def index() -> Response:
         void_url=root + ".well-known/void",
         ontology=GC[:-1],
         title="geoclaims",
+        # The dataset's machine-readable summary is its VoID description.
+        alternates=alternates_for("/.well-known/void")[1:],
     )
 
 
