@@ -87,13 +87,16 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     queries.bind(named, values, config)  # bad parameters fail before the store is opened
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
-    # Read-only unless in memory: a query never writes.
-    store = open_store(config, read_only=not config.in_memory)
+    # Read-only on disk: a query never writes.
+    read_only = not (config.in_memory or config.remote)
+    store = open_store(config, read_only=read_only)
     try:
         results = queries.run(store, named, values, config)
         click.echo(queries.render(results, fmt, named, config), nl=False)
     finally:
-        store.close()
+        # EmbeddedStore.close() flushes, which a read-only store refuses; the process ends here.
+        if not read_only:
+            store.close()
 
 
 @main.command()
