@@ -278,19 +278,24 @@ class Executor:
         atexit.register(self.close)
 
     def _acquire(self) -> _Child:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        with self._lock:
-            if self._count < self.size:
-                self._count += 1
-                try:
-                    return _Child(self.data_dir)
-                except OSError as err:
-                    self._count -= 1
-                    raise StoreError(f"cannot start a query process: {err}") from err
-        return self._idle.get()
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                if self._count < self.size:
+                    self._count += 1
+                    try:
+                        return _Child(self.data_dir)
+                    except OSError as err:
+                        self._count -= 1
+                        raise StoreError(f"cannot start a query process: {err}") from err
+            # All busy (more threads than processes): wait for one to come back or be discarded.
+            try:
+                return self._idle.get(timeout=0.05)
+            except queue.Empty:
+                continue
 
     def _release(self, child: _Child) -> None:
         if self._closed:
