@@ -82,10 +82,7 @@ def judge(snap: Snapshot, claim: Claim, rules: Iterable[Rule] = RULES) -> tuple[
     reason = gate(claim)
     if reason:
         return Finding(NOT_CHECKABLE, reason), ["kind-of-claim"]
-    nodes = sorted(
-        (n for n in snap.nodes.values() if n.graph == claim.proposition),
-        key=lambda n: (n.iri != claim.proposition, n.iri),
-    )
+    nodes = snap.nodes_of(claim.proposition)
     findings: list[Finding] = []
     used: list[str] = []
     for node in nodes:

@@ -112,9 +112,19 @@ class Snapshot:
     labels: dict[str, str]
     _vouched: list[Node] | None = field(default=None, repr=False)
     _by_kind: dict[str, list[Node]] = field(default_factory=dict, repr=False)
+    _by_graph: dict[str, list[Node]] | None = field(default=None, repr=False)
+    _speech: list[Node] | None = field(default=None, repr=False)
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
+
+    def nodes_of(self, graph: str) -> list[Node]:
+        """The nodes of one graph (a proposition's), its root first, then in IRI order."""
+        if self._by_graph is None:
+            self._by_graph = {}
+            for n in self.nodes.values():
+                self._by_graph.setdefault(n.graph, []).append(n)
+        return sorted(self._by_graph.get(graph, []), key=lambda n: (n.iri != graph, n.iri))
 
     def label(self, iri: str) -> str:
         """A readable name for an IRI: its label, else its local name."""
@@ -179,12 +189,14 @@ class Snapshot:
         return [n for v in node.iris(prop) if (n := self.nodes.get(v)) is not None]
 
     def speech_reports(self) -> list[Node]:
-        """Reference nodes typed gc:SpeechReport."""
-        return [
-            n
-            for _, n in sorted(self.nodes.items())
-            if n.graph in self.facts and GC + "SpeechReport" in n.types
-        ]
+        """Reference nodes typed gc:SpeechReport (what somebody is recorded as saying)."""
+        if self._speech is None:
+            self._speech = [
+                n
+                for _, n in sorted(self.nodes.items())
+                if n.graph in self.facts and GC + "SpeechReport" in n.types
+            ]
+        return self._speech
 
 
 def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
@@ -233,7 +245,7 @@ def _load_nodes(store: Store, graph_class: str, nodes: dict[str, Node]) -> list[
 
 
 CLAIMS_QUERY = """
-SELECT ?claim ?article ?prop ?pol ?cert ?mod ?attr ?span ?b ?e ?words ?pub WHERE {
+SELECT ?claim ?article ?prop ?pol ?cert ?mod ?attr ?span WHERE {
   GRAPH ?cg {
     ?cg a gc:ClaimGraph .
     ?claim gc:proposition ?prop ; gc:appearsIn ?article .
@@ -243,9 +255,22 @@ SELECT ?claim ?article ?prop ?pol ?cert ?mod ?attr ?span ?b ?e ?words ?pub WHERE
     OPTIONAL { ?claim gc:attribution ?attr }
     OPTIONAL { ?claim gc:evidence ?span }
   }
-  OPTIONAL { GRAPH ?sg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words } }
-  OPTIONAL { GRAPH ?ag { ?article schema:datePublished ?pub } }
-} ORDER BY ?claim ?b
+} ORDER BY ?claim ?span
+"""
+
+# Spans and dates apart, joined in Python: an OPTIONAL over a variable graph joined to the claims
+# is slow in Oxigraph (seconds at 200k quads), these scans are linear.
+SPANS_QUERY = """
+SELECT ?span ?b ?e ?words WHERE {
+  GRAPH ?g { ?g a gc:DocumentGraph .
+             ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
+}
+"""
+
+PUBLISHED_QUERY = """
+SELECT ?article ?pub WHERE {
+  GRAPH ?g { ?g a gc:DocumentGraph . ?article schema:datePublished ?pub }
+}
 """
 
 ACTS_QUERY = """
@@ -319,8 +344,11 @@ def load_snapshot(store: Store, base: str) -> Snapshot:
     claimants: dict[str, set[str]] = {}
     for row in _rows(store, CLAIMANTS_QUERY):
         claimants.setdefault(row["claim"] or "", set()).add(row["who"] or "")
+    spans = {row["span"]: row for row in _rows(store, SPANS_QUERY)}
+    published = {row["article"]: _date(row["pub"]) for row in _rows(store, PUBLISHED_QUERY)}
     claims: dict[str, Claim] = {}
     for row in _rows(store, CLAIMS_QUERY):
+        span = spans.get(row["span"] or "", {})
         iri = row["claim"] or ""
         if iri in claims:
             continue
@@ -338,10 +366,10 @@ def load_snapshot(store: Store, base: str) -> Snapshot:
             attribution=row["attr"],
             claimants=claimants.get(iri, set()),
             span=row["span"],
-            begin=int(row["b"]) if row["b"] else None,
-            end=int(row["e"]) if row["e"] else None,
-            words=row["words"] or "",
-            published=_date(row["pub"]),
+            begin=int(span["b"]) if span.get("b") else None,
+            end=int(span["e"]) if span.get("e") else None,
+            words=span.get("words") or "",
+            published=published.get(row["article"]),
         )
     for row in _rows(store, TIMES_QUERY):
         claim = claims.get(row["claim"] or "")
