@@ -470,3 +470,70 @@ def test_endpoint_serves_the_reviews_as_json_ld(
     json.loads(response.text)  # a JSON document
     reviews = set(served.subjects(rdflib.RDF.type, rdflib.URIRef(f"{SCHEMA}ClaimReview")))
     assert len(reviews) == len(seed_claim_ids())
+
+
+def test_kg_check_without_a_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--data-dir", str(tmp_path / "none")])
+    assert result.exit_code == 5
+    assert "run `kg build` first" in result.output
+    assert not (tmp_path / "none").exists()
+
+
+@pytest.mark.parametrize(
+    ("claim", "reference", "meet"),
+    [
+        # (lo, hi, vague) of the claim and of the reference
+        ((None, 200_000, True), (200_000, 200_000, True), True),  # "as many as" vs "about"
+        ((None, 200_000, True), (250_000, 250_000, False), False),  # above the bound
+        ((2000, None, True), (6700, None, False), True),  # "thousands" vs "more than 6,700"
+        ((2000, None, True), (500, 500, False), False),  # "thousands" vs 500
+        ((2, 2, False), (2, 2, False), True),
+        ((5, 5, False), (6, 6, False), False),
+        ((180_000, 180_000, False), (200_000, 200_000, True), True),  # "about" widened
+        ((100_000, 100_000, False), (200_000, 200_000, True), False),
+    ],
+)
+def test_counts_as_intervals(
+    claim: tuple[int | None, int | None, bool],
+    reference: tuple[int | None, int | None, bool],
+    meet: bool,
+) -> None:
+    from kg.check.rules.common import Count
+    from kg.check.rules.counts import widen
+
+    a, b = Count(*claim, ""), Count(*reference, "")
+    assert widen(a).overlaps(widen(b)) is meet
+    assert widen(b).overlaps(widen(a)) is meet
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "years"),
+    [
+        ("1994-07-20", "2020-08-17", 26),
+        ("1994-07-20", "2020-07-19", 25),
+        ("2000-02-29", "2001-02-28", 0),
+    ],
+)
+def test_whole_years(start: str, end: str, years: int) -> None:
+    from datetime import date
+
+    from kg.check.rules.common import whole_years
+
+    assert whole_years(date.fromisoformat(start), date.fromisoformat(end)) == years
+
+
+@pytest.mark.parametrize(
+    ("local", "point"),
+    [
+        ("north", 0),
+        ("north-east", 1),
+        ("east", 2),
+        ("south-west", 5),
+        ("northWest", 7),
+        ("up", None),
+    ],
+)
+def test_compass_points(local: str, point: int | None) -> None:
+    from kg.check.rules.geography import bearing
+
+    assert bearing(f"https://w3id.org/geoclaims/ontology/scheme/direction/{local}") == point

@@ -18,8 +18,13 @@ from kg.config import Config
 
 def check(config: Config) -> list[Verdict]:
     """Run the checks on the configured store and store the verdicts."""
+    from pathlib import Path
+
+    from kg.errors import NotFound
     from kg.store import open_store
 
+    if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
+        raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
     store = open_store(config)
     try:
         return run_checks(store, config)
