@@ -160,6 +160,11 @@ def test_dataset_parameters(live_server) -> None:
     assert served(f"SELECT (COUNT(*) AS ?n) FROM <{entities}> WHERE {{ ?s ?p ?o }}") == in_entities
     named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert served(named, **{"named-graph-uri": both}) == 2
+    # The protocol's dataset replaces the query's, and the side not given is empty.
+    assert served(named, **{"default-graph-uri": entities}) == 0
+    assert served(count, **{"named-graph-uri": both}) == 0
+    from_named = f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> WHERE {{ ?s ?p ?o }}"
+    assert served(from_named, **{"default-graph-uri": entities}) == in_entities
 
 
 def test_malformed_query_is_400_with_parser_message_and_position(live_server) -> None:

@@ -100,10 +100,14 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("no 'query' or 'update' in the request")
         return _describe()
+    default_graphs = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
+    # A dataset in the protocol replaces the query's; the side not given is empty (as specified).
+    given = bool(default_graphs or named_graphs)
     job = Job(
         query,
-        default_graph=params.getlist("default-graph-uri") or None,
-        named_graphs=params.getlist("named-graph-uri") or None,
+        default_graph=default_graphs if given else None,
+        named_graphs=named_graphs if given else None,
         union=config.union_default_graph,
         accept=request.headers.get("Accept"),
         formats=params.getlist("format"),
