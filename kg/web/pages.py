@@ -123,12 +123,7 @@ def rdf_response(
     triples: list[ox.Triple], fmt: formats.Format, alternates: list[tuple[str, str]]
 ) -> Response:
     """Triples serialized in one format, with the Link header of the other formats."""
-    prefixes = {**PREFIXES}
-    body = (
-        ox.serialize(triples, format=fmt.ox, prefixes=prefixes)
-        if fmt.ox != ox.RdfFormat.N_TRIPLES
-        else ox.serialize(triples, format=fmt.ox)
-    )
+    body = ox.serialize(triples, format=fmt.ox, prefixes=PREFIXES)
     response = Response(body, 200, content_type=fmt.content_type)
     for url, media in alternates:
         response.headers.add("Link", f'<{url}>; rel="alternate"; type="{media}"')
