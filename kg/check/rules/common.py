@@ -36,7 +36,12 @@ def kinds(node: Node) -> set[str]:
 
 
 def kind_words(snap: Snapshot, node: Node) -> str:
-    return ", ".join(sorted(snap.label(t) for t in kinds(node))) or "statement"
+    """The node's kinds in words; an event occurrence says which event ("event occurrence:
+    deployment")."""
+    words = ", ".join(sorted(snap.label(t) for t in kinds(node))) or "statement"
+    events = [snap.node(v) for v in node.iris(GC + "event") if v.startswith(node.graph + "/")]
+    inner = ", ".join(sorted({snap.label(t) for e in events if e is not None for t in kinds(e)}))
+    return f"{words}: {inner}" if inner else words
 
 
 def entity_roles(snap: Snapshot, node: Node, skip: Iterable[str] = ()) -> dict[str, set[str]]:

@@ -91,7 +91,7 @@ def _compare(
     claimed = widen(count)
     known = [(r, c) for r in refs for q, c in counts(snap, r) if _same_measure(prop, q)]
     agree = [(r, c) for r, c in known if claimed.overlaps(widen(c))]
-    what = f"{snap.label(prop)} of the {kind_words(snap, node)}"
+    what = f"{snap.label(prop)} ({kind_words(snap, node)})"
     if agree:
         ref, c = agree[0]
         reading = _reading(snap, node, ref, [r for r, x in known if (r, x) not in agree])
@@ -99,7 +99,7 @@ def _compare(
             Finding(
                 CONSISTENT,
                 (
-                    f"The claim gives the {what} as {count.describe()}; "
+                    f"The claim's {what} is {count.describe()}; "
                     f"{snap.facts[ref.graph].fid} gives {c.describe()}, which fits{reading}."
                 ),
                 fact_ids(snap, [ref]),
@@ -109,10 +109,7 @@ def _compare(
     return [
         Finding(
             CONTRADICTED,
-            (
-                f"The claim gives the {what} as {count.describe()}; "
-                f"the reference facts give {listed}."
-            ),
+            (f"The claim's {what} is {count.describe()}; the reference facts give {listed}."),
             fact_ids(snap, [r for r, _ in known]),
         )
     ]
@@ -134,13 +131,13 @@ def _reading(snap: Snapshot, node: Node, ref: Node, others: list[Node]) -> str:
     for p in open_props:
         fit = ", ".join(v.value for v in ref.literals(p))
         other = "; ".join(
-            f"{', '.join(v.value for v in o.literals(p))} gives "
+            f"if {', '.join(v.value for v in o.literals(p))}, {snap.facts[o.graph].fid} gives "
             + ", ".join(c.describe() for _, c in counts(snap, o))
             for o in others
             if o.values(p)
         )
-        parts.append(f"{snap.label(p)} = {fit}, which the claim leaves open (with {other})")
-    return ", reading " + "; ".join(parts)
+        parts.append(f"{snap.label(p)} {fit}, which the claim leaves open ({other})")
+    return " if " + "; ".join(parts)
 
 
 def _count_events(snap: Snapshot, node: Node, count: Count, windows: list[When]) -> list[Finding]:
