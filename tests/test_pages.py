@@ -257,6 +257,12 @@ def test_named_graph_page(client: Any, store: Any) -> None:
         )
     )
     assert doc.find("strong", cls="graph-size").text == n["n"].value
+    listed = {a.attrs["href"] for a in doc.find("details", cls="graph-subjects").find_all("a")}
+    subjects = store.query(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{B}graph/entities> {{ ?s ?p ?o }} }}"
+    )
+    want = {s["s"].value for s in subjects} - {B + "graph/entities"}
+    assert listed == {"/" + iri[len(B) :] for iri in want}
     downloads = {a.attrs["href"] for a in doc.find("p", cls="downloads").find_all("a")}
     assert downloads == {f"/graph/entities?format={f}" for f in RDF_FORMATS}
 

@@ -144,6 +144,7 @@ def index() -> Response:
         endpoint=root + "sparql",
         void_url=root + ".well-known/void",
         ontology=GC[:-1],
+        entity_graph=st.config.base_iri + "graph/entities",
         title="geoclaims",
         # The dataset's machine-readable summary is its VoID description.
         alternates=alternates_for("/.well-known/void")[1:],

@@ -12,6 +12,7 @@ from kg.namespaces import GC, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 from kg.web.terms import Term, rows, term
 
 PAGE_SIZE = 50
+SUBJECTS = 500  # subjects of a named graph listed on its page
 TYPE = RDF + "type"
 
 
@@ -36,6 +37,8 @@ class Resource:
     page: int = 1
     graph_size: int | None = None  # triples in the graph of this name, when it names one
     graph_classes: list[Term] = field(default_factory=list)
+    graph_subjects: list[Term] = field(default_factory=list)  # the first SUBJECTS described in it
+    graph_subject_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -99,6 +102,14 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
         res.graph_size = int(size[0]["n"].value)
         classes = rows(store, "SELECT ?g ?c WHERE { GRAPH ?g { ?g a ?c } } ORDER BY ?c", g=iri)
         res.graph_classes = [term(r["c"]) for r in classes]
+        subjects = rows(
+            store,
+            "SELECT ?g ?s WHERE { { SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?s }"
+            " FILTER(?s != ?g) } ORDER BY ?s",
+            g=iri,
+        )
+        res.graph_subject_total = len(subjects)
+        res.graph_subjects = [term(r["s"]) for r in subjects[:SUBJECTS]]
     return res
 
 
