@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -112,3 +113,46 @@ def test_a_stream_cut_by_the_cap_is_visibly_incomplete(write_server) -> None:
         for _ in response.iter_content(65536):
             pass
     assert requests.get(write_server.sparql, params={"query": QUICK}, timeout=60).ok
+
+
+def session_processes(session: int) -> list[int]:
+    """Every live process of a session (a `kg serve` started in a session of its own)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def test_stopping_the_server_stops_a_running_query(seed_config) -> None:
+    from conftest import run_kg_server
+
+    data_dir = Path(seed_config.data_dir)
+    with run_kg_server(data_dir, query_timeout=600, workers=1) as server:
+
+        def runaway() -> None:
+            # The server goes away under this request: its connection error is expected.
+            with contextlib.suppress(requests.RequestException):
+                requests.get(server.sparql, params={"query": RUNAWAY}, timeout=120)
+
+        thread = threading.Thread(target=runaway, daemon=True)
+        thread.start()
+        for _ in range(300):
+            if running_executors(server):
+                break
+            time.sleep(0.1)
+        assert running_executors(server), "the runaway query never started"
+        server.process.terminate()
+        server.process.wait(timeout=60)
+        for _ in range(150):
+            if not session_processes(server.process.pid):
+                break
+            time.sleep(0.1)
+        assert session_processes(server.process.pid) == []
+        thread.join(timeout=30)
