@@ -8,6 +8,7 @@ from kg.check.graph import Claim, Node, Snapshot
 from kg.check.rules.common import (
     Rule,
     When,
+    as_when,
     at_precision,
     dates,
     fact_ids,
@@ -30,7 +31,9 @@ def _as_of(claim: Claim, node: Node) -> tuple[date | None, str]:
     """The date a stated duration runs up to: gc:asOf, the time expression's end, publication."""
     as_of = node.first_literal(GC + "asOf")
     if as_of is not None:
-        return date.fromisoformat(as_of.value[:10]), "the date the claim states it as of"
+        when = as_when(as_of)
+        if when is not None:
+            return when.end, "the date the claim states it as of"
     if claim.times:
         return claim.times[-1][1], "the end of the claim's time expression"
     if claim.anchors:
@@ -58,7 +61,9 @@ def check_duration(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     by_start: dict[date, list[Node]] = {}
     for ref in refs:
         for lit in ref.literals(START):
-            by_start.setdefault(date.fromisoformat(lit.value[:10]), []).append(ref)
+            start = as_when(lit)
+            if start is not None:  # a start given only as a year counts from its first day
+                by_start.setdefault(start.begin, []).append(ref)
     findings = []
     unit = "days" if in_days else "years"
     for start, group in sorted(by_start.items()):
@@ -202,9 +207,12 @@ def check_tenure_held(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]
         stated = [at_precision(claim.published, "day")]
     tenures: dict[tuple[date, date | None], list[Node]] = {}
     for ref in refs:
-        start = date.fromisoformat(ref.literals(START)[0].value[:10])
+        start_when = as_when(ref.literals(START)[0])
         end_lit = ref.first_literal(GC + "endDate")
-        end = date.fromisoformat(end_lit.value[:10]) if end_lit else None
+        end_when = as_when(end_lit) if end_lit else None
+        if start_when is None:
+            continue
+        start, end = start_when.begin, end_when.end if end_when else None
         tenures.setdefault((start, end), []).append(ref)
     findings = []
     holder, post = snap.label(node.iris(GC + "holder")[0]), snap.label(node.iris(GC + "post")[0])
