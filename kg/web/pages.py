@@ -12,7 +12,7 @@ from kg import formats
 from kg.errors import KGError, NotAcceptable, NotFound
 from kg.namespaces import GC, PREFIXES
 from kg.web import article as articles
-from kg.web import home, resources
+from kg.web import claims, home, resources
 from kg.web.links import DATA_ROOTS, Site
 from kg.web.terms import Labels, collect_iris
 
@@ -209,14 +209,14 @@ def resource_page(path: str) -> Response:
     if kind == "ontology":
         template, context["term"] = "term.html", resources.term_page(st.store, res)
     elif kind == "entity":
-        template, context["claims"] = "entity.html", resources.claims_about(st.store, iri)
-    elif kind == "claim" and (claim := resources.claim_page(st.store, res)) is not None:
+        template, context["claims"] = "entity.html", claims.claims_about(st.store, iri)
+    elif kind == "claim" and (claim := claims.claim_page(st.store, res)) is not None:
         template, context["claim"] = "claim.html", claim
     elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
         template, context["article"] = "article.html", view
         context["article_claims"] = articles.claims_by_iri(view)
     if res.is_graph and kind in ("proposition", "reference"):
-        context["tree"] = resources.proposition_tree(st.store, iri)
+        context["tree"] = claims.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)
     context["title"] = None
     labels.fetch([iri])
