@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.namespaces import GC, NIF, PREFIXES, RDFS, SCHEMA, SKOS
+from kg.namespaces import PREFIXES, RDFS, SCHEMA, SKOS
 from kg.web.links import Site, curie
 
 PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -127,8 +127,3 @@ def collect_iris(data: Any) -> set[str]:
         elif hasattr(item, "__dataclass_fields__"):
             stack.extend(getattr(item, f) for f in item.__dataclass_fields__)
     return found
-
-
-WIKIDATA_PROPS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch")
-GC_ABOUT = GC + "about"
-NIF_ANCHOR = NIF + "anchorOf"
