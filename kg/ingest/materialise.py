@@ -20,7 +20,6 @@ STANDARD_TYPES: dict[str, tuple[str, ...]] = {
     GC + "Person": (SCHEMA + "Person", PROV + "Agent"),
     GC + "Alliance": (SCHEMA + "Organization", ORG + "FormalOrganization", PROV + "Agent"),
     GC + "Organisation": (SCHEMA + "Organization", ORG + "FormalOrganization", PROV + "Agent"),
-    GC + "Organization": (SCHEMA + "Organization", ORG + "FormalOrganization", PROV + "Agent"),
     GC + "Publisher": (SCHEMA + "Organization", PROV + "Agent"),
     GC + "Group": (FOAF + "Group", PROV + "Agent"),
     GC + "UnattributedSource": (PROV + "Agent",),

@@ -180,7 +180,7 @@ def standard_triples(sink: Sink, vocab: Vocab, graphs: list[str]) -> None:
                 for holder in props.get(GC + "holder", []):
                     for post in props.get(GC + "post", []):
                         new += [(post, ORG + "heldBy", holder), (holder, ORG + "holds", post)]
-            if types & {GC + "BorderStatement", GC + "Border"}:
+            if GC + "BorderStatement" in types:
                 for state in props.get(GC + "state", []):
                     for other in props.get(GC + "neighbour", []):
                         new.append((state, WDT + "P47", other))
