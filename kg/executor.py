@@ -53,17 +53,21 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     store: EmbeddedStore | None = None
     version = None
+    sent = 0  # messages of the current answer already sent
 
     def send(fmt_name: str | None, data: bytes, last: bool) -> None:
+        nonlocal sent
         tag = (b"F" if last else b"H") if fmt_name is not None else (b"E" if last else b"D")
         head = fmt_name.encode() + b"\n" if fmt_name is not None else b""
         conn.send_bytes(tag + head + data)
+        sent += 1
 
     while True:
         try:
             job: Job = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
+        sent = 0
         try:
             current = read_version(data_dir)
             if store is None or current != version:
@@ -71,6 +75,8 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
             try:
                 execute(store, job, send)
             except StoreError:
+                if sent:
+                    raise  # part of the answer is out: the parent aborts the stream
                 # Files can vanish under a read-only handle after a write: reopen, retry once.
                 store, version = EmbeddedStore(data_dir, read_only=True), read_version(data_dir)
                 execute(store, job, send)
