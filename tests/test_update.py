@@ -108,3 +108,25 @@ def test_service_description_lists_update_when_writes_are_on(write_server) -> No
         write_server.sparql, headers={"Accept": "application/n-triples"}, timeout=30
     )
     assert "<http://www.w3.org/ns/sparql-service-description#SPARQL11Update>" in response.text
+
+
+def test_concurrent_writes_are_serialized_and_all_land(write_server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph = G + ":concurrent"
+
+    def insert(n: int) -> int:
+        update = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s{n}> <urn:x:p> {n} }} }}"
+        return requests.post(
+            write_server.sparql, data={"update": update}, headers=auth(write_server), timeout=60
+        ).status_code
+
+    def read(_: int) -> int:
+        return requests.get(write_server.sparql, params={"query": "ASK {}"}, timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        writes = pool.map(insert, range(12))
+        reads = pool.map(read, range(12))
+        assert list(writes) == [204] * 12  # two worker processes, one writer at a time
+        assert list(reads) == [200] * 12
+    assert count(write_server, graph) == 12
