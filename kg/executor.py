@@ -6,8 +6,8 @@ most), each holding the on-disk store open read-only and fed `Job`s through a pi
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
 serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they
 come, so memory stays flat and the first bytes leave before a streaming query ends. At the
-deadline the parent SIGKILLs the child (freeing its core) and answers 503; the next query spawns
-a fresh child (~50 ms). Small results travel as a single message (~0.03 ms of overhead).
+deadline the parent SIGKILLs the child (freeing its core), answers 503 and starts a replacement
+at once (it opens the store before the next query needs it). A small answer is one message.
 
 Writes go through `kg.store.writer` (one process at a time, under a lock); every write changes the
 store's version marker and children reopen their read-only handle when they see it change.
@@ -17,6 +17,7 @@ For an in-memory or remote store, `InlineExecutor` runs queries in the calling t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import queue
@@ -62,6 +63,9 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
         conn.send_bytes(tag + head + data)
         sent += 1
 
+    with contextlib.suppress(KGError):  # open now, before the first job waits for it
+        version = read_version(data_dir)
+        store = EmbeddedStore(data_dir, read_only=True)
     while True:
         try:
             job: Job = pickle.loads(conn.recv_bytes())
@@ -206,6 +210,13 @@ class Executor:
 
     def _discard(self, child: _Child) -> None:
         child.kill()
+        if not self._closed:
+            # Start the replacement now: it imports and opens the store while nobody waits.
+            try:
+                self._idle.put(_Child(self.data_dir))
+                return
+            except OSError:
+                pass
         with self._lock:
             self._count -= 1
 
