@@ -97,6 +97,23 @@ def test_propositions_are_reachable_only_through_claims(kg: Built) -> None:
     assert kg.ask("ASK { ?c a gc:Claim ; gc:proposition ?p . GRAPH ?p { ?p a gc:Proposition } }")
 
 
+def test_propositions_speak_no_standard_vocabulary(kg: Built) -> None:
+    # A standard query (schema:Event, org:member, wdt:P47 ...) must not meet a proposition.
+    rows = kg.rows("""
+        SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?g a gc:PropositionGraph . ?s ?p ?o } }""")
+    assert rows
+    standard = ("http://schema.org/", "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#",
+                "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://www.wikidata.org/",
+                "http://xmlns.com/foaf/0.1/", "http://purl.org/dc/terms/")  # fmt: skip
+    for row in rows:
+        p, o = row["p"].value, row["o"]
+        if p == "http://www.w3.org/ns/prov#wasGeneratedBy":
+            continue  # the graph's own provenance
+        assert not p.startswith(standard), p
+        if p.endswith("#type"):
+            assert not o.value.startswith(standard), o
+
+
 # 2. Entities -----------------------------------------------------------------------------------
 
 
@@ -127,13 +144,21 @@ def test_standard_types_are_materialised(kg: Built, project: str, standard: list
     if project in ("State", "Leader", "Alliance", "Claim"):
         assert found, f"no gc:{project} to check"
     for cls in standard:
-        assert not kg.rows(
-            f"SELECT ?e WHERE {{ ?e a gc:{project} FILTER NOT EXISTS {{ ?e a {cls} }} }}"
-        )
+        assert not kg.rows(f"SELECT ?e WHERE {{ {OUTSIDE_PROPOSITIONS.format(f'?e a gc:{project}')}"
+                           f" FILTER NOT EXISTS {{ GRAPH ?g {{ ?e a {cls} }} }} }}")  # fmt: skip
+
+
+# Statements in graphs other than proposition graphs (where standard types are materialised).
+OUTSIDE_PROPOSITIONS = (
+    "GRAPH ?g {{ {} }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?g a gc:PropositionGraph }} }}"
+)
 
 
 def test_events_are_schema_events(kg: Built) -> None:
-    assert not kg.rows("SELECT ?e WHERE { ?e a gc:Event FILTER NOT EXISTS { ?e a schema:Event } }")
+    inner = OUTSIDE_PROPOSITIONS.format("?e a gc:Event")
+    assert not kg.rows(
+        f"SELECT ?e WHERE {{ {inner} FILTER NOT EXISTS {{ GRAPH ?g {{ ?e a schema:Event }} }} }}"
+    )
 
 
 def test_same_as_only_to_verified_wikidata_items(kg: Built) -> None:

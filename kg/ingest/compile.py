@@ -138,6 +138,7 @@ def compile_sources(
         c.articles[aid] = art
 
     data_graphs = [g for g in sink.graphs if g not in (ontology_graph(base), shapes_graph(base))]
-    Materialiser(c.vocab).apply(sink, data_graphs)
+    propositions = {g for g in data_graphs if g.startswith(f"{base}proposition/")}
+    Materialiser(c.vocab).apply(sink, data_graphs, project_only=propositions)
     standard_triples(sink, c.vocab, c.units["reference"])
     return c

@@ -61,16 +61,27 @@ class Materialiser:
             self._props[prop] = tuple(ox.NamedNode(p) for p in sorted((sups | extra) - {prop}))
         return self._props[prop]
 
-    def apply(self, sink: Sink, graphs: list[str] | None = None) -> None:
-        """Add the standard triples for every gc: type and property in these graphs of `sink`."""
+    def apply(
+        self, sink: Sink, graphs: list[str] | None = None, *, project_only: set[str] | None = None
+    ) -> None:
+        """Add the super-terms of every gc: type and property in these graphs of `sink`.
+
+        Graphs in `project_only` (propositions: what somebody says, vouched for by nobody) get
+        only the gc: super-terms, so a standard query (schema:Event, org:member, ...) over the
+        union graph never meets a disputed proposition as if it were a fact.
+        """
+        skip = project_only or set()
         for graph in graphs if graphs is not None else list(sink.graphs):
             triples = sink.graphs.get(graph, {})
+            ours = graph in skip
             new: list[tuple[ox.NamedNode, ox.NamedNode, ox.Term]] = []
             for s, p, o in triples:
                 if p == TYPE:
                     if isinstance(o, ox.NamedNode) and o.value.startswith(GC):
-                        new.extend((s, TYPE, c) for c in self.class_supers(o.value))
+                        sups = self.class_supers(o.value)
+                        new.extend((s, TYPE, c) for c in sups if not ours or c.value.startswith(GC))
                 elif p.value.startswith(GC):
-                    new.extend((s, sp, o) for sp in self.property_supers(p.value))
+                    sups = self.property_supers(p.value)
+                    new.extend((s, sp, o) for sp in sups if not ours or sp.value.startswith(GC))
             for t in new:
                 triples[t] = None
