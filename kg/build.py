@@ -26,7 +26,7 @@ from kg.config import Config
 from kg.errors import DataError, StoreError
 from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.validate import validate
-from kg.namespaces import PROV
+from kg.namespaces import PREFIXES, PROV
 from kg.store import EmbeddedStore, Store, open_store
 
 _TIMES = (
@@ -256,4 +256,8 @@ def export(config: Config, fmt: str, output: IO[bytes]) -> None:
     if not Path(config.data_dir).is_dir():
         raise StoreError(f"no store at {config.data_dir}: run kg build first")
     # Read-only, so a running server keeps its lock; dropping the handle releases it.
-    EmbeddedStore(Path(config.data_dir), read_only=True).dump(output, FORMATS[fmt])
+    store = EmbeddedStore(Path(config.data_dir), read_only=True).oxigraph
+    if fmt == "trig":
+        store.dump(output, FORMATS[fmt], prefixes=dict(PREFIXES))
+    else:
+        store.dump(output, FORMATS[fmt])
