@@ -243,6 +243,7 @@ def test_export_round_trips(tmp_path: Path, seed_config: Config, fmt: str) -> No
         main, ["export", "--data-dir", seed_config.data_dir, "--format", fmt, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
+    assert b"<<" not in out.read_bytes()  # plain RDF 1.1: no RDF-star
     original = quads_of(seed_config.data_dir)
     rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
     fresh = ox.Store()

@@ -184,6 +184,21 @@ def test_posts_have_a_state_and_tenures_give_held_by(kg: Built) -> None:
         )
 
 
+def test_tenure_dates_are_dates(kg: Built) -> None:
+    rows = kg.rows("SELECT ?d WHERE { ?t a gc:Tenure ; gc:startDate|gc:endDate ?d }")
+    assert rows
+    assert all(r["d"].datatype.value.endswith("#date") for r in rows)
+
+
+def test_agreements_have_parties_and_a_kind(kg: Built) -> None:
+    graph = kg.config.base_iri + "graph/entities"
+    rows = kg.rows(f"""
+        SELECT ?a ?notation WHERE {{ GRAPH <{graph}> {{ ?a a gc:Agreement ; gc:party ?p ;
+          gc:agreementKind ?k }} ?k skos:notation ?notation ; skos:inScheme gcs:agreementKind }}""")
+    agreements = kg.rows(f"SELECT ?a WHERE {{ GRAPH <{graph}> {{ ?a a gc:Agreement }} }}")
+    assert {r["a"] for r in rows} == {r["a"] for r in agreements}
+
+
 def test_memberships_use_org(kg: Built) -> None:
     assert not kg.rows("""
         SELECT ?m WHERE { ?m a gc:Membership
