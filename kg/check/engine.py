@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.check.graph import Claim, Snapshot, load_snapshot
-from kg.check.rules import FALLBACK, FIRST, RULES, Rule
+from kg.check.rules import CONTEXT, FALLBACK, FIRST, RULES, Rule
 from kg.check.rules.common import kinds
 from kg.check.verdict import (
     BEST_RATING,
@@ -81,6 +81,14 @@ def judge(snap: Snapshot, claim: Claim, rules: Iterable[Rule] = RULES) -> tuple[
                 return combine(said) or said[0], [rule.name]
     reason = gate(claim)
     if reason:
+        for rule in CONTEXT if root is not None else ():
+            notes = rule.check(snap, claim, root)
+            if notes:
+                note = combine(notes) or notes[0]
+                return Finding(NOT_CHECKABLE, f"{reason} {note.reason}", note.facts), [
+                    "kind-of-claim",
+                    rule.name,
+                ]
         return Finding(NOT_CHECKABLE, reason), ["kind-of-claim"]
     nodes = snap.nodes_of(claim.proposition)
     findings: list[Finding] = []
@@ -162,7 +170,7 @@ def review_quads(base: str, results: list[Verdict], rules: Iterable[Rule] = RULE
         (agent, _n(RDFS + "label"), _lit("geoclaims", lang="en")),
         (agent, _n(SCHEMA + "name"), _lit("geoclaims")),
     ]
-    named_rules = {r.name: r.description for r in (*FIRST, *rules, *FALLBACK)}
+    named_rules = {r.name: r.description for r in (*FIRST, *CONTEXT, *rules, *FALLBACK)}
     named_rules["kind-of-claim"] = (
         "Claims that assert no checkable fact (labels, beliefs, agentless hedges, hypothetical, "
         "conditional or future modality, merely possible certainty, unknown polarity) are not "

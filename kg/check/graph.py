@@ -110,6 +110,7 @@ class Snapshot:
     claims: list[Claim]
     facts: dict[str, Fact]
     labels: dict[str, str]
+    post_in: dict[str, set[str]] = field(default_factory=dict)  # post -> states (entities)
     _vouched: list[Node] | None = field(default=None, repr=False)
     _by_kind: dict[str, list[Node]] = field(default_factory=dict, repr=False)
     _by_graph: dict[str, list[Node]] | None = field(default=None, repr=False)
@@ -306,6 +307,10 @@ SELECT DISTINCT ?f ?src ?name ?url WHERE {
 } ORDER BY ?f ?src
 """
 
+POSTS_QUERY = """
+SELECT ?post ?in WHERE { GRAPH ?g { ?g a gc:EntityGraph . ?post gc:postIn ?in } }
+"""
+
 LABELS_QUERY = """
 SELECT ?s ?l WHERE {
   GRAPH ?g { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }
@@ -387,7 +392,12 @@ def load_snapshot(store: Store, base: str) -> Snapshot:
     for claim in claims.values():
         claim.times.sort()
         claim.anchors.sort()
-    return Snapshot(base, nodes, sorted(claims.values(), key=lambda c: c.iri), facts, labels)
+    post_in: dict[str, set[str]] = {}
+    for row in _rows(store, POSTS_QUERY):
+        post_in.setdefault(row["post"] or "", set()).add(row["in"] or "")
+    return Snapshot(
+        base, nodes, sorted(claims.values(), key=lambda c: c.iri), facts, labels, post_in
+    )
 
 
 __all__ = ["Claim", "Fact", "Lit", "Node", "Snapshot", "Source", "Value", "load_snapshot"]

@@ -13,7 +13,7 @@ from kg.check.rules.dates import EVENT_DATE, TENURE, TENURE_HELD
 from kg.check.rules.geography import BORDERS
 from kg.check.rules.match import MATCH, ROLES
 from kg.check.rules.membership import AGREEMENTS, MEMBERSHIPS
-from kg.check.rules.names import NAME
+from kg.check.rules.names import LABEL_IN_USE, NAME
 from kg.check.rules.speech import SPEECH
 
 RULES: tuple[Rule, ...] = (
@@ -32,4 +32,8 @@ FALLBACK: tuple[Rule, ...] = (MATCH, ROLES)
 # Tried first on the root of a quoted, reported or hearsay claim; it judges the report itself.
 FIRST: tuple[Rule, ...] = (SPEECH,)
 
-__all__ = ["FALLBACK", "FIRST", "RULES", "Rule"]
+# Tried on the root of a claim that cannot be checked: facts that give it context, cited in the
+# reason while the verdict stays not checkable.
+CONTEXT: tuple[Rule, ...] = (LABEL_IN_USE,)
+
+__all__ = ["CONTEXT", "FALLBACK", "FIRST", "RULES", "Rule"]

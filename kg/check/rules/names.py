@@ -6,7 +6,7 @@ import re
 
 from kg.check.graph import Claim, Node, Snapshot
 from kg.check.rules.common import Rule, fact_ids, kinds, roles_agree
-from kg.check.verdict import CONSISTENT, CONTRADICTED, Finding
+from kg.check.verdict import CONSISTENT, CONTRADICTED, NOT_CHECKABLE, Finding
 from kg.namespaces import GC
 
 FULL_NAME = GC + "fullName"
@@ -71,4 +71,40 @@ NAME = Rule(
     "A full name or expansion stated for an organisation (gc:fullName) is compared with the full "
     "names the reference facts give the same organisation, ignoring case and punctuation.",
     check_name,
+)
+
+
+LABEL = GC + "LabelStatement"
+LABEL_TEXT = GC + "labelText"
+
+
+def label_context(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
+    """For a label that cannot be checked: the reference facts recording the same label in use."""
+    if LABEL not in kinds(node):
+        return []
+    words = {" ".join(_words(lit.value)) for lit in node.literals(LABEL_TEXT)}
+    refs = [
+        r
+        for r in snap.reference_nodes({LABEL})
+        if roles_agree(snap, node, r)
+        and words & {" ".join(_words(lit.value)) for lit in r.literals(LABEL_TEXT)}
+    ]
+    if not refs:
+        return []
+    fids = ", ".join(snap.facts[g].fid for g in fact_ids(snap, refs))
+    return [
+        Finding(
+            NOT_CHECKABLE,
+            f"{fids} records this label as in common use: that it is said, not that it is so.",
+            fact_ids(snap, refs),
+        )
+    ]
+
+
+LABEL_IN_USE = Rule(
+    "label-in-use",
+    "Context for a label that is not checkable (an opinion): the reference facts that record "
+    "the same label (gc:LabelStatement with the same entity and label text) as in use are "
+    "cited in the reason; the verdict stays not checkable.",
+    label_context,
 )

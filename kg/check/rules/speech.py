@@ -20,6 +20,25 @@ REPORTED = {concept("attribution", a) for a in ("quote", "reported", "hearsay")}
 SPEAKERS = (GC + "speaker", GC + "spokesperson")
 
 
+def _voices(snap: Snapshot, claimants: set[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Who a claimant speaks for, in words, with the facts that say so: itself, and the state of
+    a post the reference facts say it holds (a president speaks for the state, as the Kremlin's
+    readouts do)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {c: (snap.label(c), ()) for c in claimants}
+    for tenure in snap.reference_nodes({GC + "TenureStatement"}):
+        if tenure.first_literal(GC + "endDate") is not None:
+            continue  # a past office no longer speaks for the state
+        for holder in set(tenure.iris(GC + "holder")) & claimants:
+            for post in tenure.iris(GC + "post"):
+                for state in snap.post_in.get(post, set()):
+                    words = (
+                        f"{snap.label(state)} (whose {snap.label(post)} {snap.label(holder)} "
+                        f"is, per {snap.facts[tenure.graph].fid})"
+                    )
+                    out.setdefault(state, (words, (tenure.graph,)))
+    return out
+
+
 def _reported(snap: Snapshot, report: Node, prop: str, node: Node) -> Node | None:
     """The node the report says was asserted/denied (`prop`) that matches `node`, if any."""
     for said in snap.reported_nodes(report, prop):
@@ -63,11 +82,14 @@ def check_speech(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     )
     verb = "denied" if denied else "said"
     findings = []
+    voices = _voices(snap, claim.claimants)
     for report in snap.speech_reports():
         speakers = {v for p in SPEAKERS for v in report.iris(p)}
-        if not speakers & claim.claimants:
+        if not speakers & set(voices):
             continue
-        who = snap.label(sorted(speakers & claim.claimants)[0])
+        heard = sorted(speakers & set(voices))
+        who = "; ".join(voices[v][0] for v in heard)
+        used = fact_ids(snap, [report]) + tuple(g for v in heard for g in voices[v][1])
         fid = snap.facts[report.graph].fid
         what = kind_words(snap, node)
         same = _reported(snap, report, said, node)
@@ -82,7 +104,7 @@ def check_speech(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
                             + "; ".join(diffs)
                             + "."
                         ),
-                        fact_ids(snap, [report]),
+                        used,
                     )
                 )
             else:
@@ -93,7 +115,7 @@ def check_speech(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
                             f"{fid} records that {who} {verb} this ({what}); the claim reports it "
                             "accurately (the truth of what was said is not judged)."
                         ),
-                        fact_ids(snap, [report]),
+                        used,
                     )
                 )
         elif _reported(snap, report, opposite, node) is not None:
@@ -105,7 +127,7 @@ def check_speech(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
                         f"{fid} records that {who} {other} this ({what}), the opposite of what the "
                         "claim reports."
                     ),
-                    fact_ids(snap, [report]),
+                    used,
                 )
             )
     return findings
