@@ -107,6 +107,14 @@ def _stored_times(config: Config) -> dict[str, str]:
     return times
 
 
+def _is_empty(path: Path) -> bool:
+    store = EmbeddedStore(path, read_only=True)
+    empty = len(store) == 0
+    del store
+    gc.collect()
+    return empty
+
+
 def build(
     config: Config,
     *,
@@ -224,7 +232,7 @@ def ensure_built(config: Config, store: Store | None = None) -> bool:
     if store is None and not config.remote and not config.in_memory:
         path = Path(config.data_dir)
         recover(path)
-        if path.is_dir() and any(path.iterdir()) and _stored_times(config):
+        if path.is_dir() and any(path.iterdir()) and not _is_empty(path):
             return False
         build(config)
         return True
