@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.check.graph import Claim, Snapshot, load_snapshot
+from kg.check.graph import load_snapshot
+from kg.check.model import Claim, Snapshot
 from kg.check.rules import CONTEXT, FALLBACK, FIRST, RULES, Rule
 from kg.check.rules.common import kinds
 from kg.check.verdict import (

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from kg.check.graph import XSD, Claim, Lit, Node, Snapshot
+from kg.check.model import XSD, Claim, Lit, Node, Snapshot
 from kg.check.verdict import Finding
 from kg.namespaces import GC, TIME
 

@@ -9,7 +9,7 @@ inside the claim's time window.
 
 from __future__ import annotations
 
-from kg.check.graph import Claim, Lit, Node, Snapshot
+from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.common import (
     Count,
     Rule,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kg.check.graph import Claim, Node, Snapshot
+from kg.check.model import Claim, Node, Snapshot
 from kg.check.rules.common import (
     Rule,
     When,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.check.graph import Claim, Node, Snapshot
+from kg.check.model import Claim, Node, Snapshot
 from kg.check.rules.common import Rule, fact_ids, kinds
 from kg.check.verdict import CONSISTENT, CONTRADICTED, PARTLY, Finding
 from kg.namespaces import GC

@@ -4,7 +4,7 @@ correct."""
 
 from __future__ import annotations
 
-from kg.check.graph import Claim, Lit, Node, Snapshot
+from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.common import Rule, entity_roles, fact_ids, kind_words, kinds
 from kg.check.verdict import CONSISTENT, PARTLY, Finding
 from kg.namespaces import GC

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.check.graph import Claim, Node, Snapshot
+from kg.check.model import Claim, Node, Snapshot
 from kg.check.rules.common import Rule, fact_ids, kinds, roles_agree
 from kg.check.verdict import CONSISTENT, CONTRADICTED, NOT_CHECKABLE, Finding
 from kg.namespaces import GC

@@ -11,7 +11,7 @@ said, so the verdict is not inverted for denials.
 
 from __future__ import annotations
 
-from kg.check.graph import Claim, Lit, Node, Snapshot
+from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.common import Rule, children, fact_ids, kind_words, matches
 from kg.check.verdict import CONSISTENT, CONTRADICTED, PARTLY, Finding
 from kg.namespaces import GC, concept
