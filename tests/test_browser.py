@@ -146,7 +146,7 @@ def page(browser: Any, site: Site) -> Iterator[tuple[Any, Guard]]:
         if "Content Security Policy" in message.text:
             guard.csp.append(message.text)
 
-    tab.route("**/*", route)
+    context.route("**/*", route)  # the context's route also covers pages it opens
     tab.on("dialog", dialog)
     tab.on("console", console)
     yield tab, guard
@@ -184,6 +184,16 @@ def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) ->
     assert shown == min(len(rows), 50)  # YASR's first page
     headers = tab.locator(".yasr table.dataTable thead th").all_inner_texts()
     assert set(answer["head"]["vars"]) <= {h.strip() for h in headers}
+    # A result IRI of ours opens its page on this site, not the IRI's own host.
+    link = tab.locator(f".yasr table.dataTable tbody a.iri[href^='{B}']").first
+    link.locator("xpath=..").click()  # YASR shows long values cut short: a click expands them
+    with tab.context.expect_page() as opened:
+        link.click()
+    result_page = opened.value
+    result_page.wait_for_load_state()
+    assert result_page.url.startswith(site.url + "/")
+    assert result_page.locator("p.iri code").inner_text().startswith(B)
+    result_page.close()
     # Nothing is kept in browser storage.
     assert tab.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
     shot(tab, "editor", full=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import GC, ONTOLOGY_IRI, PREFIXES
+from kg.web.links import DATA_ROOTS
 from kg.web.pages import CSP, page, secure, state
 from kg.web.querypages import catalogue_or_none
 
@@ -21,6 +22,12 @@ def editor_config(endpoint: str, query: str | None) -> dict:
         for q in (catalogue_or_none(state().config) or [])
     ]
     return {
+        # Result IRIs we mint link to their pages here (as the site's own links do).
+        "base": state().config.base_iri,
+        "root": request.script_root.rstrip("/"),
+        "roots": list(DATA_ROOTS),
+        "ontology": GC,
+        "ontologyIri": ONTOLOGY_IRI,
         "endpoint": endpoint,
         "prefixes": PREFIXES,
         "query": query or prefix_lines + "\n" + DEFAULT_QUERY,

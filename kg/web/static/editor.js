@@ -34,6 +34,32 @@
   });
   window.kgYasgui = yasgui;
 
+  // YASR links result IRIs to themselves: point ours at their page on this site instead.
+  function localUrl(iri) {
+    if (iri === cfg.ontologyIri) return cfg.root + "/ontology";
+    if (iri.indexOf(cfg.ontology) === 0 && iri.length > cfg.ontology.length) {
+      return cfg.root + "/ontology/" + iri.slice(cfg.ontology.length);
+    }
+    if (iri.indexOf(cfg.base) === 0) {
+      var rest = iri.slice(cfg.base.length);
+      var slash = rest.indexOf("/");
+      if (slash > 0 && cfg.roots.indexOf(rest.slice(0, slash)) >= 0) return cfg.root + "/" + rest;
+    }
+    return null;
+  }
+  function localise(ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest(".yasr a.iri") : null;
+    if (!a || a.dataset.kgLocal) return;
+    var url = localUrl(a.getAttribute("href") || "");
+    if (url) {
+      a.setAttribute("href", url);
+      a.dataset.kgLocal = "1";
+    }
+  }
+  ["mouseover", "focusin", "mousedown", "click", "auxclick"].forEach(function (type) {
+    document.addEventListener(type, localise, true);
+  });
+
   document.getElementById("examples").addEventListener("click", function (ev) {
     var button = ev.target.closest("button.example");
     if (!button) return;
