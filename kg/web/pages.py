@@ -51,9 +51,9 @@ def site() -> Site:
 
 def secure(response: Response, csp: str = CSP) -> Response:
     """Add the Content-Security-Policy and friends to an HTML response."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
@@ -219,7 +219,11 @@ def resource_page(path: str) -> Response:
         context["tree"] = claims.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)
     context["title"] = None
-    labels.fetch([iri])
+    labels.fetch([iri, *context.get("claims", {})])
+    if "claims" in context:  # the most prolific claimant first, then by name
+        context["claims"] = dict(
+            sorted(context["claims"].items(), key=lambda kv: (-len(kv[1]), labels(kv[0]).lower()))
+        )
     response = page(template, labels=labels, **context)
     response.vary.add("Accept")
     return response
