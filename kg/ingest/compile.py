@@ -19,6 +19,7 @@ from kg.ingest.nodes import NodeWriter, Scope
 from kg.ingest.reference import fact_iri, read_reference, standard_triples, write_reference
 from kg.ingest.terms import Sink, iri
 from kg.ingest.vocab import Vocab, build_vocab, read_turtle
+from kg.ingest.yamlfile import YMap
 from kg.namespaces import GC, PROV
 
 SHAPES = "shapes.ttl"
@@ -131,6 +132,7 @@ def compile_sources(
         spans = write_document(writer, art, local, time)
         props = write_propositions(writer, art, local)
         write_claims(writer, art, local, spans)
+        art.meta = art.claims = YMap()  # written: keep only what validation needs (the text)
         graphs = [art.doc_graph, art.claim_graph, *props]
         for g in graphs:
             sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
