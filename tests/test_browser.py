@@ -199,6 +199,26 @@ def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) ->
     shot(tab, "editor", full=True)
 
 
+def test_editor_autocompletes_offline(page: Any, site: Site) -> None:
+    tab, guard = page
+    tab.goto(site.url + "/sparql")
+    tab.wait_for_selector(".yasqe .CodeMirror")
+    enabled = tab.evaluate("window.kgYasgui.getTab().getYasqe().config.autocompleters")
+    assert "class" not in enabled and "property" not in enabled and "prefixes" in enabled
+    tab.evaluate(SET_QUERY, "PREFIX schema: <http://schema.org/>\nSELECT * WHERE { ?x a ")
+    tab.click(".yasqe .CodeMirror")
+    tab.keyboard.press("Control+End")
+    # Typing a class and a property is where LOV would be asked; typing a prefix, prefix.cc.
+    tab.keyboard.type("schema:Pers")
+    tab.keyboard.press("Control+Space")
+    tab.keyboard.type(" ; schema:na")
+    tab.keyboard.press("Control+Space")
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(" }\nPREFIX fo")
+    tab.wait_for_timeout(1500)
+    assert not guard.outside
+
+
 def test_a_query_is_shareable_as_a_url(page: Any, site: Site) -> None:
     tab, _ = page
     query = "SELECT ?label WHERE { <https://w3id.org/geoclaims/entity/russia> rdfs:label ?label }"
