@@ -49,7 +49,7 @@ def _watch_parent(parent: int) -> None:
 
 def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
     """The executor process: open the store read-only, answer jobs until the pipe closes."""
-    from kg.store import EmbeddedStore
+    from kg.store import EmbeddedStore, ReadLock
 
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     store: EmbeddedStore | None = None
@@ -63,7 +63,8 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
         conn.send_bytes(tag + head + data)
         sent += 1
 
-    with contextlib.suppress(KGError):  # open now, before the first job waits for it
+    lock = ReadLock(data_dir)
+    with contextlib.suppress(KGError), lock.held():  # open now, before the first job needs it
         version = read_version(data_dir)
         store = EmbeddedStore(data_dir, read_only=True)
     while True:
@@ -73,17 +74,20 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
             return
         sent = 0
         try:
-            current = read_version(data_dir)
-            if store is None or current != version:
-                store, version = EmbeddedStore(data_dir, read_only=True), current
-            try:
-                execute(store, job, send)
-            except StoreError:
-                if sent:
-                    raise  # part of the answer is out: the parent aborts the stream
-                # Files can vanish under a read-only handle after a write: reopen, retry once.
-                store, version = EmbeddedStore(data_dir, read_only=True), read_version(data_dir)
-                execute(store, job, send)
+            with lock.held():  # no write happens while this query opens or reads the store
+                current = read_version(data_dir)
+                if store is None or current != version:
+                    store = None  # close the old handle before opening the new one
+                    store, version = EmbeddedStore(data_dir, read_only=True), current
+                try:
+                    execute(store, job, send)
+                except StoreError:
+                    if sent:
+                        raise  # part of the answer is out: the parent aborts the stream
+                    # A writer that ignores the lock (another tool) can still move files: retry.
+                    store = None
+                    store, version = EmbeddedStore(data_dir, read_only=True), read_version(data_dir)
+                    execute(store, job, send)
         except KGError as err:
             conn.send_bytes(b"X" + pickle.dumps((type(err).__name__, err.message)))
 

@@ -31,7 +31,8 @@ from kg.config import Config
 from kg.errors import NotFound, QueryError, StoreError
 
 VERSION_FILE = "geoclaims-version"
-LOCK_FILE = "geoclaims-write.lock"
+LOCK_FILE = "geoclaims-write.lock"  # readers hold it shared, a writer exclusive
+TURNSTILE_FILE = "geoclaims-turnstile.lock"  # a waiting writer holds it: new readers queue
 
 # What cannot hide a FROM keyword: IRIs, strings, comments (removed before looking for FROM).
 _NOT_CODE = re.compile(
@@ -181,7 +182,7 @@ class EmbeddedStore(Store):
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
-        except OSError as err:
+        except (OSError, RuntimeError) as err:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"cannot open store at {self.path}: {err}") from err
         self._memory_version = uuid.uuid4().hex
 
@@ -313,8 +314,10 @@ def writer(config: Config, store: Store | None = None) -> Iterator[Store]:
         return
     path = Path(config.data_dir)
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / LOCK_FILE, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
+    with open(path / TURNSTILE_FILE, "a") as turnstile, open(path / LOCK_FILE, "a") as lock:
+        # Writer preference: holding the turnstile stops new readers, running ones drain out.
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, and no reader meanwhile
         try:
             if store is not None:
                 yield store  # this process already holds it read-write
@@ -323,6 +326,32 @@ def writer(config: Config, store: Store | None = None) -> Iterator[Store]:
             try:
                 yield opened
             finally:
-                opened.close()
+                opened.close()  # closing waits for RocksDB's background work: files settle
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+
+
+class ReadLock:
+    """The readers' side of an on-disk store's lock: no reader opens or reads during a write.
+
+    Oxigraph's read-only opening is undefined while another process writes (RocksDB deletes
+    files under it); executors hold this, shared, around each open and each query.
+    """
+
+    def __init__(self, data_dir: str | Path) -> None:
+        path = Path(data_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        self._turnstile = open(path / TURNSTILE_FILE, "a")  # noqa: SIM115 - held for life
+        self._lock = open(path / LOCK_FILE, "a")  # noqa: SIM115 - held for life
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock shared (waiting while a writer holds or waits for it)."""
+        fcntl.flock(self._turnstile, fcntl.LOCK_SH)
+        fcntl.flock(self._turnstile, fcntl.LOCK_UN)
+        fcntl.flock(self._lock, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)

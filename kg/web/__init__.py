@@ -64,7 +64,7 @@ class AppState:
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
-        """The store to write to, held for one write."""
+        """The store to write to, held for one write (never run queries while holding it)."""
         with writer(self.config, self.write_store) as store:
             yield store
 
