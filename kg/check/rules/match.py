@@ -42,9 +42,17 @@ def check_match(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     if not refs:
         return []
     fids = ", ".join(snap.facts[g].fid for g in fact_ids(snap, refs))
+    # A role materialised under its super-property too (gc:election, gc:event) is said once.
+    parts: dict[frozenset[str], str] = {}
+    for p, es in sorted(entity_roles(snap, node).items()):
+        parts.setdefault(frozenset(es), f"{snap.label(p)} {', '.join(sorted(map(snap.label, es)))}")
+    said = "; ".join(parts.values())
+    verb = "state" if "," in fids else "states"
     return [
         Finding(
-            CONSISTENT, f"{fids} states the same {kind_words(snap, node)}.", fact_ids(snap, refs)
+            CONSISTENT,
+            f"{fids} {verb} the same {kind_words(snap, node)}" + (f" ({said})." if said else "."),
+            fact_ids(snap, refs),
         )
     ]
 
