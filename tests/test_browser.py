@@ -81,9 +81,9 @@ def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Itera
             if proc.poll() is not None:
                 raise RuntimeError("kg serve exited: " + proc.stderr.read().decode()[-2000:])
             try:
-                if requests.get(url + "/", timeout=2).status_code == 200:
+                if requests.get(url + "/", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("kg serve did not start within 60 s")
