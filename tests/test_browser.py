@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,56 +42,19 @@ class Site:
     data_dir: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """`kg serve` over a copy of the seed graph plus the hostile test graph (XSS cases)."""
+    from conftest import run_kg_server
+
     data_dir = tmp_path_factory.mktemp("browser-store") / "store"
     shutil.copytree(seed_config.data_dir, data_dir)
     store = ox.Store(str(data_dir))
     store.bulk_extend(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
     store.flush()
     del store
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    cmd = [
-        str(Path(sys.executable).parent / "kg"),
-        "serve",
-        "--data-dir",
-        str(data_dir),
-        "--port",
-        str(port),
-    ]
-    cmd += ["--workers", "1", "--threads", "4", "--source-dir", seed_config.source_dir]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("kg serve exited: " + proc.stderr.read().decode()[-2000:])
-            try:
-                if requests.get(url + "/", timeout=10).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("kg serve did not start within 60 s")
-            time.sleep(0.2)
-        yield Site(url, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+    with run_kg_server(data_dir, workers=1, source_dir=seed_config.source_dir) as server:
+        yield Site(server.base, data_dir)
 
 
 @pytest.fixture(scope="module")
