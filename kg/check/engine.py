@@ -34,7 +34,7 @@ from kg.check.verdict import (
     invert,
 )
 from kg.config import Config
-from kg.namespaces import GC, PROV, RDF, RDFS, SCHEMA, concept
+from kg.namespaces import GC, PROV, RDF, RDFS, SCHEMA, SD, concept
 from kg.store import Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -165,6 +165,9 @@ def review_quads(base: str, results: list[Verdict], rules: Iterable[Rule] = RULE
     agent = _n(base + "agent/geoclaims")
     triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (g, _n(RDF + "type"), _n(GC + "ReviewGraph")),
+        # Its super-classes, materialised as for every other graph (no inference needed).
+        (g, _n(RDF + "type"), _n(GC + "NamedGraph")),
+        (g, _n(RDF + "type"), _n(SD + "Graph")),
         (g, _n(RDFS + "label"), _lit("Verdicts of kg check on the claims", lang="en")),
         (agent, _n(RDF + "type"), _n(SCHEMA + "Organization")),
         (agent, _n(RDF + "type"), _n(PROV + "SoftwareAgent")),
