@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg.config import Config
 from kg.errors import KGError, ResultTooLarge, StoreError
-from kg.formats import GRAPH, RESULTS, Format, by_name, choose
+from kg.formats import DATASET, GRAPH, RESULTS, Format, by_name, choose
 from kg.store import Store, read_version
 
 CHUNK = 64 * 1024
@@ -38,6 +38,7 @@ class Job:
     formats: Sequence[str] = ()
     substitutions: Mapping[str, Any] | None = None
     result_limit: int = 0
+    dump: bool = False  # the whole dataset (TriG or N-Quads) instead of a query's answer
 
 
 @dataclass
@@ -99,15 +100,18 @@ def _capped(triples: Any, limit: int) -> Iterator[ox.Triple]:
 
 def execute(store: Any, job: Job, send: Any) -> None:
     """Run a job on a store, calling `send(header, data, last)` with the serialized answer."""
-    results = store.query(
-        job.sparql,
-        default_graph=job.default_graph,
-        named_graphs=job.named_graphs,
-        union=job.union,
-        substitutions=job.substitutions,
-    )
-    graph = not isinstance(results, ox.QuerySolutions | ox.QueryBoolean)
-    fmt = choose(job.accept, job.formats, GRAPH if graph else RESULTS)
+    if job.dump:
+        results, graph, fmt = None, True, choose(job.accept, job.formats, DATASET)
+    else:
+        results = store.query(
+            job.sparql,
+            default_graph=job.default_graph,
+            named_graphs=job.named_graphs,
+            union=job.union,
+            substitutions=job.substitutions,
+        )
+        graph = not isinstance(results, ox.QuerySolutions | ox.QueryBoolean)
+        fmt = choose(job.accept, job.formats, GRAPH if graph else RESULTS)
     started = False
 
     def flush(data: bytes, last: bool) -> None:
@@ -117,7 +121,9 @@ def execute(store: Any, job: Job, send: Any) -> None:
 
     out = _Writer(fmt, job.result_limit, flush)
     try:
-        if graph and job.result_limit:
+        if results is None:
+            store.dump(out, fmt.ox)
+        elif graph and job.result_limit:
             ox.serialize(_capped(results, job.result_limit), out, fmt.ox)
         else:
             results.serialize(out, fmt.ox)

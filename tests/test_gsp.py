@@ -147,7 +147,12 @@ def test_gsp_statuses(write_server) -> None:
     assert no_auth.status_code == 401
     both = requests.get(write_server.store + f"?default&graph={G}", timeout=30)
     assert both.status_code == 400
-    neither = requests.get(write_server.store, timeout=30)
+    neither = requests.put(
+        write_server.store,
+        data=TURTLE.encode(),
+        timeout=30,
+        headers={**auth(write_server), "Content-Type": "text/turtle"},
+    )
     assert neither.status_code == 400
     relative = requests.get(write_server.store, params={"graph": "not an iri"}, timeout=30)
     assert relative.status_code == 400
@@ -170,3 +175,22 @@ def test_reads_are_public_writes_off_without_token(live_server) -> None:
         timeout=30,
     )
     assert refused.status_code == 403
+
+
+def test_whole_dataset(live_server) -> None:
+    store = ox.Store.read_only(live_server.config.data_dir)
+    expected = {str(q) for q in store}
+    for accept, fmt in (
+        ("application/n-quads", ox.RdfFormat.N_QUADS),
+        (None, ox.RdfFormat.TRIG),
+        ("application/trig", ox.RdfFormat.TRIG),
+    ):
+        headers = {"Accept": accept} if accept else {}
+        response = requests.get(live_server.store, headers=headers, timeout=60)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith(fmt.media_type)
+        assert {str(q) for q in ox.parse(response.content, fmt)} == expected
+    assert (
+        requests.get(live_server.store, headers={"Accept": "text/turtle"}, timeout=30).status_code
+        == 406
+    )

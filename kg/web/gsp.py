@@ -1,6 +1,7 @@
 """SPARQL 1.1 Graph Store HTTP Protocol at /store, with indirect graph identification.
 
-`?graph=IRI` names a graph, `?default` the default graph. GET/HEAD read (public; 404 for a missing
+`?graph=IRI` names a graph, `?default` the default graph; neither means the whole dataset (GET
+only, in TriG or N-Quads, as Oxigraph server does). GET/HEAD read (public; 404 for a missing
 graph); PUT replaces, POST adds (201 when it creates the graph, else 204), DELETE removes (204;
 404 when missing). A POST to /store with neither parameter creates a new graph and answers 201
 with its IRI in `Location`. Writes need the bearer token. A body is parsed whole before anything
@@ -70,8 +71,9 @@ def graph_store() -> Response:
     check_url(app_state.config)
     graph, named = _target()
     if request.method in ("GET", "HEAD"):
-        if not named:
-            raise BadRequest("name a graph: ?graph=IRI or ?default")
+        if not named:  # the whole dataset, as Oxigraph server does
+            job = Job("", accept=request.headers.get("Accept"), formats=_formats(), dump=True)
+            return result_response(app_state.run(job))
         return _get(graph)
     require_writer(app_state.config)
     if request.method == "POST" and not named:
@@ -93,6 +95,10 @@ def graph_store() -> Response:
     return Response(status=201 if created else 204)
 
 
+def _formats() -> list[str]:
+    return request.args.getlist("format")
+
+
 def _get(graph: str | None) -> Response:
     app_state = state()
     subs = None if graph is None else {"g": ox.NamedNode(graph)}
@@ -102,7 +108,7 @@ def _get(graph: str | None) -> Response:
         READ_DEFAULT if graph is None else READ_GRAPH,
         union=False,
         accept=request.headers.get("Accept"),
-        formats=request.args.getlist("format"),
+        formats=_formats(),
         substitutions=subs,
         result_limit=0,  # a graph is returned whole, however large: it streams
     )
