@@ -205,13 +205,18 @@ class Generator:
             a += 1
 
 
+def entity_count(quads: int) -> int:
+    """Entities for a data size: 50 at 10k quads, 500 at 1M, 5000 at 10M and beyond."""
+    return max(50, min(5000, quads // 2000))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quads", type=int, default=10_000, help="approximate number of quads")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, help="N-Quads file (default: stdout)")
     args = parser.parse_args(argv)
-    gen = Generator(entities=max(50, min(5000, args.quads // 2000)), seed=args.seed)
+    gen = Generator(entities=entity_count(args.quads), seed=args.seed)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:
         for line in gen.quads(args.quads):

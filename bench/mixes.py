@@ -137,3 +137,18 @@ def big(articles: int, entities: int) -> list[tuple[str, QueryMaker]]:
 
 
 MIXES = {"light": light, "point": point, "heavy": heavy, "big": big}
+
+
+def pool(mix: list[tuple[str, QueryMaker]], size: int = 280, seed: int = 11) -> list:
+    """A fixed list of (kind, query) drawn from a mix: the same queries for every target.
+
+    `kind` is "graph" for DESCRIBE/CONSTRUCT (asked as N-Triples), else "select". A fixed pool
+    also gives the warm-cache runs a bounded working set to reuse.
+    """
+    rng = random.Random(seed)
+    out = []
+    for _ in range(max(1, size // len(mix))):
+        for name, make in mix:
+            kind = "graph" if name in ("describe",) else "select"
+            out.append((kind, make(rng, 0)))
+    return out
