@@ -575,3 +575,28 @@ def test_agrees_with_the_curators_expected_verdicts(
                 assert review["facts"] & set(listed[cid]["facts"]), (aid, cid, review["facts"])
             else:
                 assert review["verdict"] == "not-checkable", (aid, cid, review["body"])
+
+
+def test_a_new_rule_is_a_function_and_a_name() -> None:
+    from kg.check.engine import verdicts
+    from kg.check.graph import load_snapshot
+    from kg.check.rules import RULES, Rule
+    from kg.check.verdict import CONTRADICTED, Finding
+
+    def capitals(snap: object, claim: object, node: object) -> list[Finding]:
+        kinds = getattr(node, "types", set())
+        if "https://w3id.org/geoclaims/ontology/CapitalStatement" not in kinds:
+            return []
+        return [Finding(CONTRADICTED, "An atlas says otherwise.", (f"{BASE}reference/X1",))]
+
+    store = mini_store()
+    snap = load_snapshot(store, BASE)
+    rule = Rule("capital", "A capital against the atlas.", capitals)  # type: ignore[arg-type]
+    before = {v.cid: v for v in verdicts(snap)}
+    after = {v.cid: v for v in verdicts(snap, (*RULES, rule))}
+    assert before["c-capital"].verdict == "not-checkable"
+    assert (after["c-capital"].verdict, after["c-capital"].rules) == ("contradicted", ("capital",))
+    assert [f.fid for f in after["c-capital"].facts] == ["X1"]
+    assert {c: v.verdict for c, v in after.items() if c != "c-capital"} == {
+        c: v.verdict for c, v in before.items() if c != "c-capital"
+    }
