@@ -417,3 +417,24 @@ def test_serve_over_a_remote_store(start_oxigraph, tmp_path) -> None:
                 timeout=30,
             )
             assert len(fetched.text.strip().splitlines()) == 3
+
+
+def test_union_default_graph_off(seed_config) -> None:
+    from kg.web import create_app
+
+    app = create_app(seed_config.with_(union_default_graph=False))
+    try:
+        client = app.test_client()
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        response = client.get("/sparql", query_string={"query": count})
+        rows = ox.parse_query_results(response.data, ox.QueryResultsFormat.JSON)
+        assert next(iter(rows))["n"].value == "0"  # nothing is stored in the default graph
+        named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        rows = ox.parse_query_results(
+            client.get("/sparql", query_string={"query": named}).data, ox.QueryResultsFormat.JSON
+        )
+        assert int(next(iter(rows))["n"].value) > 0
+        description = Graph().parse(data=client.get("/sparql").data, format="turtle")
+        assert not list(description.triples((None, URIRef(SD + "feature"), None)))
+    finally:
+        app.extensions["kg"].executor.close()
