@@ -204,6 +204,8 @@ def test_article_page_marks_every_claim_span(client: Any) -> None:
     assert {li.attrs["data-claim"] for li in panel.find_all("li")} == {
         f"{B}claim/a1/c{i}" for i in (1, 2, 3)
     }
+    putin = panel.find("li", data_claim=f"{B}claim/a1/c2")
+    assert putin.find("dd", cls="modality").text.strip() == "conditional"
     graphs = {a.attrs["href"] for a in doc.find("ul", cls="article-graphs").find_all("a")}
     for name in RDF_FORMATS:
         assert f"/graph/article/a1?format={name}" in graphs

@@ -67,6 +67,14 @@ def claims_about(store: Any, iri: str) -> dict[str, list[ClaimView]]:
     return dict(sorted(grouped.items()))
 
 
+def claims_in(store: Any, article: str) -> dict[str, ClaimView]:
+    """The claims made in an article, by claim IRI."""
+    sparql = (
+        f"SELECT DISTINCT * WHERE {{ ?claim gc:appearsIn|schema:appearance ?a . {_CLAIM_FIELDS} }}"
+    )
+    return {view.iri: view for view in _claims(rows(store, sparql, a=article))}
+
+
 @dataclass
 class Node:
     """A node of a proposition's content, with its nested nodes expanded."""

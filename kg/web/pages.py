@@ -215,6 +215,7 @@ def resource_page(path: str) -> Response:
     elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
         template, context["article"] = "article.html", view
         context["article_claims"] = articles.claims_by_iri(view)
+        context["claim_views"] = claims.claims_in(st.store, iri)
     if res.is_graph and kind in ("proposition", "reference"):
         context["tree"] = claims.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)
