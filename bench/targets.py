@@ -32,13 +32,17 @@ def wait_for(port: int, path: str, proc: subprocess.Popen, timeout: float = 600.
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("GET", path + "?query=" + urllib.parse.quote("ASK {}"))
-            if conn.getresponse().status == 200:
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     raise RuntimeError(f"server on port {port} did not answer")
 
