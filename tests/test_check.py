@@ -145,6 +145,8 @@ MINI_EXPECTED: dict[str, tuple[str, str | list[str] | None]] = {
     "c-capital": ("not-checkable", None),
     # d holds b's head post (X4), so speaks for b, whom X3 records saying it.
     "c-said-by-head": ("consistent", ["X3", "X4"]),
+    # Right parties and kind, wrong year (X5: signed 2001-05-01).
+    "c-union-1999": ("partly-correct", "X5"),
 }
 
 REVIEWS_QUERY = """
@@ -371,6 +373,7 @@ def test_fixture_article_verdicts(fixture_store: tuple[EmbeddedStore, Config]) -
         assert reviews[cid]["verdict"] == verdict, (cid, reviews[cid]["body"])
         if fact:
             assert fact in reviews[cid]["facts"], cid
+    assert "1999-12-08" in str(reviews["c-fx-union-treaty"]["body"])
     # The seed's verdicts are judged by the same rules in the same run.
     assert read_reviews(store, SEED)["c-tenure-20-years"]["verdict"] == "contradicted"
 

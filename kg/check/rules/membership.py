@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.check.model import Claim, Node, Snapshot
-from kg.check.rules.common import Rule, fact_ids
+from kg.check.rules.common import Rule, at_precision, dates, fact_ids
 from kg.check.verdict import CONSISTENT, CONTRADICTED, PARTLY, Finding
 from kg.namespaces import GC
 
@@ -11,6 +11,7 @@ AGREEMENT = GC + "Agreement"
 PARTY = GC + "party"
 KIND = GC + "agreementKind"
 MEMBERSHIP = GC + "Membership"
+SIGNED = (GC + "dateSigned", GC + "date", GC + "yearMonth", GC + "year")
 MEMBER = GC + "member"
 ORGANISATION = GC + "organisation"
 
@@ -62,6 +63,9 @@ def check_agreement(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     match = [(r, p, k, n) for r, p, k, n in between if k & wanted]
     kind_words = " or ".join(snap.label(k) for k in sorted(wanted))
     if match:
+        dated = _signed_when(snap, node, [r for r, *_ in match])
+        if dated is not None:
+            return [dated]
         return [
             Finding(
                 CONSISTENT,
@@ -83,6 +87,36 @@ def check_agreement(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
             fact_ids(snap, [r for r, *_ in between]),
         )
     ]
+
+
+def _signed_when(snap: Snapshot, node: Node, refs: list[Node]) -> Finding | None:
+    """When the claim dates the signing (on the agreement or on the proposition holding it):
+    the agreements of the right parties and kind, compared at the precision stated."""
+    holders = [n for n in snap.nodes_of(node.graph) if node.iri in n.iris(GC + "agreement")]
+    stated = [w for n in (node, *holders) for _, w in dates(snap, n, SIGNED)]
+    if not stated:
+        return None
+    known = [(r, w) for r in refs for _, w in dates(snap, r, SIGNED)]
+    if not known:
+        return None
+    fits = [
+        (r, w) for r, w in known for s in stated if at_precision(w.begin, s.precision).overlaps(s)
+    ]
+    when = ", ".join(s.text for s in stated)
+    if fits:
+        r, w = fits[0]
+        return Finding(
+            CONSISTENT,
+            f"{snap.facts[r.graph].fid}: {_agreement_name(snap, r)}, which agrees with the "
+            f"claim's {when}.",
+            fact_ids(snap, [r]),
+        )
+    listed = "; ".join(f"{_agreement_name(snap, r)} ({snap.facts[r.graph].fid})" for r, _ in known)
+    return Finding(
+        PARTLY,
+        f"The parties and kind are right, but the claim dates the signing {when}: {listed}.",
+        fact_ids(snap, [r for r, _ in known]),
+    )
 
 
 def check_membership(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
