@@ -9,7 +9,7 @@ come, so memory stays flat and the first bytes leave before a streaming query en
 deadline the parent SIGKILLs the child (freeing its core), answers 503 and starts a replacement
 at once (it opens the store before the next query needs it). A small answer is one message.
 
-Writes go through `kg.store.writer` (one process at a time, under a lock); every write changes the
+Writes go through `kg.lock.writer` (one process at a time, under a lock); every write changes the
 store's version marker and children reopen their read-only handle when they see it change.
 For an in-memory or remote store, `InlineExecutor` runs queries in the calling thread instead.
 """
@@ -49,7 +49,8 @@ def _watch_parent(parent: int) -> None:
 
 def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
     """The executor process: open the store read-only, answer jobs until the pipe closes."""
-    from kg.store import EmbeddedStore, ReadLock
+    from kg.lock import ReadLock
+    from kg.store import EmbeddedStore
 
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     store: EmbeddedStore | None = None

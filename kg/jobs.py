@@ -184,10 +184,10 @@ class ExecutorStore(Store):
         return ox.parse_query_results(result.read(), result.format.ox)
 
     def update(self, sparql: str) -> None:
-        raise StoreError("this store is read-only: write through kg.store.writer")
+        raise StoreError("this store is read-only: write through kg.lock.writer")
 
     def replace_graphs(self, drop: Any, quads: Any) -> None:
-        raise StoreError("this store is read-only: write through kg.store.writer")
+        raise StoreError("this store is read-only: write through kg.lock.writer")
 
     def named_graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)

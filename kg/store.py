@@ -2,8 +2,8 @@
 
 `open_store(config)` gives an `EmbeddedStore` (pyoxigraph on disk, or in memory) or, when
 `store_url` is set, a `RemoteStore` speaking SPARQL 1.1 Protocol and Graph Store Protocol.
-`writer(config)` gives the store to write to: on disk, one process at a time (a lock file), since
-Oxigraph allows one read-write opener; readers reopen when `version` changes.
+`kg.lock.writer(config)` gives the store to write to: on disk, one process at a time, and no
+reader meanwhile (`kg.lock`); readers reopen when `version` changes.
 
 For implementers of `Store` (e.g. `kg.remote.RemoteStore`): `query` returns pyoxigraph objects
 (`QuerySolutions`/`QueryBoolean`, e.g. from `ox.parse_query_results`, or for CONSTRUCT/DESCRIBE
@@ -16,12 +16,10 @@ argument is an absolute IRI string, or None for the default graph.
 
 from __future__ import annotations
 
-import fcntl
 import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +29,6 @@ from kg.config import Config
 from kg.errors import NotFound, QueryError, StoreError
 
 VERSION_FILE = "geoclaims-version"
-LOCK_FILE = "geoclaims-write.lock"  # readers hold it shared, a writer exclusive
-TURNSTILE_FILE = "geoclaims-turnstile.lock"  # a waiting writer holds it: new readers queue
 
 # What cannot hide a FROM keyword: IRIs, strings, comments (removed before looking for FROM).
 _NOT_CODE = re.compile(
@@ -301,57 +297,3 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
     if config.in_memory:
         return EmbeddedStore(None)
     return EmbeddedStore(Path(config.data_dir), read_only=read_only)
-
-
-@contextmanager
-def writer(config: Config, store: Store | None = None) -> Iterator[Store]:
-    """The store to write to, for one write: on disk, opened read-write under an exclusive lock."""
-    if store is not None and not (isinstance(store, EmbeddedStore) and store.path is not None):
-        yield store  # in memory or remote: the shared store object takes the write
-        return
-    if config.remote or config.in_memory:
-        yield open_store(config)
-        return
-    path = Path(config.data_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / TURNSTILE_FILE, "a") as turnstile, open(path / LOCK_FILE, "a") as lock:
-        # Writer preference: holding the turnstile stops new readers, running ones drain out.
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, and no reader meanwhile
-        try:
-            if store is not None:
-                yield store  # this process already holds it read-write
-                return
-            opened = EmbeddedStore(path)
-            try:
-                yield opened
-            finally:
-                opened.close()  # closing waits for RocksDB's background work: files settle
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-
-
-class ReadLock:
-    """The readers' side of an on-disk store's lock: no reader opens or reads during a write.
-
-    Oxigraph's read-only opening is undefined while another process writes (RocksDB deletes
-    files under it); executors hold this, shared, around each open and each query.
-    """
-
-    def __init__(self, data_dir: str | Path) -> None:
-        path = Path(data_dir)
-        path.mkdir(parents=True, exist_ok=True)
-        self._turnstile = open(path / TURNSTILE_FILE, "a")  # noqa: SIM115 - held for life
-        self._lock = open(path / LOCK_FILE, "a")  # noqa: SIM115 - held for life
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the lock shared (waiting while a writer holds or waits for it)."""
-        fcntl.flock(self._turnstile, fcntl.LOCK_SH)
-        fcntl.flock(self._turnstile, fcntl.LOCK_UN)
-        fcntl.flock(self._lock, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)

@@ -27,7 +27,8 @@ from flask import Flask, current_app
 from kg.config import Config
 from kg.executor import Executor, ExecutorStore, InlineExecutor, Job, Result, make_executor
 from kg.formats import RESULTS
-from kg.store import Store, writer
+from kg.lock import writer
+from kg.store import Store
 
 
 @dataclass
