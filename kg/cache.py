@@ -20,6 +20,7 @@ workers, a hot query is run at most twice per store version.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from flask import Response, current_app, request
 from kg.config import Config
 from kg.executor import Job, Result
 from kg.formats import Format
+from kg.store import VERSION_FILE
 
 VARY = "Accept, Accept-Encoding"  # replaces result_response's Vary: Accept
 ENTRY_SHARE = 16  # one entry may take at most this fraction (1/16) of the byte budget
@@ -148,10 +150,36 @@ class Lookup:
     version: str
 
 
+_versions: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def store_version(store: Any) -> str:
+    """The store's version token; for an on-disk store re-read only when its file changed.
+
+    Writers replace the version file (a new inode), so one stat() tells whether the token read
+    before is still current: cheaper than reading the file on every request. The stat comes
+    before the read, so a write between the two is seen at the next stat, never missed.
+    """
+    data_dir = getattr(store, "data_dir", None)
+    if not isinstance(data_dir, str) or data_dir == ":memory:":
+        return store.version
+    try:
+        st = os.stat(os.path.join(data_dir, VERSION_FILE))
+    except OSError:
+        return store.version
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    known = _versions.get(data_dir)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    version = store.version
+    _versions[data_dir] = (stamp, version)
+    return version
+
+
 def lookup(app_state: Any, job: Job) -> Lookup:
     """Before running a query: a 304 or a cached answer if there is one."""
     config = app_state.config
-    version = app_state.store.version
+    version = store_version(app_state.store)
     key = cache_key(job, version)
     etag = _etag(key)
     if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
@@ -200,7 +228,7 @@ def remember(app_state: Any, found: Lookup, result: Result, response: Response) 
 
     def done(body: bytes) -> None:
         # A write during the query may or may not be in this answer: keep it only if none came.
-        if app_state.store.version == found.version:
+        if store_version(app_state.store) == found.version:
             cache.put(key, Entry(result.format, body))
 
     if result.body is not None:

@@ -196,3 +196,20 @@ def test_streamed_answer_on_disk_is_cached_and_large_one_streams(tmp_path: Path)
                 small.extensions["kg"].executor.close()
     finally:
         app.extensions["kg"].executor.close()
+
+
+def test_on_disk_write_is_seen_at_once(tmp_path: Path) -> None:
+    """On disk (executor processes, version file): each write makes the next answer fresh."""
+    app = _app(tmp_path)
+    try:
+        with app.test_client() as c:
+            seen = []
+            for n in range(4):  # back-to-back writes: the version check must see every one
+                _insert(c, 1, start=n)
+                for _ in range(2):
+                    body = c.get("/sparql", query_string={"query": LABELS}).get_data()
+                    seen.append(_labels(body))
+            assert seen == [[f"label {i}" for i in range(n + 1)] for n in range(4) for _ in "ab"]
+            assert app.extensions["kg_cache"].hits == 4
+    finally:
+        app.extensions["kg"].executor.close()
