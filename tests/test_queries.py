@@ -799,6 +799,13 @@ def test_interop_claims(seed_store: EmbeddedStore, seed_config: Config) -> None:
     by_claim = {r[0]: r[1:3] for r in rows}
     assert by_claim[c("c-nato-denial")] == (NATO, "NATO")
     assert by_claim[c("c-phone-calls")] == (f"article/{AID}/agent/local-media", "local media")
+    # Every claim in the article's own voice is attributed to the publisher, through prov: alone.
+    assert sorted(cl for cl, (who, _) in by_claim.items() if who == PUBLISHER) == sorted(
+        c(x) for x in AUTHOR
+    )
+    assert {who for cl, (who, _) in by_claim.items() if cl in {c(x) for x in HEDGE}} == {
+        UNATTRIBUTED
+    }
 
 
 def test_article_metadata(seed_store: EmbeddedStore, seed_config: Config) -> None:
