@@ -12,6 +12,7 @@ Gunicorn settings and why:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import multiprocessing
 import sys
@@ -46,8 +47,10 @@ def gunicorn_options(config: Config) -> dict[str, Any]:
 
 
 def _warm(worker: Any) -> None:
-    # Start one executor process per worker before the first request arrives.
-    worker.wsgi.extensions["kg"].executor.warm()
+    # Start one executor process per worker before the first request arrives; if that fails,
+    # the first query will say why (a worker that cannot boot would only be restarted in a loop).
+    with contextlib.suppress(KGError):
+        worker.wsgi.extensions["kg"].executor.warm()
 
 
 class Server(BaseApplication):
