@@ -24,7 +24,10 @@ REALM = 'Bearer realm="geoclaims"'
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The one error shape, HTML if the client is a browser, else text/plain."""
-    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
     title = f"{status} {reason}"
     if prefers_html(request.headers.get("Accept")):
         body = (
