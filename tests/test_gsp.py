@@ -194,3 +194,15 @@ def test_whole_dataset(live_server) -> None:
         requests.get(live_server.store, headers={"Accept": "text/turtle"}, timeout=30).status_code
         == 406
     )
+
+
+def test_empty_put_creates_an_empty_graph(write_server) -> None:
+    graph = G + ":empty"
+    requests.delete(
+        write_server.store, params={"graph": graph}, headers=auth(write_server), timeout=30
+    )
+    assert put(write_server, graph, "").status_code == 201
+    got = fetch(write_server, graph, "application/n-triples")
+    assert got.status_code == 200
+    assert got.text.strip() == ""
+    assert put(write_server, graph, "").status_code == 204
