@@ -26,6 +26,7 @@ from kg.config import Config
 from kg.errors import DataError, StoreError
 from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.validate import validate
+from kg.lock import writer
 from kg.namespaces import PREFIXES, PROV
 from kg.store import EmbeddedStore, Store, open_store
 
@@ -127,22 +128,15 @@ def build(
     if store is None and articles is None and not config.remote and not config.in_memory:
         report = _full_disk_build(config, shapes)
     else:
-        owned = store is None
-        target = store if store is not None else open_store(config)
-        try:
+        # The writer lock keeps a running `kg serve` from reading while this writes.
+        with writer(config, store) as target:
             report = _build_into(config, target, articles, shapes)
             if check:
                 _run_checks(target, config)
-        finally:
-            if owned:
-                target.close()
         return report
     if check:
-        final = open_store(config)
-        try:
+        with writer(config) as final:
             _run_checks(final, config)
-        finally:
-            final.close()
     return report
 
 

@@ -170,6 +170,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -266,7 +267,7 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         # Dropping the last reference closes RocksDB; flush first so nothing waits in memory.
         if hasattr(self, "_store"):
-            if self.path is not None:
+            if self.path is not None and not self.read_only:
                 self._store.flush()
             del self._store
 
