@@ -5,11 +5,12 @@
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
 `kg-inline` (cache off, queries run in the web worker instead of executor processes: the cost of
-the timeout design), `kg-sync` (the app under gunicorn sync workers), `oxigraph` (`oxigraph
-serve-read-only --union-default-graph` on the same data), `rdflib-endpoint`, `inproc` (pyoxigraph
-in this process: the limit). Every round visits every target, so drift on this shared machine
-hits all of them alike: compare the ratios, not the absolute numbers. `--stream` instead measures
-the 100k-row SELECT: time to first byte, total time and the server's peak memory growth.
+the timeout design), `kg-sync` (the app under gunicorn sync workers), `kg-tN` (N threads, so N
+executor processes, per worker), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
+the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
+visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
+not the absolute numbers. `--stream` instead measures the 100k-row SELECT: time to first byte,
+total time and the server's peak memory growth.
 Prints Markdown tables; each run also appends its raw numbers to bench/out/results.jsonl.
 """
 
@@ -177,6 +178,9 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no executor)", workers=workers, query_processes="0")
+    if name.startswith("kg-t"):  # kg-t1: kg serve with 1 thread (1 executor process) per worker
+        n = name[4:]
+        return tg.start_kg(kg_dir, f"kg serve ({n} thread/worker)", workers=workers, threads=n)
     if name == "kg-sync":
         return tg.start_kg_sync(kg_dir, "kg app (gunicorn sync)", workers=workers)
     if name == "inproc":
