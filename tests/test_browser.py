@@ -266,3 +266,46 @@ def test_hostile_strings_stay_text(page: Any, site: Site) -> None:
     assert pagedata.XSS_LABEL in tab.locator(".yasr table.dataTable tbody").inner_text()
     tab.wait_for_timeout(300)
     assert not guard.dialogs
+
+
+def test_article_verdicts_in_the_panel(page: Any, site: Site) -> None:
+    tab, _ = page
+    claim = f"{B}claim/belarus-protests-2020/c-border-russia-west"
+    # The independent answer: the stored review, over the protocol.
+    answer = requests.post(
+        site.url + "/sparql",
+        data={
+            "query": "PREFIX schema: <http://schema.org/>\nSELECT ?reason ?name ?url WHERE { "
+            f"?r schema:itemReviewed <{claim}> ; schema:reviewBody ?reason ; "
+            "<http://www.w3.org/ns/prov#wasDerivedFrom> ?fact . "
+            "?fact <http://www.w3.org/ns/prov#wasDerivedFrom> ?src . "
+            "?src schema:name ?name ; schema:url ?url }"
+        },
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    ).json()["results"]["bindings"]
+    assert answer
+    reason = answer[0]["reason"]["value"]
+    sources = {(b["name"]["value"], b["url"]["value"]) for b in answer}
+    tab.goto(site.url + "/article/belarus-protests-2020")
+    assert tab.locator("#verdict-legend li").count() >= 4
+    mark = tab.locator(f"#article-text mark.v-contradicted[data-claims~='{claim}']").first
+    assert reason in (mark.get_attribute("title") or "")
+    mark.click()
+    item = tab.locator(f"#span-claims li.span-claim[data-claim='{claim}']")
+    assert item.is_visible()
+    box = item.locator("div.verdict")
+    assert box.locator(".verdict-word").inner_text().lower() == "contradicted"
+    assert box.locator("p.reason").inner_text() == reason
+    fact = box.locator("li.fact[data-fact='R3']")
+    assert fact.is_visible()
+    assert "Belarus borders Russia to the east" in fact.locator(".fact-text").inner_text()
+    links = fact.locator("a.source")
+    shown = {
+        (links.nth(i).inner_text(), links.nth(i).get_attribute("href"))
+        for i in range(links.count())
+    }
+    assert sources and sources <= shown
+    # A passage the checker found consistent is marked otherwise.
+    assert tab.locator("#article-text mark.v-consistent").count() > 0
+    shot(tab, "article-verdicts")

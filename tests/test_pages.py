@@ -545,3 +545,122 @@ def test_query_page_bad_parameter(seed_client: Any) -> None:
     )
     assert response.status_code == 400
     assert seed_client.get("/queries/no-such-query", headers=HTML).status_code == 404
+
+
+# --- verdicts of kg check (issue 5) --------------------------------------------------------------
+
+SEED = "belarus-protests-2020"
+REVIEWS = """
+SELECT ?claim ?verdict ?reason ?rule ?fid ?sname ?surl WHERE {
+  GRAPH ?rg { ?review schema:itemReviewed ?claim ; gc:verdict ?v ; schema:reviewBody ?reason
+              OPTIONAL { ?review gc:rule ?rule } OPTIONAL { ?review gc:checkedAgainst ?fact } }
+  BIND (STRAFTER(STR(?v), "/verdict/") AS ?verdict)
+  OPTIONAL { GRAPH ?fact { ?fact gc:factId ?fid OPTIONAL { ?fact prov:wasDerivedFrom ?src .
+             ?src schema:name ?sname OPTIONAL { ?src schema:url ?surl } } } }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def seed_reviews(seed_config: Config) -> dict[str, dict[str, Any]]:
+    """The stored verdicts read straight from the store: claim IRI -> verdict, reason, facts."""
+    from kg.namespaces import sparql_prefixes
+    from kg.store import open_store
+
+    store = open_store(seed_config, read_only=True)
+    out: dict[str, dict[str, Any]] = {}
+    for row in store.query(sparql_prefixes() + REVIEWS):
+        item = out.setdefault(
+            row["claim"].value,
+            {"verdict": row["verdict"].value, "reason": row["reason"].value, "rules": set()},
+        )
+        item.setdefault("facts", {})
+        if row["rule"] is not None:
+            item["rules"].add(row["rule"].value)
+        if row["fid"] is not None:
+            sources = item["facts"].setdefault(row["fid"].value, {})
+            if row["sname"] is not None:
+                sources[row["sname"].value] = row["surl"].value if row["surl"] else None
+    return out
+
+
+def seed_claim(cid: str) -> str:
+    return f"{B}claim/{SEED}/{cid}"
+
+
+def marks_of(doc: Element, claim: str) -> list[Element]:
+    text = doc.find("div", id="article-text")
+    return [m for m in text.find_all("mark") if claim in m.attrs["data-claims"].split()]
+
+
+def test_article_page_marks_contradicted_spans(
+    seed_client: Any, seed_reviews: dict[str, dict[str, Any]]
+) -> None:
+    from test_check import SEED_CONSISTENT, SEED_CONTRADICTED
+
+    doc = html(seed_client, f"/article/{SEED}")
+    panel = doc.find("aside", id="span-claims")
+    for cid, (fid, _) in SEED_CONTRADICTED.items():
+        claim, review = seed_claim(cid), seed_reviews[seed_claim(cid)]
+        assert review["verdict"] == "contradicted"
+        marks = marks_of(doc, claim)
+        assert marks, cid
+        for m in marks:
+            assert "v-contradicted" in m.classes and m.attrs["data-verdict"] == "contradicted"
+            assert review["reason"] in m.attrs["title"], cid
+            assert f"Reference fact {fid}:" in m.attrs["title"]
+        box = panel.find("li", data_claim=claim).find("div", cls="verdict")
+        assert box.attrs["data-verdict"] == "contradicted"
+        assert box.find("p", cls="reason").text == review["reason"]
+        fact = box.find("li", cls="fact", data_fact=fid)
+        sources = {a.text: a.attrs["href"] for a in fact.find_all("a", cls="source")}
+        assert sources == {n: u for n, u in review["facts"][fid].items() if u}, cid
+        names = {e.text for e in fact.find_all(cls="source")}
+        assert names and names == set(review["facts"][fid]), cid
+    # A consistent claim is not marked contradicted where no contradicted claim shares its words.
+    contradicted = {c for c, r in seed_reviews.items() if r["verdict"] == "contradicted"}
+    alone = 0
+    for cid in SEED_CONSISTENT:
+        claim = seed_claim(cid)
+        assert seed_reviews[claim]["verdict"] == "consistent"
+        box = panel.find("li", data_claim=claim).find("div", cls="verdict")
+        assert box.attrs["data-verdict"] == "consistent"
+        for m in marks_of(doc, claim):
+            if not contradicted & set(m.attrs["data-claims"].split()):
+                alone += 1
+                assert "v-contradicted" not in m.classes and "Contradicted" not in m.attrs["title"]
+                assert seed_reviews[claim]["reason"] in m.attrs["title"]
+    assert alone > 0
+    # The legend counts every verdict the store holds for the article's claims.
+    ours = [r for c, r in seed_reviews.items() if c.startswith(f"{B}claim/{SEED}/")]
+    legend = doc.find("ul", id="verdict-legend")
+    for item in legend.find_all("li"):
+        if "data-verdict" in item.attrs:
+            n = sum(r["verdict"] == item.attrs["data-verdict"] for r in ours)
+            assert item.find("span", cls="count").text == f"({n})"
+
+
+def test_claim_page_shows_its_verdict(
+    seed_client: Any, seed_reviews: dict[str, dict[str, Any]]
+) -> None:
+    claim = seed_claim("c-tenure-20-years")
+    review = seed_reviews[claim]
+    doc = html(seed_client, f"/claim/{SEED}/c-tenure-20-years")
+    box = doc.find("section", id="verdict").find("div", cls="verdict")
+    assert box.attrs["data-verdict"] == "contradicted"
+    assert box.find("strong", cls="verdict-word").text == "contradicted"
+    assert box.find("p", cls="reason").text == review["reason"]
+    assert {li.attrs["data-fact"] for li in box.find_all("li", cls="fact")} == set(review["facts"])
+    names = {s.text for s in box.find_all(cls="source")}
+    assert names == {n for sources in review["facts"].values() for n in sources}
+    assert {c.text for c in box.find("p", cls="rules").find_all("code")} == review["rules"]
+    assert box.find("p", cls="review-link").find("a").attrs["href"] == (
+        f"/review/{SEED}/c-tenure-20-years"
+    )
+
+
+def test_article_without_verdicts_says_so(client: Any) -> None:
+    doc = html(client, "/article/a1")
+    assert not doc.find_all("ul", id="verdict-legend")
+    assert doc.find("p", cls="no-verdicts")
+    assert not [m for m in doc.find_all("mark") if "data-verdict" in m.attrs]

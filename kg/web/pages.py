@@ -12,7 +12,7 @@ from kg import formats
 from kg.errors import KGError, NotAcceptable, NotFound
 from kg.namespaces import GC, PREFIXES
 from kg.web import article as articles
-from kg.web import claims, home, resources
+from kg.web import claims, home, resources, verdicts
 from kg.web.links import DATA_ROOTS, Site
 from kg.web.terms import Labels, collect_iris
 
@@ -212,10 +212,15 @@ def resource_page(path: str) -> Response:
         template, context["claims"] = "entity.html", claims.claims_about(st.store, iri)
     elif kind == "claim" and (claim := claims.claim_page(st.store, res)) is not None:
         template, context["claim"] = "claim.html", claim
+        article = claim.claim.article.value if claim.claim.article else None
+        context["verdict"] = verdicts.for_claim(st.store, iri, article)
     elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
         template, context["article"] = "article.html", view
         context["article_claims"] = articles.claims_by_iri(view)
         context["claim_views"] = claims.claims_in(st.store, iri)
+        judged = context["verdicts"] = verdicts.for_article(st.store, iri)
+        context["marks"] = [verdicts.mark(s.claims, judged) for s in view.segments]
+        context["legend"] = verdicts.legend(judged)
     if res.is_graph and kind in ("proposition", "reference"):
         context["tree"] = claims.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)
