@@ -88,15 +88,12 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
     # Read-only on disk: a query never writes.
-    read_only = not (config.in_memory or config.remote)
-    store = open_store(config, read_only=read_only)
+    store = open_store(config, read_only=not (config.in_memory or config.remote))
     try:
         results = queries.run(store, named, values, config)
         click.echo(queries.render(results, fmt, named, config), nl=False)
     finally:
-        # EmbeddedStore.close() flushes, which a read-only store refuses; the process ends here.
-        if not read_only:
-            store.close()
+        store.close()
 
 
 @main.command()
