@@ -664,3 +664,48 @@ def test_article_without_verdicts_says_so(client: Any) -> None:
     assert not doc.find_all("ul", id="verdict-legend")
     assert doc.find("p", cls="no-verdicts")
     assert not [m for m in doc.find_all("mark") if "data-verdict" in m.attrs]
+
+
+# --- a query URL opened in a browser -------------------------------------------------------------
+
+ASK = "ASK { ?s ?p ?o }"
+
+
+def test_browser_opening_a_query_url_gets_the_editor(client: Any) -> None:
+    response = client.get("/sparql", query_string={"query": ASK}, headers=HTML)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Accept" in response.headers.get("Vary", "")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    doc = parse(response.get_data(as_text=True))
+    assert json.loads(doc.find("script", id="kg-editor-config").text)["query"] == ASK
+    # An explicit format= is an explicit wish for results, even from a browser.
+    answer = client.get("/sparql", query_string={"query": ASK, "format": "json"}, headers=HTML)
+    assert answer.mimetype == "application/sparql-results+json"
+    assert json.loads(answer.data)["boolean"] is True
+    # A malformed query gets the parser's message on the error page, not the editor.
+    bad = client.get("/sparql", query_string={"query": "SELECT nonsense"}, headers=HTML)
+    assert bad.status_code == 400 and bad.mimetype == "text/html"
+    assert "error at 1:" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),  # SPARQLWrapper
+        ("application/sparql-results+json,*/*;q=0.9", "application/sparql-results+json"),  # YASGUI
+        ("*/*", "application/sparql-results+json"),  # curl
+        (None, "application/sparql-results+json"),
+        ("text/html, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/html;q=0.5, application/xml", "application/sparql-results+xml"),
+    ],
+)
+def test_sparql_clients_still_get_results(client: Any, accept: str | None, media: str) -> None:
+    headers = {"Accept": accept} if accept is not None else {}
+    response = client.get("/sparql", query_string={"query": ASK}, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == media
+    result = ox.parse_query_results(
+        response.data,
+        ox.QueryResultsFormat.XML if media.endswith("xml") else ox.QueryResultsFormat.JSON,
+    )
+    assert bool(result) is True

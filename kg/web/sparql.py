@@ -100,6 +100,11 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("no 'query' or 'update' in the request")
         return _describe()
+    if request.method == "GET" and not params.getlist("format") and _browser(query):
+        # A person opening a query URL gets the editor pre-filled with it, not raw results.
+        page = _editor()
+        page.vary.add("Accept")
+        return page
     default_graphs = params.getlist("default-graph-uri")
     named_graphs = params.getlist("named-graph-uri")
     # A dataset in the protocol replaces the query's; the side not given is empty (as specified).
@@ -139,6 +144,13 @@ def _describe() -> Response:
     from kg.web.service import description
 
     return description()
+
+
+def _browser(query: str) -> bool:
+    """Whether a browser (HTML preferred over every result format) opened a well-formed query."""
+    from kg.web.browsing import parses, prefers_page
+
+    return prefers_page(request.headers.get("Accept")) and parses(query)
 
 
 def _editor() -> Response:
