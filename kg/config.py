@@ -52,6 +52,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_max_age", int, 0, "max-age in seconds sent in Cache-Control for query results"),
     Setting("cache_bytes", int, 64 * 1024 * 1024, "bytes the result cache may hold per worker (one answer: at most 1/16)"),
     Setting("query_processes", bool, True, "run queries in killable executor processes (off: in the web worker, without a timeout; for measurements on read-only stores)"),
+    Setting("trust_proxy", bool, False, "honour X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front (only behind one)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -97,6 +98,7 @@ class Config:
     cache_max_age: int = field(default=0)
     cache_bytes: int = field(default=64 * 1024 * 1024)
     query_processes: bool = field(default=True)
+    trust_proxy: bool = field(default=False)
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:

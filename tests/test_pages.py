@@ -709,3 +709,39 @@ def test_sparql_clients_still_get_results(client: Any, accept: str | None, media
         ox.QueryResultsFormat.XML if media.endswith("xml") else ox.QueryResultsFormat.JSON,
     )
     assert bool(result) is True
+
+
+# --- behind a reverse proxy ----------------------------------------------------------------------
+
+FORWARDED = {
+    **HTML,
+    "X-Forwarded-Prefix": "/geo",
+    "X-Forwarded-Host": "kg.example.org",
+    "X-Forwarded-Proto": "https",
+}
+
+
+@pytest.mark.parametrize("trust", [True, False])
+def test_forwarded_headers_only_when_the_proxy_is_trusted(trust: bool) -> None:
+    config = Config.load({"data_dir": ":memory:", "trust_proxy": trust}, environ={})
+    client = create_app(config, store=pagedata.load(config)).test_client()
+    home = client.get("/", headers=FORWARDED)
+    entity = client.get("/entity/belarus", headers=FORWARDED)
+    assert home.status_code == entity.status_code == 200
+    home_doc, entity_doc = parse(home.get_data(as_text=True)), parse(entity.get_data(as_text=True))
+    endpoint = home_doc.find("section", id="endpoint").find("code").text
+    hrefs = {a.attrs["href"] for a in entity_doc.find_all("a")}
+    brand = entity_doc.find("a", cls="brand").attrs["href"]
+    css = entity_doc.find("link", rel="stylesheet").attrs["href"]
+    if trust:
+        assert endpoint == "https://kg.example.org/geo/sparql"
+        assert brand == "/geo/" and css.startswith("/geo/assets/")
+        assert "/geo/claim/a1/c1" in hrefs and "/geo/sparql" in hrefs
+        assert not any(h.startswith(("/entity/", "/claim/", "/sparql")) for h in hrefs)
+        links = entity.headers.getlist("Link")
+        assert '</geo/entity/belarus?format=turtle>; rel="alternate"; type="text/turtle"' in links
+    else:
+        assert endpoint == "http://localhost/sparql"
+        assert brand == "/" and css.startswith("/assets/")
+        assert "/claim/a1/c1" in hrefs and "/sparql" in hrefs
+        assert not any(h.startswith("/geo") or "kg.example.org" in h for h in hrefs)

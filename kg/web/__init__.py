@@ -104,4 +104,11 @@ def create_app(config: Config, store: Store | None = None) -> Flask:
     from kg.web import conneg
 
     app.after_request(conneg.finish)
+    if config.trust_proxy:
+        # One proxy in front: its X-Forwarded-* say the outside scheme, host and path prefix.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1
+        )
     return app
