@@ -14,6 +14,7 @@ from htmldoc import Element, parse
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.config import Config
+from kg.store import EmbeddedStore
 from kg.web import create_app
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -745,3 +746,51 @@ def test_forwarded_headers_only_when_the_proxy_is_trusted(trust: bool) -> None:
         assert brand == "/" and css.startswith("/assets/")
         assert "/claim/a1/c1" in hrefs and "/sparql" in hrefs
         assert not any(h.startswith("/geo") or "kg.example.org" in h for h in hrefs)
+
+
+# --- the home page's counts are kept until the store changes -------------------------------------
+
+
+class CountingStore(EmbeddedStore):
+    """An in-memory store that records the text of every query it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.asked: list[str] = []
+
+    def query(self, sparql: str, **kwargs: Any) -> Any:
+        self.asked.append(sparql)
+        return super().query(sparql, **kwargs)
+
+
+def test_home_counts_are_cached_until_a_write() -> None:
+    config = Config.load({"data_dir": ":memory:", "token": "s3cret"}, environ={})
+    store = CountingStore()
+    store.bulk_load(ox.parse(pagedata.trig(config.base_iri).encode(), ox.RdfFormat.TRIG))
+    client = create_app(config, store=store).test_client()
+
+    def claims_shown() -> tuple[int, list[str]]:
+        """The claim count the home page shows, and the counting queries its request ran."""
+        before = len(store.asked)
+        doc = html(client, "/")
+        counting = [q for q in store.asked[before:] if "COUNT(" in q]
+        return int(doc.find("div", data_count="claims").find("dd").text), counting
+
+    direct = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <http://schema.org/Claim> }"
+    want = int(next(iter(store.query(direct)))["n"].value)
+    shown, counting = claims_shown()
+    assert shown == want and len(counting) >= 5
+    shown, counting = claims_shown()
+    assert shown == want and counting == []
+    before = len(store.asked)
+    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
+    assert not [q for q in store.asked[before:] if "COUNT(" in q]
+    # A write changes the store's version: the next request counts again and sees it.
+    claim = f"<{B}claim/new/c1> a <http://schema.org/Claim>"
+    update = f"INSERT DATA {{ GRAPH <{B}graph/claims/new> {{ {claim} }} }}"
+    written = client.post(
+        "/update", data={"update": update}, headers={"Authorization": "Bearer s3cret"}
+    )
+    assert written.status_code == 204
+    shown, counting = claims_shown()
+    assert shown == want + 1 and len(counting) >= 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,27 @@ def summary(store: Any, base_iri: str) -> Summary:
         )
     ]
     return Summary(counts, articles, entities, sources, graphs, licenses, classes)
+
+
+@dataclass
+class SummaryCache:
+    """The last summary and the store version it was counted at (one per app, shared by threads)."""
+
+    version: str | None = None
+    value: Summary | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get(self, store: Any, base_iri: str) -> Summary:
+        """The summary of the store as it is now: counted again only after a write."""
+        # Read the version before counting: a write meanwhile leaves an older tag, so a recount.
+        version = store.version
+        with self.lock:
+            if self.value is not None and self.version == version:
+                return self.value
+        fresh = summary(store, base_iri)
+        with self.lock:
+            self.version, self.value = version, fresh
+        return fresh
 
 
 def void_triples(s: Summary, dataset: str, endpoint: str, base_iri: str) -> list[ox.Triple]:

@@ -44,6 +44,13 @@ def state() -> Any:
     return app_state()
 
 
+def home_summary() -> home.Summary:
+    """The home page's counts and lists, kept per app until the store's version changes."""
+    cache = current_app.extensions.setdefault("kg.home", home.SummaryCache())
+    st = state()
+    return cache.get(st.store, st.config.base_iri)
+
+
 def site() -> Site:
     """The IRI <-> URL mapping for this request (honours the script root, i.e. a path prefix)."""
     return Site(state().config.base_iri, request.script_root.rstrip("/"))
@@ -135,7 +142,7 @@ def rdf_response(
 def index() -> Response:
     """The home page: what this dataset is, at a glance."""
     st = state()
-    summary = home.summary(st.store, st.config.base_iri)
+    summary = home_summary()
     root = request.url_root
     return page(
         "home.html",
@@ -155,7 +162,7 @@ def index() -> Response:
 def void() -> Response:
     """The dataset's VoID description, by content negotiation (Turtle unless asked otherwise)."""
     st = state()
-    summary = home.summary(st.store, st.config.base_iri)
+    summary = home_summary()
     root = request.url_root
     triples = home.void_triples(
         summary, root + ".well-known/void#dataset", root + "sparql", st.config.base_iri
