@@ -660,6 +660,33 @@ def test_claim_page_shows_its_verdict(
     )
 
 
+def test_home_and_entity_pages_show_the_verdicts(
+    seed_client: Any, seed_reviews: dict[str, dict[str, Any]]
+) -> None:
+    home = html(seed_client, "/").find("section", id="fact-check")
+    shown = {
+        s.attrs["data-verdict"]: int(s.find("strong").text)
+        for s in home.find_all("span", cls="verdict-count")
+    }
+    want: dict[str, int] = {}
+    for review in seed_reviews.values():
+        want[review["verdict"]] = want.get(review["verdict"], 0) + 1
+    assert shown == want and shown["contradicted"] > 0
+    assert home.find("a", cls="contradicted-link").attrs["href"] == "/queries/contradicted-claims"
+    entity = html(seed_client, "/entity/belarus")
+    items = entity.find("section", id="claims").find_all("li", cls="claim")
+    badges = {li.attrs["data-claim"]: li.find_all("span", cls="verdict-badge") for li in items}
+    assert badges
+    for claim, found in badges.items():
+        if claim in seed_reviews:
+            (badge,) = found
+            assert badge.attrs["data-verdict"] == seed_reviews[claim]["verdict"]
+            assert badge.attrs["title"] == seed_reviews[claim]["reason"]
+        else:
+            assert found == []
+    assert seed_claim("c-border-russia-west") in badges
+
+
 def test_article_without_verdicts_says_so(client: Any) -> None:
     doc = html(client, "/article/a1")
     assert not doc.find_all("ul", id="verdict-legend")

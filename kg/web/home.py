@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.check.verdict import VERDICTS, WORDS
 from kg.namespaces import DCTERMS, ONTOLOGY_IRI, RDF, SD, VOID, XSD
 from kg.web.terms import Term, rows, term
 
@@ -30,6 +31,7 @@ class Summary:
     graphs: list[tuple[Term, int]] = field(default_factory=list)
     licenses: list[Term] = field(default_factory=list)
     classes: list[tuple[Term, int]] = field(default_factory=list)
+    verdicts: list[tuple[str, str, int]] = field(default_factory=list)  # verdict, words, claims
 
 
 def _count(store: Any, sparql: str, **bound: Any) -> int:
@@ -102,7 +104,16 @@ def summary(store: Any, base_iri: str) -> Summary:
             " ORDER BY DESC(?n) ?c",
         )
     ]
-    return Summary(counts, articles, entities, sources, graphs, licenses, classes)
+    judged = {
+        r["v"].value.rsplit("/", 1)[-1]: int(r["n"].value)
+        for r in rows(
+            store,
+            "SELECT ?v (COUNT(DISTINCT ?c) AS ?n) WHERE { ?r a schema:ClaimReview ;"
+            " schema:itemReviewed ?c ; gc:verdict ?v } GROUP BY ?v",
+        )
+    }
+    verdicts = [(v, WORDS[v], judged[v]) for v in VERDICTS if v in judged]
+    return Summary(counts, articles, entities, sources, graphs, licenses, classes, verdicts)
 
 
 @dataclass

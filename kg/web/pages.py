@@ -217,6 +217,8 @@ def resource_page(path: str) -> Response:
         template, context["term"] = "term.html", resources.term_page(st.store, res)
     elif kind == "entity":
         template, context["claims"] = "entity.html", claims.claims_about(st.store, iri)
+        about = [c.iri for items in context["claims"].values() for c in items]
+        context["verdict_of"] = verdicts.briefs(st.store, about)
     elif kind == "claim" and (claim := claims.claim_page(st.store, res)) is not None:
         template, context["claim"] = "claim.html", claim
         article = claim.claim.article.value if claim.claim.article else None

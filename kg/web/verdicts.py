@@ -8,7 +8,7 @@ from typing import Any
 from kg.check import verdicts_for_article
 from kg.check.report import ArticleVerdict
 from kg.check.verdict import CONSISTENT, CONTRADICTED, NOT_CHECKABLE, PARTLY, VERDICTS, WORDS
-from kg.web.terms import rows
+from kg.web.terms import iri_values, rows
 
 # Worst first: a passage several claims share is marked with the worst verdict among them.
 SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
@@ -106,3 +106,29 @@ def for_claim(store: Any, claim: str, article: str | None) -> ClaimVerdict | Non
         for r in rows(store, _RULES, claim=claim)
     ]
     return ClaimVerdict(found, rules)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A verdict in short (a badge on a list of claims)."""
+
+    verdict: str
+    words: str
+    reason: str
+
+
+def briefs(store: Any, claims: list[str]) -> dict[str, Brief]:
+    """The verdicts on these claims, by claim IRI (claims never judged are left out)."""
+    if not claims:
+        return {}
+    found = rows(
+        store,
+        f"SELECT ?claim ?v ?reason WHERE {{ VALUES ?claim {{ {iri_values(claims)} }}"
+        " GRAPH ?rg { ?rg a gc:ReviewGraph . ?review schema:itemReviewed ?claim ;"
+        " gc:verdict ?v ; schema:reviewBody ?reason } }",
+    )
+    out = {}
+    for r in found:
+        verdict = r["v"].value.rsplit("/", 1)[-1]
+        out[r["claim"].value] = Brief(verdict, WORDS.get(verdict, verdict), r["reason"].value)
+    return out
