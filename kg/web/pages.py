@@ -9,12 +9,15 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg import formats
+from kg.browse import article as articles
+from kg.browse import claims, resources, verdicts
+from kg.browse.summary import Summary, SummaryCache, void_triples
+from kg.browse.terms import collect_iris
 from kg.errors import KGError, NotAcceptable, NotFound
 from kg.namespaces import GC, PREFIXES
-from kg.web import article as articles
-from kg.web import claims, home, resources, verdicts
+from kg.web.labels import Labels
 from kg.web.links import DATA_ROOTS, Site
-from kg.web.terms import Labels, collect_iris
+from kg.web.verdicts import legend, mark
 
 bp = Blueprint(
     "pages",
@@ -44,9 +47,9 @@ def state() -> Any:
     return app_state()
 
 
-def home_summary() -> home.Summary:
+def home_summary() -> Summary:
     """The home page's counts and lists, kept per app until the store's version changes."""
-    cache = current_app.extensions.setdefault("kg.home", home.SummaryCache())
+    cache = current_app.extensions.setdefault("kg.home", SummaryCache())
     st = state()
     return cache.get(st.store, st.config.base_iri)
 
@@ -164,7 +167,7 @@ def void() -> Response:
     st = state()
     summary = home_summary()
     root = request.url_root
-    triples = home.void_triples(
+    triples = void_triples(
         summary, root + ".well-known/void#dataset", root + "sparql", st.config.base_iri
     )
     alternates = alternates_for("/.well-known/void")
@@ -228,8 +231,8 @@ def resource_page(path: str) -> Response:
         context["article_claims"] = articles.claims_by_iri(view)
         context["claim_views"] = claims.claims_in(st.store, iri)
         judged = context["verdicts"] = verdicts.for_article(st.store, iri)
-        context["marks"] = [verdicts.mark(s.claims, judged) for s in view.segments]
-        context["legend"] = verdicts.legend(judged)
+        context["marks"] = [mark(s.claims, judged) for s in view.segments]
+        context["legend"] = legend(judged)
     if res.is_graph and kind in ("proposition", "reference"):
         context["tree"] = claims.proposition_tree(st.store, iri)
     labels = Labels(st.store, here)

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from kg import formats, queries
+from kg.browse.terms import term
 from kg.config import Config
 from kg.errors import NotAcceptable, NotFound, QueryError
 from kg.web.pages import bp, page, state
-from kg.web.terms import term
 
 HTML_ROWS = 1000  # rows shown in the HTML table; the other formats give them all
 

@@ -1,14 +1,9 @@
-"""The checker's verdicts as the pages show them: per article span, per claim, with a legend."""
+"""How the pages show the checker's verdicts: a passage's mark and tooltip, the legend."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from kg.check import verdicts_for_article
 from kg.check.report import ArticleVerdict
 from kg.check.verdict import CONSISTENT, CONTRADICTED, NOT_CHECKABLE, PARTLY, VERDICTS, WORDS
-from kg.web.terms import iri_values, rows
 
 # Worst first: a passage several claims share is marked with the worst verdict among them.
 SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
@@ -19,28 +14,6 @@ MEANING = {
     CONSISTENT: "the reference facts support it",
     NOT_CHECKABLE: "opinion, prediction, hedge, or no reference fact",
 }
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule that produced a verdict: its name and what it compares."""
-
-    iri: str
-    name: str
-    description: str
-
-
-@dataclass
-class ClaimVerdict:
-    """One claim's verdict with its evidence and the rules behind it (the claim page)."""
-
-    verdict: ArticleVerdict
-    rules: list[Rule]
-
-
-def for_article(store: Any, article: str) -> dict[str, ArticleVerdict]:
-    """The stored verdicts on an article's claims, by claim IRI."""
-    return {v.claim: v for v in verdicts_for_article(store, article)}
 
 
 def worst(claims: list[str], verdicts: dict[str, ArticleVerdict]) -> str | None:
@@ -80,55 +53,3 @@ def legend(verdicts: dict[str, ArticleVerdict]) -> list[tuple[str, str, str, int
     for v in verdicts.values():
         tally[v.verdict] = tally.get(v.verdict, 0) + 1
     return [(v, WORDS[v], MEANING[v], tally[v]) for v in VERDICTS]
-
-
-_RULES = """
-SELECT DISTINCT ?claim ?rule ?name ?comment WHERE {
-  GRAPH ?rg { ?rg a gc:ReviewGraph . ?review schema:itemReviewed ?claim ; schema:isBasedOn ?rule .
-              OPTIONAL { ?rule rdfs:label ?name } OPTIONAL { ?rule rdfs:comment ?comment } }
-} ORDER BY ?rule
-"""
-
-
-def for_claim(store: Any, claim: str, article: str | None) -> ClaimVerdict | None:
-    """The verdict on one claim of an article, with its rules; None when it was not judged."""
-    if not article:
-        return None
-    found = for_article(store, article).get(claim)
-    if found is None:
-        return None
-    rules = [
-        Rule(
-            r["rule"].value,
-            r["name"].value if "name" in r else r["rule"].value.rsplit("/", 1)[-1],
-            r["comment"].value if "comment" in r else "",
-        )
-        for r in rows(store, _RULES, claim=claim)
-    ]
-    return ClaimVerdict(found, rules)
-
-
-@dataclass(frozen=True)
-class Brief:
-    """A verdict in short (a badge on a list of claims)."""
-
-    verdict: str
-    words: str
-    reason: str
-
-
-def briefs(store: Any, claims: list[str]) -> dict[str, Brief]:
-    """The verdicts on these claims, by claim IRI (claims never judged are left out)."""
-    if not claims:
-        return {}
-    found = rows(
-        store,
-        f"SELECT ?claim ?v ?reason WHERE {{ VALUES ?claim {{ {iri_values(claims)} }}"
-        " GRAPH ?rg { ?rg a gc:ReviewGraph . ?review schema:itemReviewed ?claim ;"
-        " gc:verdict ?v ; schema:reviewBody ?reason } }",
-    )
-    out = {}
-    for r in found:
-        verdict = r["v"].value.rsplit("/", 1)[-1]
-        out[r["claim"].value] = Brief(verdict, WORDS.get(verdict, verdict), r["reason"].value)
-    return out

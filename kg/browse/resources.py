@@ -8,8 +8,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.browse.terms import Term, rows, term
 from kg.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
-from kg.web.terms import Term, rows, term
 
 PAGE_SIZE = 50
 SUBJECTS = 500  # subjects of a named graph listed on its page

@@ -8,9 +8,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.browse.terms import Term, rows, term
 from kg.check.verdict import VERDICTS, WORDS
 from kg.namespaces import DCTERMS, ONTOLOGY_IRI, RDF, SD, VOID, XSD
-from kg.web.terms import Term, rows, term
 
 PROJECT_LICENSE = "http://www.apache.org/licenses/LICENSE-2.0"
 TITLE = "geoclaims"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.web.terms import Term, rows, term
+from kg.browse.terms import Term, rows, term
 
 
 @dataclass

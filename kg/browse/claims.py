@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.browse.resources import TYPE, Resource
+from kg.browse.terms import Term, rows, term
 from kg.namespaces import GC
-from kg.web.resources import TYPE, Resource
-from kg.web.terms import Term, rows, term
 
 
 @dataclass

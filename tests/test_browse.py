@@ -1,0 +1,110 @@
+"""The browsing library (kg.browse) on the seed store, checked against direct SPARQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.browse import article, claims, labels, resources, summary, verdicts
+from kg.browse.terms import PREFIX_LINES
+from kg.config import Config
+from kg.store import EmbeddedStore
+
+
+@pytest.fixture(scope="module")
+def store(seed_config: Config) -> Iterator[EmbeddedStore]:
+    opened = EmbeddedStore(Path(seed_config.data_dir), read_only=True)
+    yield opened
+    opened.close()
+
+
+def select(store: EmbeddedStore, sparql: str) -> list[ox.QuerySolution]:
+    return list(store.query(PREFIX_LINES + sparql, union=True))
+
+
+def test_claims_about_grouped_by_claimant(store: EmbeddedStore, seed_config: Config) -> None:
+    belarus = seed_config.base_iri + "entity/belarus"
+    expected: dict[str, set[str]] = defaultdict(set)
+    for r in select(
+        store,
+        f"SELECT ?c ?who WHERE {{ ?c gc:about|schema:about <{belarus}>"
+        " OPTIONAL { ?c gc:claimant ?who } }",
+    ):
+        expected[r["who"].value if r["who"] else ""].add(r["c"].value)
+    grouped = claims.claims_about(store, belarus)
+    assert expected, "the seed data has claims about Belarus"
+    assert {k: {v.iri for v in vs} for k, vs in grouped.items()} == dict(expected)
+    assert list(grouped) == sorted(grouped)
+
+
+def test_article_view_cuts_the_text_at_the_evidence(store: EmbeddedStore) -> None:
+    (iri,) = [r["a"].value for r in select(store, "SELECT ?a WHERE { ?a a schema:NewsArticle }")]
+    view = article.article_view(store, iri)
+    assert view is not None
+    assert "".join(s.text for s in view.segments) == view.text
+    assert view.claims
+    for c in view.claims:
+        if c.quote:
+            assert view.text[c.begin : c.end] == c.quote
+    covered = {iri for s in view.segments for iri in s.claims}
+    assert covered == {c.iri for c in view.claims}
+    assert set(claims.claims_in(store, iri)) >= covered
+    assert article.article_view(store, iri + "-nothing") is None
+
+
+def test_resource_statements_are_the_subjects_triples(
+    store: EmbeddedStore, seed_config: Config
+) -> None:
+    iri = seed_config.base_iri + "entity/belarus"
+    res = resources.load(store, iri)
+    direct = {
+        (r["p"].value, r["o"].value) for r in select(store, f"SELECT ?p ?o {{ <{iri}> ?p ?o }}")
+    }
+    got = {(p, s.other.value) for p, stmts in res.outgoing.items() for s in stmts}
+    assert got == direct
+    (n,) = select(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s ?p <{iri}> }} }}")
+    assert res.incoming_total == int(n["n"].value)
+    assert resources.exists(store, iri)
+    assert not resources.exists(store, iri + "-nothing")
+
+
+def test_summary_counts_and_void(store: EmbeddedStore, seed_config: Config) -> None:
+    found = summary.summary(store, seed_config.base_iri)
+    (n,) = select(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a schema:Claim }")
+    assert found.counts["claims"] == int(n["n"].value) > 0
+    assert found.counts["graphs"] == len(store.named_graphs())
+    dataset = "http://example.org/void#dataset"
+    triples = summary.void_triples(found, dataset, "http://example.org/sparql", "b:")
+    void = "http://rdfs.org/ns/void#"
+    assert (
+        ox.Triple(
+            ox.NamedNode(dataset),
+            ox.NamedNode(void + "triples"),
+            ox.Literal(
+                str(len(store)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            ),
+        )
+        in triples
+    )
+
+
+def test_labels_and_verdicts(store: EmbeddedStore, seed_config: Config) -> None:
+    belarus = seed_config.base_iri + "entity/belarus"
+    views = [v for vs in claims.claims_about(store, belarus).values() for v in vs]
+    found = labels.labels(store, [belarus, views[0].iri])
+    assert found[belarus] == "Belarus"
+    assert found[views[0].iri].startswith("“")
+    judged = select(
+        store,
+        "SELECT DISTINCT ?c ?v { ?r a schema:ClaimReview ; schema:itemReviewed ?c ;"
+        " gc:verdict ?v }",
+    )
+    expected = {r["c"].value: r["v"].value.rsplit("/", 1)[-1] for r in judged}
+    briefs = verdicts.briefs(store, [v.iri for v in views])
+    assert {c: b.verdict for c, b in briefs.items()} == {
+        v.iri: expected[v.iri] for v in views if v.iri in expected
+    }
