@@ -8,7 +8,17 @@ from urllib.parse import quote
 from kg.namespaces import GC, ONTOLOGY_IRI, PREFIXES
 
 # The first path segment of every data IRI the project mints (ontology/README.md, "IRIs").
-DATA_ROOTS = ("entity", "article", "claim", "proposition", "reference", "source", "review", "graph")
+DATA_ROOTS = (
+    "entity",
+    "article",
+    "claim",
+    "proposition",
+    "reference",
+    "source",
+    "review",
+    "rule",  # kg check's rules, named by the reviews (rdfs:label, rdfs:comment in graph/reviews)
+    "graph",
+)
 # Characters left as they are in a local URL path (IRIs may carry them; the browser copes).
 _SAFE = "/:@!$&'()*+,;=-._~"
 # Longest namespace first, so gcs: wins over gc:.
