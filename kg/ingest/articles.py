@@ -14,10 +14,11 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import DataError
-from kg.ingest.nodes import NodeWriter, Scope, as_list, check_id, literal, write_interval
+from kg.ingest.ids import Scope, by_id, check_id
+from kg.ingest.nodes import NodeWriter, literal, write_interval
 from kg.ingest.spans import Spans
 from kg.ingest.terms import iri, plain, typed
-from kg.ingest.yamlfile import YMap, load_yaml
+from kg.ingest.yamlfile import YMap, as_list, load_yaml
 from kg.namespaces import GC, PROV, SCHEMA, TIME, XSD
 
 FILES = ("article.txt", "article.yaml", "claims.yaml")
@@ -182,16 +183,8 @@ def write_document(writer: NodeWriter, art: Article, scope: Scope, started: str)
 
 def agent_ids(art: Article) -> dict[str, str]:
     """id -> IRI for the article-local agents of claims.yaml."""
-    f = art.file("claims.yaml")
-    ids: dict[str, str] = {}
-    for agent, line in as_list(art.claims.get("agents") or []):
-        if not isinstance(agent, YMap) or "id" not in agent:
-            raise DataError("an agent needs an id", f, line)
-        aid = check_id(agent["id"], f, agent.line_of("id"))
-        if aid in ids:
-            raise DataError(f"duplicate agent id {aid!r}", f, agent.line_of("id"))
-        ids[aid] = f"{art.iri}/agent/{aid}"
-    return ids
+    agents = by_id(art.claims.get("agents"), "agent", art.file("claims.yaml"))
+    return {aid: f"{art.iri}/agent/{aid}" for aid in agents}
 
 
 def write_agents(writer: NodeWriter, art: Article, scope: Scope) -> None:

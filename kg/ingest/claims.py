@@ -8,10 +8,11 @@ import pyoxigraph as ox
 
 from kg.errors import DataError
 from kg.ingest.articles import Article
-from kg.ingest.nodes import NodeWriter, Scope, as_list, check_id, literal, write_interval
+from kg.ingest.ids import Scope, by_id
+from kg.ingest.nodes import NodeWriter, literal, write_interval
 from kg.ingest.spans import Spans, locate
 from kg.ingest.terms import iri, plain
-from kg.ingest.yamlfile import YMap
+from kg.ingest.yamlfile import YMap, as_list
 from kg.namespaces import GC, GCS, PROV, SCHEMA, SKOS, XSD
 
 QUALITIES = ("polarity", "certainty", "modality", "attribution")
@@ -34,16 +35,8 @@ class ClaimRef:
 
 
 def proposition_ids(art: Article) -> dict[str, str]:
-    f = art.file("claims.yaml")
-    ids: dict[str, str] = {}
-    for prop, line in as_list(art.claims.get("propositions") or []):
-        if not isinstance(prop, YMap) or "id" not in prop:
-            raise DataError("a proposition needs an id", f, line)
-        pid = check_id(prop["id"], f, prop.line_of("id"))
-        if pid in ids:
-            raise DataError(f"duplicate proposition id {pid!r}", f, prop.line_of("id"))
-        ids[pid] = f"{art.base}proposition/{art.aid}/{pid}"
-    return ids
+    props = by_id(art.claims.get("propositions"), "proposition", art.file("claims.yaml"))
+    return {pid: f"{art.base}proposition/{art.aid}/{pid}" for pid in props}
 
 
 def write_propositions(writer: NodeWriter, art: Article, scope: Scope) -> list[str]:
@@ -71,14 +64,10 @@ def write_claims(writer: NodeWriter, art: Article, scope: Scope, spans: Spans) -
     """The claims graph; evidence spans and time expressions go to the document graph."""
     sink, g, f = writer.sink, art.claim_graph, art.file("claims.yaml")
     sink.add_type(g, iri(g), GC + "ClaimGraph")
-    claims: dict[str, ClaimRef] = {}
-    for claim, line in as_list(art.claims.get("claims") or []):
-        if not isinstance(claim, YMap) or "id" not in claim:
-            raise DataError("a claim needs an id", f, line)
-        cid = check_id(claim["id"], f, claim.line_of("id"))
-        if cid in claims:
-            raise DataError(f"duplicate claim id {cid!r}", f, claim.line_of("id"))
-        claims[cid] = _write_claim(writer, art, scope, spans, claim, cid)
+    claims = {
+        cid: _write_claim(writer, art, scope, spans, claim, cid)
+        for cid, claim in by_id(art.claims.get("claims"), "claim", f).items()
+    }
     for key in art.claims:
         if key not in ("agents", "propositions", "claims", "non_assertive"):
             raise DataError(f"unknown key {key!r}", f, art.claims.line_of(key))

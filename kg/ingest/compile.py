@@ -14,8 +14,9 @@ from kg.errors import DataError
 from kg.ingest.articles import Article, agent_ids, article_ids, read_article, write_document
 from kg.ingest.claims import proposition_ids, write_claims, write_propositions
 from kg.ingest.entities import entity_ids, read_entities, write_entities
+from kg.ingest.ids import Scope
 from kg.ingest.materialise import Materialiser
-from kg.ingest.nodes import NodeWriter, Scope
+from kg.ingest.nodes import NodeWriter
 from kg.ingest.reference import fact_iri, read_reference, standard_triples, write_reference
 from kg.ingest.terms import Sink, iri
 from kg.ingest.vocab import Vocab, build_vocab, read_turtle

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import DataError
-from kg.ingest.nodes import NodeWriter, Scope, check_id
+from kg.ingest.ids import Scope, by_id
+from kg.ingest.nodes import NodeWriter
 from kg.ingest.terms import iri
 from kg.ingest.yamlfile import YList, YMap, load_yaml
 from kg.namespaces import GC
@@ -36,15 +37,7 @@ def read_entities(source: Path) -> YList:
 
 def entity_ids(entities: YList, base: str) -> dict[str, str]:
     """id -> IRI for every entity, refusing duplicates and missing ids."""
-    ids: dict[str, str] = {}
-    for entity in entities:
-        if "id" not in entity:
-            raise DataError("entity without an id", FILE, entity.line)
-        eid = check_id(entity["id"], FILE, entity.line_of("id"))
-        if eid in ids:
-            raise DataError(f"duplicate entity id {eid!r}", FILE, entity.line_of("id"))
-        ids[eid] = entity_iri(base, eid)
-    return ids
+    return {eid: entity_iri(base, eid) for eid in by_id(entities, "entity", FILE)}
 
 
 def write_entities(writer: NodeWriter, entities: YList, scope: Scope) -> None:

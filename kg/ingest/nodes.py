@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import DataError
+from kg.ingest.ids import Scope, check_id
 from kg.ingest.terms import Sink, en, iri, plain, typed
 from kg.ingest.vocab import Vocab, local_name
-from kg.ingest.yamlfile import YList, YMap
+from kg.ingest.yamlfile import YList, YMap, as_list
 from kg.namespaces import GC, GCS, OWL, PREFIXES, RDF, RDFS, SKOS, TIME, WD, XSD
 
 _QID = re.compile(r"Q[1-9][0-9]*")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _LEXICAL = {
     XSD + "gYear": re.compile(r"-?\d{4,}"),
     XSD + "gYearMonth": re.compile(r"-?\d{4,}-\d{2}"),
@@ -42,29 +41,6 @@ _INTEGERS = {
 }
 # Keys every node may carry, whatever the ontology says.
 COMMON = {"id", "type", "label", "altLabel", "note", "wikidata"}
-
-
-def check_id(value: Any, file: str, line: int) -> str:
-    """An id: a non-empty string safe to put in an IRI path."""
-    if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise DataError(f"bad id {value!r} (letters, digits, '.', '_', '-')", file, line)
-    return value
-
-
-@dataclass
-class Scope:
-    """Ids visible from a file: name -> IRI, searched in order."""
-
-    tables: list[dict[str, str]] = field(default_factory=list)
-
-    def lookup(self, name: str) -> str | None:
-        for table in self.tables:
-            if name in table:
-                return table[name]
-        return None
-
-    def child(self, table: dict[str, str]) -> Scope:
-        return Scope([table, *self.tables])
 
 
 def literal(value: Any, range_: str | None, what: str) -> ox.Literal:
@@ -125,15 +101,6 @@ def literal(value: Any, range_: str | None, what: str) -> ox.Literal:
     if pattern is not None and not pattern.fullmatch(text):
         raise ValueError(f"{what}: {text!r} is not a valid {range_.rsplit('#', 1)[-1]}")
     return typed(text, range_)
-
-
-def as_list(value: Any) -> list[tuple[Any, int | None]]:
-    """A value or list of values, each with its own line where known."""
-    if isinstance(value, YList):
-        return list(zip(value, value.lines, strict=True))
-    if isinstance(value, list):
-        return [(v, None) for v in value]
-    return [(value, None)]
 
 
 class NodeWriter:

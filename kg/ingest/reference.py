@@ -24,10 +24,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import DataError
-from kg.ingest.nodes import NodeWriter, Scope, as_list, check_id, literal
+from kg.ingest.ids import Scope, by_id, check_id
+from kg.ingest.nodes import NodeWriter, literal
 from kg.ingest.terms import TYPE, Sink, iri, plain
 from kg.ingest.vocab import Vocab
-from kg.ingest.yamlfile import YMap, load_yaml
+from kg.ingest.yamlfile import YMap, as_list, load_yaml
 from kg.namespaces import GC, ORG, PROV, SCHEMA, TIME, WDT, XSD
 
 FILE = "data/reference/facts.yaml"
@@ -61,30 +62,15 @@ def read_reference(source: Path, base: str) -> Reference:
             raise DataError(
                 f"unknown key {key!r} (expected sources, facts)", FILE, data.line_of(key)
             )
-    sources: dict[str, YMap] = {}
-    for item, line in as_list(data.get("sources") or []):
-        if not isinstance(item, YMap) or "id" not in item:
-            raise DataError("a source needs an id", FILE, line)
-        sid = check_id(item["id"], FILE, item.line_of("id"))
-        if sid in sources:
-            raise DataError(f"duplicate source id {sid!r}", FILE, item.line_of("id"))
-        sources[sid] = item
-    facts: list[YMap] = []
+    sources = by_id(data.get("sources"), "source", FILE)
+    facts = by_id(data.get("facts"), "fact", FILE)
     node_ids: dict[str, str] = {}
-    seen: set[str] = set()
-    for item, line in as_list(data.get("facts") or []):
-        if not isinstance(item, YMap) or "id" not in item:
-            raise DataError("a fact needs an id", FILE, line)
-        fid = check_id(item["id"], FILE, item.line_of("id"))
-        if fid in seen:
-            raise DataError(f"duplicate fact id {fid!r}", FILE, item.line_of("id"))
-        seen.add(fid)
-        facts.append(item)
+    for fid, item in facts.items():
         for stmt, _ in as_list(_one_of(item, "statement", "statements") or []):
             if isinstance(stmt, YMap) and "id" in stmt:
                 nid = check_id(stmt["id"], FILE, stmt.line_of("id"))
                 node_ids.setdefault(nid, f"{fact_iri(base, fid)}/{nid}")
-    return Reference(sources, facts, node_ids)
+    return Reference(sources, list(facts.values()), node_ids)
 
 
 def _one_of(node: YMap, *keys: str) -> Any:

@@ -90,3 +90,12 @@ def load_yaml(path: Path, name: str) -> Any:
         raise DataError(f"malformed YAML: {err}", name) from err
     finally:
         loader.dispose()
+
+
+def as_list(value: Any) -> list[tuple[Any, int | None]]:
+    """A value or list of values, each with its own line where known."""
+    if isinstance(value, YList):
+        return list(zip(value, value.lines, strict=True))
+    if isinstance(value, list):
+        return [(v, None) for v in value]
+    return [(value, None)]
