@@ -213,3 +213,41 @@ def test_on_disk_write_is_seen_at_once(tmp_path: Path) -> None:
             assert app.extensions["kg_cache"].hits == 4
     finally:
         app.extensions["kg"].executor.close()
+
+
+def _headers(response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k != "Date"}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_fast_path_hit_repeats_status_headers_and_bytes(client: FlaskClient, method: str) -> None:
+    query = LABELS.replace("?o }", '?o FILTER(?o != "é") }')  # non-ASCII: same key both ways
+    accept = {"Accept": JSON}
+    if method == "GET":
+        send = lambda: client.get("/sparql", query_string={"query": query}, headers=accept)  # noqa: E731
+    else:
+        send = lambda: client.post("/query", data={"query": query}, headers=accept)  # noqa: E731
+    first, second, third = send(), send(), send()
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert second.data == third.data == first.data
+    assert _headers(second) == _headers(third) == _headers(first)
+    assert int(second.headers["Content-Length"]) == len(second.data)
+    assert _hits(client.application) == 2
+    _insert(client, 1, start=3)
+    assert _labels(send().data)[-1] == "label 3"
+
+
+def test_fast_path_leaves_cors_and_conditional_requests_to_the_app(client: FlaskClient) -> None:
+    params = {"query": LABELS}
+    first = client.get("/sparql", query_string=params)
+    client.get("/sparql", query_string=params)  # now cached
+    cors = client.get("/sparql", query_string=params, headers={"Origin": "http://x.example"})
+    assert cors.headers["Access-Control-Allow-Origin"] == "*"
+    assert cors.data == first.data
+    etag = first.headers["ETag"]
+    assert (
+        client.get("/sparql", query_string=params, headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    both = client.post("/sparql", data={"query": LABELS, "update": "CLEAR ALL"}, headers=AUTH)
+    assert both.status_code == 400  # two operations: never answered from the cache
