@@ -505,7 +505,7 @@ def test_counts_as_intervals(
     reference: tuple[int | None, int | None, bool],
     meet: bool,
 ) -> None:
-    from kg.check.rules.common import Count
+    from kg.check.rules.values import Count
     from kg.check.rules.counts import widen
 
     a, b = Count(*claim, ""), Count(*reference, "")
@@ -524,7 +524,7 @@ def test_counts_as_intervals(
 def test_whole_years(start: str, end: str, years: int) -> None:
     from datetime import date
 
-    from kg.check.rules.common import whole_years
+    from kg.check.rules.values import whole_years
 
     assert whole_years(date.fromisoformat(start), date.fromisoformat(end)) == years
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.common import (
-    Count,
     Rule,
-    When,
-    counts,
-    dates,
+    dated_events,
     fact_ids,
     kind_words,
     kinds,
     qualifiers_agree,
     roles_agree,
 )
+from kg.check.rules.values import Count, When, counts, dates
 from kg.check.verdict import CONSISTENT, CONTRADICTED, Finding
 from kg.namespaces import GC
 
@@ -145,14 +143,7 @@ def _count_events(snap: Snapshot, node: Node, count: Count, windows: list[When])
     if not windows:
         return []
     window = When(min(w.begin for w in windows), max(w.end for w in windows), "day", "")
-    events = [
-        r
-        for r in snap.reference_nodes(kinds(node))
-        if kinds(r) & kinds(node)
-        and roles_agree(snap, node, r)
-        and qualifiers_agree(node, r)
-        and dates(snap, r, DATE_PROPS)
-    ]
+    events = dated_events(snap, node, DATE_PROPS)
     if not events:
         return []
     # One event per distinct date: a node carrying two dates stands for two occurrences.

@@ -7,17 +7,13 @@ from datetime import date
 from kg.check.model import Claim, Node, Snapshot
 from kg.check.rules.common import (
     Rule,
-    When,
-    as_when,
-    at_precision,
-    dates,
+    dated_events,
     fact_ids,
     kind_words,
     kinds,
-    qualifiers_agree,
     roles_agree,
-    whole_years,
 )
+from kg.check.rules.values import When, as_when, at_precision, dates, whole_years
 from kg.check.verdict import CONSISTENT, CONTRADICTED, Finding
 from kg.namespaces import GC
 
@@ -113,14 +109,7 @@ def check_event_date(snap: Snapshot, claim: Claim, node: Node) -> list[Finding]:
     stated = _claim_when(snap, claim, node)
     if not stated:
         return []
-    refs = [
-        r
-        for r in snap.reference_nodes(kinds(node))
-        if kinds(r) & kinds(node)
-        and roles_agree(snap, node, r)
-        and qualifiers_agree(node, r)
-        and dates(snap, r, DATE_PROPS)
-    ]
+    refs = dated_events(snap, node, DATE_PROPS)
     if not refs:
         return []
     findings = []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kg.check.model import Claim, Node, Snapshot
-from kg.check.rules.common import Rule, at_precision, dates, fact_ids
+from kg.check.rules.common import Rule, fact_ids
+from kg.check.rules.values import at_precision, dates
 from kg.check.verdict import CONSISTENT, CONTRADICTED, PARTLY, Finding
 from kg.namespaces import GC
 
