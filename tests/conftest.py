@@ -51,37 +51,56 @@ class OxigraphServer:
 @contextlib.contextmanager
 def run_oxigraph(location: Path, *options: str) -> Iterator[OxigraphServer]:
     """Start `oxigraph serve` on a free port with its store under `location`; stop it after."""
-    import requests
 
     binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()
     log_path = location / "server.log"
     command = [binary, "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"]
     with log_path.open("wb") as log:
         process = subprocess.Popen([*command, *options], stdout=log, stderr=subprocess.STDOUT)
     server = OxigraphServer(f"http://127.0.0.1:{port}", process)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {log_path.read_text()}")
-            try:
-                with requests.get(server.query_url, params={"query": "ASK {}"}, timeout=1):
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        _wait_until_answering(process, server.query_url, log_path, seconds=30)
         yield server
     finally:
-        process.terminate()
+        _stop(process, seconds=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, seconds: float
+) -> None:
+    """Poll `url` with `ASK {}` until it answers 200; fail with the log if the process exits."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited: {log_path.read_text()}")
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            with requests.get(url, params={"query": "ASK {}"}, timeout=5) as r:
+                if r.status_code == 200:
+                    return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{process.args!r} did not answer: {log_path.read_text()}")
+        time.sleep(0.05)
+
+
+def _stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Terminate the process, killing it when it does not end in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -114,19 +133,11 @@ class KgServer:
         return self.base + "/store"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def run_kg_server(data_dir: Path, **settings: Any) -> Iterator[KgServer]:
     """Start `kg serve` on a free port for this store; stop it, workers and all, at the end."""
     import os
     import signal
-
-    import requests
 
     port = _free_port()
     config = Config.load({"data_dir": str(data_dir), "port": port, **settings}, environ={})
@@ -142,27 +153,10 @@ def run_kg_server(data_dir: Path, **settings: Any) -> Iterator[KgServer]:
         )
     server = KgServer(f"http://127.0.0.1:{port}", config, process)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"kg serve exited: {log_path.read_text()}")
-            try:
-                with requests.get(server.sparql, params={"query": "ASK {}"}, timeout=5) as r:
-                    if r.status_code == 200:
-                        break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"kg serve did not answer: {log_path.read_text()}")
-            time.sleep(0.1)
+        _wait_until_answering(process, server.sparql, log_path, seconds=120)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process, seconds=20)
         # Workers and executor processes left behind (none expected) go with the group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
