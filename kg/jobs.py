@@ -189,10 +189,6 @@ class ExecutorStore(Store):
     def replace_graphs(self, drop: Any, quads: Any) -> None:
         raise StoreError("this store is read-only: write through kg.lock.writer")
 
-    def named_graphs(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
-        return sorted(row["g"].value for row in rows)
-
     def dump(self, output: Any, fmt: ox.RdfFormat) -> None:
         raise StoreError("dump the store with kg export, not through the web executor")
 

@@ -222,12 +222,6 @@ class RemoteStore(Store):
         finally:
             self._bump()
 
-    def named_graphs(self) -> list[str]:
-        """The IRIs of the remote store's named graphs, sorted (empty ones too, as embedded)."""
-        # `GRAPH ?g {}` matches each named graph once (SPARQL 1.1, 18.6): no scan of the triples.
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
-        return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
-
     def graph_exists(self, graph: str | None) -> bool:
         """Whether a named graph exists, by one cheap ASK (the default graph always does)."""
         if graph is None:
