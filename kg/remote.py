@@ -2,8 +2,8 @@
 
 Meant for Oxigraph server, Apache Jena Fuseki, Virtuoso, QLever and GraphDB (README, "Pointing it
 at another store"). Results come back as the embedded store's kinds: pyoxigraph `QuerySolutions`
-and `QueryBoolean`, parsed while the response streams in; CONSTRUCT/DESCRIBE give `RemoteTriples`,
-an iterator of `Triple` with the same `serialize(output, format)` as pyoxigraph's `QueryTriples`.
+and `QueryBoolean`, parsed while the response streams in (kg.responses); CONSTRUCT/DESCRIBE give
+`RemoteTriples`, an iterator of `Triple` with the `serialize(output, format)` of `QueryTriples`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 import requests
@@ -21,48 +21,15 @@ import requests
 from kg.bindings import bind_values, query_form
 from kg.config import Config
 from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.responses import ANY_ACCEPT, QUERY_ACCEPT, RemoteTriples, parse_response
 from kg.store import Store
 
-QUERY_ACCEPT = {
-    "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
-    "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
-    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9",
-    "DESCRIBE": "application/n-triples, text/turtle;q=0.9",
-}
-# Used when the query form cannot be told: the response's Content-Type decides.
-ANY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the protocol
 WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
 VERSION_TTL = 1.0  # seconds a derived version token is reused, at least
 VERSION_COST = 20.0  # ... and this many times as long as it took to derive
 VERSION_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _ERROR_CHARS = 4000  # enough for a parser message with its position
-
-
-class RemoteTriples:
-    """The triples of a remote CONSTRUCT or DESCRIBE, parsed as they stream in."""
-
-    def __init__(self, quads: Iterator[ox.Quad], response: requests.Response) -> None:
-        self._quads = quads
-        self._response = response
-
-    def __iter__(self) -> RemoteTriples:
-        return self
-
-    def __next__(self) -> ox.Triple:
-        try:
-            quad = next(self._quads)
-        except StopIteration:
-            self._response.close()
-            raise
-        except (SyntaxError, OSError, requests.RequestException) as err:
-            self._response.close()
-            raise StoreError(f"bad RDF from the remote store: {err}") from err
-        return quad.triple
-
-    def serialize(self, output: IO[bytes] | None = None, format: ox.RdfFormat | None = None) -> Any:
-        """Write the triples (N-Triples by default), like `QueryTriples.serialize`."""
-        return ox.serialize(self, output, format or ox.RdfFormat.N_TRIPLES)
 
 
 class RemoteStore(Store):
@@ -155,7 +122,7 @@ class RemoteStore(Store):
         response = self._request(
             "POST", self.query_url, write=False, data=data, headers=headers, stream=True
         )
-        return _parse_results(response)
+        return parse_response(response)
 
     def _dataset(
         self, default_graph: list[str] | None, named_graphs: list[str] | None, union: bool
@@ -240,7 +207,7 @@ class RemoteStore(Store):
         if response.status_code == 404:  # a missing graph is an empty one, as for SPARQL
             response.close()
             return iter(())
-        result = _parse_results(response)
+        result = parse_response(response)
         if not isinstance(result, RemoteTriples):
             raise StoreError("the Graph Store answered a GET with query results")
         return result
@@ -324,22 +291,3 @@ def _replace_update(graph: str, ntriples: bytes) -> bytes:
     """One SPARQL update replacing a graph with these N-Triples (N-Triples lines are SPARQL)."""
     head = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n".encode()
     return head + ntriples + b"\n} }"
-
-
-def _parse_results(response: requests.Response) -> Any:
-    """pyoxigraph results from a streaming response, chosen by its Content-Type."""
-    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    media = {"text/plain": "application/n-triples"}.get(media, media)  # Virtuoso's N-Triples
-    response.raw.decode_content = True  # gzip or deflate undone while streaming
-    results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
-    try:
-        if results_format is not None:
-            return ox.parse_query_results(response.raw, results_format)
-        rdf_format = ox.RdfFormat.from_media_type(media) if media else None
-        if rdf_format is None:
-            response.close()
-            raise StoreError(f"the remote store answered in an unknown format {media!r}")
-        return RemoteTriples(iter(ox.parse(response.raw, rdf_format)), response)
-    except (SyntaxError, OSError) as err:
-        response.close()
-        raise StoreError(f"bad results from the remote store: {err}") from err

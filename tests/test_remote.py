@@ -25,7 +25,8 @@ from kg.config import Config
 from kg.errors import NotFound, QueryError, QueryTimeout, StoreError
 from kg.queries import catalogue
 from kg.queries import run as run_named
-from kg.remote import RemoteStore, RemoteTriples
+from kg.remote import RemoteStore
+from kg.responses import RemoteTriples
 from kg.store import EmbeddedStore, Store, open_store
 
 pytestmark = pytest.mark.remote
