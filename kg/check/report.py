@@ -6,7 +6,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kg.check.verdict import VERDICTS, WORDS, Verdict
+from kg.check.verdict import VERDICTS, WORDS, FactRef, SourceRef, Verdict
 from kg.namespaces import sparql_prefixes
 from kg.store import Store
 
@@ -48,20 +48,6 @@ def format_table(results: list[Verdict], width: int = 160) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class SourceView:
-    name: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class FactView:
-    iri: str
-    fid: str
-    text: str  # the fact as written (schema:description)
-    sources: tuple[SourceView, ...]
-
-
 @dataclass
 class ArticleVerdict:
     """One verdict as the article page renders it: where, what, why, and on what evidence."""
@@ -75,7 +61,7 @@ class ArticleVerdict:
     verdict_label: str
     rating: int | None
     reason: str
-    facts: list[FactView] = field(default_factory=list)
+    facts: list[FactRef] = field(default_factory=list)
 
 
 ARTICLE_QUERY = """
@@ -146,9 +132,9 @@ def verdicts_for_article(store: Store, article_iri: str) -> list[ArticleVerdict]
             )
             src = val("src")
             if src:
-                entry["sources"][src] = SourceView(val("sname") or src, val("surl"))  # type: ignore[index]
+                entry["sources"][src] = SourceRef(val("sname") or src, val("surl"))  # type: ignore[index]
     for (claim, fact), entry in sorted(facts.items()):
         by_claim[claim].facts.append(
-            FactView(fact, str(entry["fid"]), str(entry["text"]), tuple(entry["sources"].values()))
+            FactRef(fact, str(entry["fid"]), str(entry["text"]), tuple(entry["sources"].values()))
         )  # type: ignore[union-attr]
     return sorted(by_claim.values(), key=lambda v: (v.begin, v.end, v.claim))
