@@ -15,6 +15,7 @@ from kg.browse.summary import Summary, SummaryCache, void_triples
 from kg.browse.terms import collect_iris
 from kg.errors import KGError, NotAcceptable, NotFound
 from kg.namespaces import GC, PREFIXES
+from kg.web import state
 from kg.web.labels import Labels
 from kg.web.links import DATA_ROOTS, Site
 from kg.web.verdicts import legend, mark
@@ -36,15 +37,6 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'self'"
 )
-
-
-def state() -> Any:
-    """The app's shared state (config, store, executor), however the app was built."""
-    try:
-        from kg.web import state as app_state
-    except ImportError:  # the app factory predates the helper
-        return current_app.extensions["kg"]
-    return app_state()
 
 
 def home_summary() -> Summary:
