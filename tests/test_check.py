@@ -505,8 +505,8 @@ def test_counts_as_intervals(
     reference: tuple[int | None, int | None, bool],
     meet: bool,
 ) -> None:
-    from kg.check.rules.values import Count
     from kg.check.rules.counts import widen
+    from kg.check.rules.values import Count
 
     a, b = Count(*claim, ""), Count(*reference, "")
     assert widen(a).overlaps(widen(b)) is meet
