@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import signal
 import statistics
 import sys
 import threading
@@ -206,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     args = parser.parse_args(argv)
+    # A SIGTERM (e.g. from `timeout`) must still stop the servers started below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     data = prepare(args.quads)
     articles, entities = data[3], data[4]
     queries = pool(MIXES[args.mix](articles, entities))
