@@ -207,12 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     args = parser.parse_args(argv)
-    # A SIGTERM (e.g. from `timeout`) must still stop the servers started below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     data = prepare(args.quads)
     articles, entities = data[3], data[4]
     queries = pool(MIXES[args.mix](articles, entities))
     started: list[tg.Target] = []
+    # A SIGTERM (e.g. from `timeout`) must still stop the servers started below.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for name in args.targets:
             started.append(start(name, data, args.workers))
@@ -243,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for t in started:
             t.stop()
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
