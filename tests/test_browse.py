@@ -108,3 +108,18 @@ def test_labels_and_verdicts(store: EmbeddedStore, seed_config: Config) -> None:
     assert {c: b.verdict for c, b in briefs.items()} == {
         v.iri: expected[v.iri] for v in views if v.iri in expected
     }
+
+
+def test_pages_path_gives_the_same_records(store: EmbeddedStore, seed_config: Config) -> None:
+    """The web app's read store runs each query through the executor: same records as direct."""
+    from kg.jobs import ExecutorStore
+    from kg.web import create_app
+
+    state = create_app(seed_config).extensions["kg"]
+    try:
+        assert isinstance(state.store, ExecutorStore)
+        belarus = seed_config.base_iri + "entity/belarus"
+        assert claims.claims_about(state.store, belarus) == claims.claims_about(store, belarus)
+        assert resources.load(state.store, belarus) == resources.load(store, belarus)
+    finally:
+        state.executor.close()
