@@ -20,7 +20,6 @@ workers, a hot query is run at most twice per store version.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -32,7 +31,7 @@ from flask import Response, current_app, request
 from kg.config import Config
 from kg.executor import Job, Result
 from kg.formats import Format
-from kg.store import VERSION_FILE
+from kg.store import stat_version
 
 VARY = "Accept, Accept-Encoding"  # replaces result_response's Vary: Accept
 ENTRY_SHARE = 16  # one entry may take at most this fraction (1/16) of the byte budget
@@ -150,30 +149,12 @@ class Lookup:
     version: str
 
 
-_versions: dict[str, tuple[tuple[int, int, int], str]] = {}
-
-
 def store_version(store: Any) -> str:
-    """The store's version token; for an on-disk store re-read only when its file changed.
-
-    Writers replace the version file (a new inode), so one stat() tells whether the token read
-    before is still current: cheaper than reading the file on every request. The stat comes
-    before the read, so a write between the two is seen at the next stat, never missed.
-    """
+    """The store's version token; for an on-disk store re-read only when its file changed."""
     data_dir = getattr(store, "data_dir", None)
     if not isinstance(data_dir, str) or data_dir == ":memory:":
         return store.version
-    try:
-        st = os.stat(os.path.join(data_dir, VERSION_FILE))
-    except OSError:
-        return store.version
-    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    known = _versions.get(data_dir)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    version = store.version
-    _versions[data_dir] = (stamp, version)
-    return version
+    return stat_version(data_dir)
 
 
 def lookup(app_state: Any, job: Job) -> Lookup:

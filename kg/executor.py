@@ -35,7 +35,7 @@ from kg.config import Config
 from kg.errors import KGError, QueryTimeout, StoreError
 from kg.formats import GRAPH, RESULTS, by_name
 from kg.jobs import ExecutorStore, InlineExecutor, Job, Result, execute
-from kg.store import read_version
+from kg.store import stat_version
 
 __all__ = ["Executor", "ExecutorStore", "InlineExecutor", "Job", "Result", "make_executor"]
 
@@ -66,7 +66,7 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
 
     lock = ReadLock(data_dir)
     with contextlib.suppress(KGError), lock.held():  # open now, before the first job needs it
-        version = read_version(data_dir)
+        version = stat_version(data_dir)
         store = EmbeddedStore(data_dir, read_only=True)
     while True:
         try:
@@ -76,7 +76,7 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
         sent = 0
         try:
             with lock.held():  # no write happens while this query opens or reads the store
-                current = read_version(data_dir)
+                current = stat_version(data_dir)  # under the lock: the file cannot change now
                 if store is None or current != version:
                     store = None  # close the old handle before opening the new one
                     store, version = EmbeddedStore(data_dir, read_only=True), current
@@ -87,7 +87,7 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
                         raise  # part of the answer is out: the parent aborts the stream
                     # A writer that ignores the lock (another tool) can still move files: retry.
                     store = None
-                    store, version = EmbeddedStore(data_dir, read_only=True), read_version(data_dir)
+                    store, version = EmbeddedStore(data_dir, read_only=True), stat_version(data_dir)
                     execute(store, job, send)
         except KGError as err:
             conn.send_bytes(b"X" + pickle.dumps((type(err).__name__, err.message)))

@@ -16,6 +16,7 @@ argument is an absolute IRI string, or None for the default graph.
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from abc import ABC, abstractmethod
@@ -49,6 +50,29 @@ def read_version(data_dir: str | Path) -> str:
         return (Path(data_dir) / VERSION_FILE).read_text().strip()
     except FileNotFoundError:
         return "0"
+
+
+_versions: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def stat_version(data_dir: str) -> str:
+    """`read_version`, but re-reading the file only when its inode/mtime/size changed.
+
+    Writers replace the version file (a new inode), so one stat() tells whether the token read
+    before is still current: cheaper than reading the file on every query. The stat comes
+    before the read, so a write between the two is seen at the next stat, never missed.
+    """
+    try:
+        st = os.stat(os.path.join(data_dir, VERSION_FILE))
+    except OSError:
+        return read_version(data_dir)
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    known = _versions.get(data_dir)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    version = read_version(data_dir)
+    _versions[data_dir] = (stamp, version)
+    return version
 
 
 def _node(graph: str) -> ox.NamedNode:
