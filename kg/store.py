@@ -52,7 +52,7 @@ def read_version(data_dir: str | Path) -> str:
         return "0"
 
 
-_versions: dict[str, tuple[tuple[int, int, int], str]] = {}
+_versions: dict[str, tuple[tuple[int, int, int] | None, str]] = {}
 
 
 def stat_version(data_dir: str) -> str:
@@ -64,9 +64,9 @@ def stat_version(data_dir: str) -> str:
     """
     try:
         st = os.stat(os.path.join(data_dir, VERSION_FILE))
-    except OSError:
-        return read_version(data_dir)
-    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        stamp = None  # no write yet: "0" until the file appears (a stamp that differs)
     known = _versions.get(data_dir)
     if known is not None and known[0] == stamp:
         return known[1]
