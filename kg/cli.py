@@ -32,7 +32,10 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
         help_text = f"{setting.help} [env {setting.env}; default {default!r}]"
         if setting.type is bool:
             wrapper = click.option(
-                setting.flag + "/--no-" + setting.flag[2:], setting.name, default=None, help=help_text
+                setting.flag + "/--no-" + setting.flag[2:],
+                setting.name,
+                default=None,
+                help=help_text,
             )(wrapper)
         else:
             wrapper = click.option(
@@ -69,7 +72,7 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
 
     from kg import queries
     from kg.errors import NotFound, QueryError
-    from kg.store import open_store
+    from kg.lock import reader
 
     cat = queries.catalogue(config)
     if list_ or name is None:
@@ -87,13 +90,10 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     queries.bind(named, values, config)  # bad parameters fail before the store is opened
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
-    # Read-only on disk: a query never writes.
-    store = open_store(config, read_only=not (config.in_memory or config.remote))
-    try:
+    # Read-only on disk, under the readers' lock: a `kg build` meanwhile waits for this read.
+    with reader(config) as store:
         results = queries.run(store, named, values, config)
         click.echo(queries.render(results, fmt, named, config), nl=False)
-    finally:
-        store.close()
 
 
 @main.command()

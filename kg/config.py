@@ -32,27 +32,80 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", str, "var/store", "directory of the embedded on-disk store; ':memory:' keeps it in memory"),
-    Setting("store_url", str, "", "query URL of a remote SPARQL 1.1 store to use instead of the embedded one"),
-    Setting("store_update_url", str, "", "update URL of the remote store (default: store_url with /query -> /update)"),
-    Setting("store_gsp_url", str, "", "Graph Store Protocol URL of the remote store (default: store_url with /query -> /store)"),
+    Setting(
+        "data_dir",
+        str,
+        "var/store",
+        "directory of the embedded on-disk store; ':memory:' keeps it in memory",
+    ),
+    Setting(
+        "store_url",
+        str,
+        "",
+        "query URL of a remote SPARQL 1.1 store to use instead of the embedded one",
+    ),
+    Setting(
+        "store_update_url",
+        str,
+        "",
+        "update URL of the remote store (default: store_url with /query -> /update)",
+    ),
+    Setting(
+        "store_gsp_url",
+        str,
+        "",
+        "Graph Store Protocol URL of the remote store (default: store_url with /query -> /store)",
+    ),
     Setting("source_dir", str, str(PROJECT_DIR), "directory holding ontology/, data/ and queries/"),
-    Setting("base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"),
+    Setting(
+        "base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"
+    ),
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
     Setting("workers", int, 2, "server worker processes"),
     Setting("threads", int, 4, "threads per worker"),
-    Setting("query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"),
-    Setting("result_limit", int, 1_000_000, "most rows or triples one result may hold (0: no limit)"),
+    Setting(
+        "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
+    ),
+    Setting(
+        "result_limit", int, 1_000_000, "most rows or triples one result may hold (0: no limit)"
+    ),
     Setting("max_body", int, 10 * 1024 * 1024, "largest request body accepted, in bytes"),
-    Setting("token", str, "", "bearer token enabling SPARQL Update and Graph Store writes (empty: writes off)"),
+    Setting(
+        "token",
+        str,
+        "",
+        "bearer token enabling SPARQL Update and Graph Store writes (empty: writes off)",
+    ),
     Setting("cors_origins", str, "*", "allowed CORS origins, comma-separated ('*': any)"),
-    Setting("union_default_graph", bool, True, "answer un-scoped patterns from the union of all named graphs"),
+    Setting(
+        "union_default_graph",
+        bool,
+        True,
+        "answer un-scoped patterns from the union of all named graphs",
+    ),
     Setting("cache_size", int, 1000, "entries kept in the result cache (0: cache off)"),
     Setting("cache_max_age", int, 0, "max-age in seconds sent in Cache-Control for query results"),
-    Setting("cache_bytes", int, 64 * 1024 * 1024, "bytes the result cache may hold per worker (one answer: at most 1/16)"),
-    Setting("query_processes", bool, True, "run queries in killable executor processes (off: in the web worker, without a timeout; for measurements on read-only stores)"),
-    Setting("trust_proxy", bool, False, "honour X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front (only behind one)"),
+    Setting(
+        "cache_bytes",
+        int,
+        64 * 1024 * 1024,
+        "bytes the result cache may hold per worker (one answer: at most 1/16)",
+    ),
+    Setting(
+        "query_processes",
+        bool,
+        True,
+        "run queries in killable executor processes"
+        " (off: in the web worker, without a timeout; for measurements on read-only stores)",
+    ),
+    Setting(
+        "trust_proxy",
+        bool,
+        False,
+        "honour X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front"
+        " (only behind one)",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -71,7 +124,9 @@ def _convert(setting: Setting, value: Any) -> Any:
             raise ValueError(text)
         return setting.type(text)
     except ValueError:
-        raise ConfigError(f"{setting.env}: cannot read {text!r} as {setting.type.__name__}") from None
+        raise ConfigError(
+            f"{setting.env}: cannot read {text!r} as {setting.type.__name__}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -101,8 +156,10 @@ class Config:
     trust_proxy: bool = field(default=False)
 
     @classmethod
-    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:
-        """Defaults, then `KG_*` variables, then explicit overrides (e.g. CLI flags); None means unset."""
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Config:
+        """Defaults, then `KG_*` variables, then explicit overrides (CLI flags; None: unset)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for setting in SETTINGS:

@@ -5,7 +5,7 @@ KGError                      exit 1, HTTP 500
  +-- DataError               exit 3, HTTP 400   a bad input file; names file and line
  |    +-- ValidationError    exit 3, HTTP 400   the data loads but breaks a rule (SHACL, INTEROP)
  +-- QueryError              exit 4, HTTP 400   a malformed query or update (parser message kept)
- +-- NotAcceptable           exit 4, HTTP 406   no offered format matches the client's Accept / format=
+ +-- NotAcceptable           exit 4, HTTP 406   no offered format matches Accept / format=
  +-- NotFound                exit 5, HTTP 404   an unknown graph, resource or named query
  +-- QueryTimeout            exit 6, HTTP 503   a query ran past the configured timeout
  +-- ResultTooLarge          exit 6, HTTP 413   a result exceeded the configured cap

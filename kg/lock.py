@@ -63,6 +63,11 @@ class ReadLock:
         self._turnstile = open(path / TURNSTILE_FILE, "a")  # noqa: SIM115 - held for life
         self._lock = open(path / LOCK_FILE, "a")  # noqa: SIM115 - held for life
 
+    def close(self) -> None:
+        """Release the lock files."""
+        self._lock.close()
+        self._turnstile.close()
+
     @contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock shared (waiting while a writer holds or waits for it)."""
@@ -73,3 +78,21 @@ class ReadLock:
             yield
         finally:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def reader(config: Config) -> Iterator[Store]:
+    """The store to read from, for one read: on disk, opened read-only under the shared lock."""
+    if config.remote or config.in_memory:
+        yield open_store(config)
+        return
+    lock = ReadLock(config.data_dir)
+    try:
+        with lock.held():
+            store = open_store(config, read_only=True)
+            try:
+                yield store
+            finally:
+                store.close()
+    finally:
+        lock.close()
