@@ -111,6 +111,11 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def _default(name: str) -> Any:
+    """The dataclass default of a setting, taken from SETTINGS (one place for every default)."""
+    return field(default=_BY_NAME[name].default)
+
+
 def _convert(setting: Setting, value: Any) -> Any:
     if isinstance(value, setting.type):
         return value
@@ -133,27 +138,27 @@ def _convert(setting: Setting, value: Any) -> Any:
 class Config:
     """The settings in force; build it once with `Config.load()` and pass it down."""
 
-    data_dir: str = field(default=_BY_NAME["data_dir"].default)
-    store_url: str = field(default="")
-    store_update_url: str = field(default="")
-    store_gsp_url: str = field(default="")
-    source_dir: str = field(default=str(PROJECT_DIR))
-    base_iri: str = field(default=_BY_NAME["base_iri"].default)
-    host: str = field(default="127.0.0.1")
-    port: int = field(default=8000)
-    workers: int = field(default=2)
-    threads: int = field(default=4)
-    query_timeout: float = field(default=30.0)
-    result_limit: int = field(default=1_000_000)
-    max_body: int = field(default=10 * 1024 * 1024)
-    token: str = field(default="")
-    cors_origins: str = field(default="*")
-    union_default_graph: bool = field(default=True)
-    cache_size: int = field(default=1000)
-    cache_max_age: int = field(default=0)
-    cache_bytes: int = field(default=64 * 1024 * 1024)
-    query_processes: bool = field(default=True)
-    trust_proxy: bool = field(default=False)
+    data_dir: str = _default("data_dir")
+    store_url: str = _default("store_url")
+    store_update_url: str = _default("store_update_url")
+    store_gsp_url: str = _default("store_gsp_url")
+    source_dir: str = _default("source_dir")
+    base_iri: str = _default("base_iri")
+    host: str = _default("host")
+    port: int = _default("port")
+    workers: int = _default("workers")
+    threads: int = _default("threads")
+    query_timeout: float = _default("query_timeout")
+    result_limit: int = _default("result_limit")
+    max_body: int = _default("max_body")
+    token: str = _default("token")
+    cors_origins: str = _default("cors_origins")
+    union_default_graph: bool = _default("union_default_graph")
+    cache_size: int = _default("cache_size")
+    cache_max_age: int = _default("cache_max_age")
+    cache_bytes: int = _default("cache_bytes")
+    query_processes: bool = _default("query_processes")
+    trust_proxy: bool = _default("trust_proxy")
 
     @classmethod
     def load(
