@@ -128,15 +128,29 @@ def _etag(key: str) -> str:
     return key + ("-gz" if gzip else "")
 
 
+def cache_control(config: Config) -> str:
+    """The Cache-Control of query answers: revalidate (cheap with the ETag), or a max-age."""
+    if config.cache_max_age > 0:
+        return f"public, max-age={config.cache_max_age}"
+    return "no-cache"
+
+
+def answer_headers(fmt: Format, etag: str, config: Config) -> list[tuple[str, str]]:
+    """The headers of a query answer (kg.server's fast path sends exactly these too)."""
+    return [
+        ("Content-Type", fmt.content_type),
+        ("ETag", f'"{etag}"'),
+        ("Vary", VARY),
+        ("Cache-Control", cache_control(config)),
+    ]
+
+
 def _headers(response: Response, etag: str, config: Config) -> Response:
     # Plain strings: werkzeug's header objects (vary, cache_control) cost ~0.1 ms per request.
     headers = response.headers
     headers["ETag"] = f'"{etag}"'
     headers["Vary"] = VARY
-    if config.cache_max_age > 0:
-        headers["Cache-Control"] = f"public, max-age={config.cache_max_age}"
-    else:
-        headers["Cache-Control"] = "no-cache"
+    headers["Cache-Control"] = cache_control(config)
     return response
 
 

@@ -75,8 +75,12 @@ def state() -> AppState:
     return current_app.extensions["kg"]
 
 
-def create_app(config: Config, store: Store | None = None) -> Flask:
-    """The Flask app serving the store the settings point at (or the one given)."""
+def create_app(config: Config, store: Store | None = None, executor: Any = None) -> Flask:
+    """The Flask app serving the store the settings point at (or the one given).
+
+    `executor` runs its queries (default: `kg.executor.make_executor`); `kg serve` passes its
+    in-process one (kg.inprocess.LocalExecutor).
+    """
     from kg.web import errors, gsp, sparql
 
     app = Flask(__name__)
@@ -86,7 +90,8 @@ def create_app(config: Config, store: Store | None = None) -> Flask:
         from kg.store import open_store
 
         store = open_store(config)
-    executor = make_executor(config, store)
+    if executor is None:
+        executor = make_executor(config, store)
     # Not `store or ...`: an empty EmbeddedStore is falsy (it has __len__).
     read_store: Store = (
         store

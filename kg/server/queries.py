@@ -1,0 +1,174 @@
+"""The SPARQL query fast path: plain query requests answered without Flask.
+
+Most requests an endpoint gets are plain queries: GET or POST (form or `application/sparql-query`)
+to /sparql or /query with one `query`, optional `default-graph-uri` / `named-graph-uri` /
+`format`, no `Origin`, no conditional header, no gzip, not from a browser. For those the answer
+is exactly what `kg.web.sparql` would send (same job, same cache key and ETag, same headers, same
+error shape), at a fraction of the cost: a cached answer is written from the event loop, a miss
+runs in a request thread straight into the socket (`LocalReads.execute`). Everything else goes to
+the Flask app. The deadline is the event loop's: at `query_timeout` an unanswered request gets
+its 503 and the worker's watchdog recycles the process if the query still runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs
+
+from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
+from kg.config import Config
+from kg.errors import KGError, QueryTimeout
+from kg.formats import GRAPH, RESULTS, by_name
+from kg.inprocess import LocalReads
+from kg.jobs import Job
+from kg.server.http import Reply, Request
+
+PATHS = frozenset({"/sparql", "/query"})
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+_LEAVE = ("origin", "if-none-match", "if-match", "if-modified-since", "authorization")
+
+
+def error_text(status: int, message: str) -> tuple[str, bytes]:
+    """The status line and text body of the one error shape (kg.web.errors)."""
+    reason = HTTPStatus(status).phrase
+    return f"{status} {reason}", f"{status} {reason}\n\n{message}\n".encode()
+
+
+class QueryPath:
+    """Plans, caches and runs plain query requests for one worker."""
+
+    def __init__(self, app: Any, config: Config, reads: LocalReads | None) -> None:
+        self.config = config
+        self.app_state = app.extensions["kg"]
+        self.reads = reads
+        self.cache: ResultCache = app.extensions.setdefault(
+            "kg_cache", ResultCache(config.cache_size, config.cache_bytes)
+        )
+
+    def plan(self, request: Request) -> tuple[Job, str, str] | None:
+        """(job, cache key, store version) for a plain query request, else None."""
+        method = request.method
+        if method not in ("GET", "POST") or request.path not in PATHS:
+            return None
+        headers = request.headers
+        if any(name in headers for name in _LEAVE):
+            return None
+        if "gzip" in headers.get("accept-encoding", "").lower():
+            return None
+        accept = headers.get("accept")
+        if accept is not None and "html" in accept:
+            return None  # a browser may want the editor page, and errors as HTML
+        if len(request.query_string) > self.config.max_body or request.oversize:
+            return None
+        params = parse_qs(request.query_string, keep_blank_values=True)
+        queries = params.get("query", [])
+        if method == "POST":
+            kind = headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind == FORM:
+                form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+                for key, values in form.items():
+                    if key == "query":
+                        queries = queries + values
+                    else:
+                        params.setdefault(key, []).extend(values)
+            elif kind == QUERY_BODY:
+                queries = [*queries, request.body.decode("utf-8", "replace")]
+            else:
+                return None
+        if len(queries) != 1 or "update" in params:
+            return None
+        default_graphs = params.get("default-graph-uri", [])
+        named_graphs = params.get("named-graph-uri", [])
+        given = bool(default_graphs or named_graphs)
+        job = Job(
+            queries[0],
+            default_graph=default_graphs if given else None,
+            named_graphs=named_graphs if given else None,
+            union=self.config.union_default_graph,
+            accept=accept,
+            formats=params.get("format", []),
+            result_limit=self.config.result_limit,
+        )
+        version = store_version(self.app_state.store)
+        return job, cache_key(job, version), version
+
+    def hit(self, reply: Reply, key: str) -> bool:
+        """Answer from the cache (on the event loop) if the answer is there."""
+        if self.config.cache_size <= 0:
+            return False
+        entry = self.cache.get(key)
+        if entry is None:
+            return False
+        reply.send_whole("200 OK", answer_headers(entry.format, key, self.config), entry.body)
+        return True
+
+    def deadline(self, reply: Reply) -> None:
+        """The query's time is up (on the event loop): 503 now, or cut a stream already begun."""
+        status, body = error_text(QueryTimeout.http_status, _TIMEOUT)
+        reply.abandon(status, body)
+
+    def answer(self, reply: Reply, job: Job, key: str, version: str) -> None:
+        """Run the query in this request thread and write the answer as it comes."""
+        assert self.reads is not None
+        config = self.config
+        kept: list[bytes] | None = [] if config.cache_size > 0 else None
+        size = 0
+        headers: list[tuple[str, str]] = []
+        fmt: list[Any] = []
+
+        def send(fmt_name: str | None, data: bytes, last: bool) -> None:
+            nonlocal kept, size
+            if fmt_name is not None:
+                found = by_name(fmt_name, RESULTS + GRAPH)
+                fmt.append(found)
+                headers.extend(answer_headers(found, key, config))
+                if last:  # the whole answer in one piece: one write, with a length
+                    reply.whole_threadsafe("200 OK", headers, data)
+                    self._keep(key, version, found, data)
+                    return
+                reply.start_threadsafe("200 OK", headers)
+            reply.write_threadsafe(data)
+            if kept is not None:
+                size += len(data)
+                if size > self.cache.entry_limit:
+                    kept = None
+                else:
+                    kept.append(data)
+            if last:
+                reply.end_threadsafe()
+                if kept is not None:
+                    self._keep(key, version, fmt[0], b"".join(kept))
+
+        deadline = _deadline(config)
+        try:
+            self.reads.execute(job, send, deadline)
+        except KGError as err:
+            self._fail(reply, err)
+        except OSError:
+            pass  # the client left, or the deadline answered for us
+        except Exception as err:  # noqa: BLE001 - a request thread must always answer
+            self._fail(reply, KGError(f"the query failed: {err}"))
+
+    def _keep(self, key: str, version: str, fmt: Any, body: bytes) -> None:
+        # A write during the query may or may not be in this answer: keep it only if none came.
+        if self.config.cache_size > 0 and store_version(self.app_state.store) == version:
+            self.cache.put(key, Entry(fmt, body))
+
+    def _fail(self, reply: Reply, err: KGError) -> None:
+        if reply.started:
+            reply.loop.call_soon_threadsafe(reply.abandon)  # visibly incomplete: no last chunk
+            return
+        status, body = error_text(err.http_status, err.message)
+        with contextlib.suppress(OSError):
+            reply.whole_threadsafe(status, [("Content-Type", "text/plain; charset=utf-8")], body)
+
+
+_TIMEOUT = "the query ran past the time limit and was stopped"
+
+
+def _deadline(config: Config) -> float | None:
+    return time.monotonic() + config.query_timeout if config.query_timeout > 0 else None
