@@ -63,7 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
     Setting("workers", int, 2, "server worker processes"),
-    Setting("threads", int, 4, "threads per worker"),
+    Setting("threads", int, 64, "connections each worker serves at once (one thread each)"),
     Setting(
         "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
     ),

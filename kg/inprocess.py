@@ -200,7 +200,7 @@ class LocalExecutor:
         self.reads = reads
         self.timeout = config.query_timeout
         self._pool = ThreadPoolExecutor(
-            max_workers=max(config.threads, 1) * 2, thread_name_prefix="kg-query"
+            max_workers=max(config.threads, 1), thread_name_prefix="kg-query"
         )
 
     def warm(self) -> None:

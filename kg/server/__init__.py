@@ -8,9 +8,9 @@ cancel a query, so a timeout needed a query process beside every worker (another
   accepting: a retiring worker (SIGTERM, or a query past its deadline) says so on its pipe and
   is replaced at once; one that dies is replaced too. It never opens the store itself (a RocksDB
   opened before fork would leave its thread pools' locks held in every child).
-- each worker (kg.server.worker) runs an asyncio loop with llhttp parsing (httptools, uvloop),
-  answers plain queries without Flask and runs the Flask app for everything else, with the
-  queries in its own threads (pyoxigraph releases the GIL).
+- each worker (kg.server.worker) serves each connection in a thread of its own with llhttp
+  parsing (httptools), answers plain queries without Flask and runs the Flask app for
+  everything else; queries run in those threads (pyoxigraph releases the GIL).
 
 Stopping (SIGTERM, SIGINT): workers get `DRAIN` seconds to finish, then SIGKILL, so nothing keeps
 a core busy after the server is gone.
@@ -172,7 +172,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock = socket.create_server((host, port), family=family, backlog=2048)
     except OSError as err:
         raise ConfigError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
-    sock.setblocking(False)
+    sock.setblocking(True)  # each worker blocks in accept(): the kernel wakes one at a time
     return sock
 
 

@@ -4,23 +4,22 @@ Most requests an endpoint gets are plain queries: GET or POST (form or `applicat
 to /sparql or /query with one `query`, optional `default-graph-uri` / `named-graph-uri` /
 `format`, no `Origin`, no conditional header, no gzip, not from a browser. For those the answer
 is exactly what `kg.web.sparql` would send (same job, same cache key and ETag, same headers, same
-error shape), at a fraction of the cost: a cached answer is written from the event loop, a miss
-runs in a request thread straight into the socket (`LocalReads.execute`). Everything else goes to
-the Flask app. The deadline is the event loop's: at `query_timeout` an unanswered request gets
-its 503 and the worker's watchdog recycles the process if the query still runs.
+error shape), at a fraction of the cost: a cached answer is written at once, a miss runs in the
+connection's thread straight into the socket (`LocalReads.execute`). Everything else goes to the
+Flask app. At `query_timeout` the worker's watchdog answers 503 for a request still waiting, and
+retires the process if the query still runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
 from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
 from kg.config import Config
-from kg.errors import KGError, QueryTimeout
+from kg.errors import KGError
 from kg.formats import GRAPH, RESULTS, by_name
 from kg.inprocess import LocalReads
 from kg.jobs import Job
@@ -97,22 +96,19 @@ class QueryPath:
         return job, cache_key(job, version), version
 
     def hit(self, reply: Reply, key: str) -> bool:
-        """Answer from the cache (on the event loop) if the answer is there."""
+        """Answer from the cache if the answer is there."""
         if self.config.cache_size <= 0:
             return False
         entry = self.cache.get(key)
         if entry is None:
             return False
-        reply.send_whole("200 OK", answer_headers(entry.format, key, self.config), entry.body)
+        reply.whole("200 OK", answer_headers(entry.format, key, self.config), entry.body)
         return True
 
-    def deadline(self, reply: Reply) -> None:
-        """The query's time is up (on the event loop): 503 now, or cut a stream already begun."""
-        status, body = error_text(QueryTimeout.http_status, _TIMEOUT)
-        reply.abandon(status, body)
-
-    def answer(self, reply: Reply, job: Job, key: str, version: str) -> None:
-        """Run the query in this request thread and write the answer as it comes."""
+    def answer(
+        self, reply: Reply, job: Job, key: str, version: str, deadline: float | None
+    ) -> None:
+        """Run the query in this thread and write the answer as it comes."""
         assert self.reads is not None
         config = self.config
         kept: list[bytes] | None = [] if config.cache_size > 0 else None
@@ -127,11 +123,11 @@ class QueryPath:
                 fmt.append(found)
                 headers.extend(answer_headers(found, key, config))
                 if last:  # the whole answer in one piece: one write, with a length
-                    reply.whole_threadsafe("200 OK", headers, data)
+                    reply.whole("200 OK", headers, data)
                     self._keep(key, version, found, data)
                     return
-                reply.start_threadsafe("200 OK", headers)
-            reply.write_threadsafe(data)
+                reply.start("200 OK", headers)
+            reply.write(data)
             if kept is not None:
                 size += len(data)
                 if size > self.cache.entry_limit:
@@ -139,11 +135,10 @@ class QueryPath:
                 else:
                     kept.append(data)
             if last:
-                reply.end_threadsafe()
+                reply.end()
                 if kept is not None:
                     self._keep(key, version, fmt[0], b"".join(kept))
 
-        deadline = _deadline(config)
         try:
             self.reads.execute(job, send, deadline)
         except KGError as err:
@@ -160,15 +155,11 @@ class QueryPath:
 
     def _fail(self, reply: Reply, err: KGError) -> None:
         if reply.started:
-            reply.loop.call_soon_threadsafe(reply.abandon)  # visibly incomplete: no last chunk
+            reply.cut()  # visibly incomplete: no last chunk
             return
         status, body = error_text(err.http_status, err.message)
         with contextlib.suppress(OSError):
-            reply.whole_threadsafe(status, [("Content-Type", "text/plain; charset=utf-8")], body)
+            reply.whole(status, [("Content-Type", "text/plain; charset=utf-8")], body)
 
 
-_TIMEOUT = "the query ran past the time limit and was stopped"
-
-
-def _deadline(config: Config) -> float | None:
-    return time.monotonic() + config.query_timeout if config.query_timeout > 0 else None
+TIMEOUT_MESSAGE = "the query ran past the time limit and was stopped"

@@ -1,37 +1,47 @@
-"""One worker process of `kg serve`: an event loop, the app, the store, and how it retires.
+"""One worker process of `kg serve`: accepting, the app, the store, deadlines, and retiring.
 
-The loop (uvloop when installed) accepts connections on the socket the supervisor bound and
-parses requests; plain queries take the fast path (kg.server.queries), everything else runs the
-Flask app in a request thread (kg.server.wsgi). Queries run in this process's threads
-(kg.inprocess). When one runs past its deadline, the worker retires: it tells the supervisor
-(which starts a replacement at once), stops accepting, closes idle connections, lets the
-requests in flight finish (at most `DRAIN` seconds) and exits, which ends the runaway query.
-SIGTERM retires it the same way.
+The main thread accepts connections on the socket the supervisor bound (a blocking accept: the
+kernel hands each new connection to one waiting worker, in turn) and gives each to a thread of
+its own (kg.server.http). Plain queries take the fast path (kg.server.queries), everything else
+runs the Flask app in that thread (kg.server.wsgi). Queries run in this process (kg.inprocess).
+
+Deadlines: a watchdog thread answers 503 for a fast-path query still unanswered at its deadline
+(the Flask path raises QueryTimeout itself). When a query is still running shortly after its
+deadline the worker retires: it tells the supervisor (which starts a replacement at once), stops
+accepting, closes idle connections, lets the requests in flight finish (at most `DRAIN` seconds)
+and exits, which ends the runaway query. SIGTERM retires it the same way.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import signal
 import socket
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kg.config import Config
+from kg.errors import QueryTimeout
 from kg.server.http import Connection, Reply
-from kg.server.queries import QueryPath
+from kg.server.queries import TIMEOUT_MESSAGE, QueryPath, error_text
 from kg.server.wsgi import run_wsgi
 
 DRAIN = 5.0  # seconds a retiring worker gives the requests in flight
 BOOT_FAILED = 3  # exit code: the worker could not start (the supervisor gives up)
+TICK = 0.05  # seconds between the watchdog's looks at the deadlines
 log = logging.getLogger("kg.server")
 
 
+class _Stop(Exception):
+    """Raised in the main thread (by a signal) to leave the accept loop."""
+
+
 class Worker:
-    """The event loop of one worker process."""
+    """Accepts connections and answers their requests until retired."""
 
     def __init__(self, config: Config, sock: socket.socket, notify_fd: int) -> None:
         self.config = config
@@ -41,21 +51,24 @@ class Worker:
         self.max_target = config.max_body + 8192
         self.connections: set[Connection] = set()
         self.draining = False
-        self.loop: asyncio.AbstractEventLoop = _new_loop()
-        self.pool = ThreadPoolExecutor(max(config.threads, 1), thread_name_prefix="kg-request")
-        self.server: asyncio.AbstractServer | None = None
+        self.size = max(config.threads, 1)
+        self.slots = threading.BoundedSemaphore(self.size)
+        self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="kg-conn")
+        self.deadlines: dict[Reply, float] = {}
+        self._lock = threading.RLock()  # a signal handler may take it in the main thread
+        self._main = threading.get_ident()
         self.app, self.queries = self._make_app()
 
-    def _make_app(self) -> tuple[Any, QueryPath | None]:
+    def _make_app(self) -> tuple[Any, QueryPath]:
         from kg.web import create_app
 
         config = self.config
         reads = None
         executor = None
-        if not (config.remote or config.in_memory) and config.query_processes:
+        if not (config.remote or config.in_memory):
             from kg.inprocess import LocalExecutor, LocalReads
 
-            reads = LocalReads(config.data_dir, on_runaway=self._runaway_threadsafe)
+            reads = LocalReads(config.data_dir, on_runaway=self._runaway)
             executor = LocalExecutor(config, reads)
             executor.warm()
         app = create_app(config, executor=executor)
@@ -63,80 +76,123 @@ class Worker:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def dispatch(self, conn: Connection, reply: Reply) -> None:
+    def handle(self, reply: Reply) -> None:
         """Answer one request: from the cache, by the fast path, or through the app."""
         queries = self.queries
-        if queries is not None:
-            plan = queries.plan(reply.request)
-            if plan is not None:
-                job, key, version = plan
-                if queries.hit(reply, key):
+        plan = queries.plan(reply.request)
+        if plan is not None:
+            job, key, version = plan
+            if queries.hit(reply, key):
+                return
+            if queries.reads is not None:
+                timeout = self.config.query_timeout
+                deadline = time.monotonic() + timeout if timeout > 0 else None
+                if deadline is None:
+                    queries.answer(reply, job, key, version, None)
                     return
-                if queries.reads is not None:
-                    if self.config.query_timeout > 0:
-                        reply.timer = self.loop.call_later(
-                            self.config.query_timeout, queries.deadline, reply
-                        )
-                    self.pool.submit(queries.answer, reply, job, key, version)
-                    return
-        self.pool.submit(run_wsgi, self.app, reply)
+                with self._lock:
+                    self.deadlines[reply] = deadline
+                try:
+                    queries.answer(reply, job, key, version, deadline)
+                finally:
+                    with self._lock:
+                        self.deadlines.pop(reply, None)
+                return
+        run_wsgi(self.app, reply)
+
+    def _watch(self) -> None:
+        status, body = error_text(QueryTimeout.http_status, TIMEOUT_MESSAGE)
+        while True:
+            time.sleep(TICK)
+            now = time.monotonic()
+            with self._lock:
+                late = [reply for reply, deadline in self.deadlines.items() if deadline <= now]
+            for reply in late:
+                reply.abandon(status, body)
+
+    def _serve(self, conn: Connection) -> None:
+        try:
+            conn.serve()
+        except Exception:
+            log.exception("connection from %s failed", conn.peer[0])
+        finally:
+            conn.close()
+            with self._lock:
+                self.connections.discard(conn)
+            self.slots.release()
 
     # -- retiring ------------------------------------------------------------------------------
 
-    def _runaway_threadsafe(self) -> None:
-        self.loop.call_soon_threadsafe(self.retire, "a query ran past its deadline")
+    def _runaway(self) -> None:
+        self.retire("a query ran past its deadline")
 
     def retire(self, why: str) -> None:
         """Stop accepting, finish what is in flight, exit (the supervisor has a replacement)."""
-        if self.draining:
-            return
-        self.draining = True
+        with self._lock:
+            if self.draining:
+                return
+            self.draining = True
         log.warning("worker %d retiring: %s", os.getpid(), why)
         with contextlib.suppress(OSError):
             os.write(self.notify_fd, b"r")
-        if self.server is not None:
-            self.server.close()
-        for conn in list(self.connections):
-            conn.close_if_idle()
-        self.loop.call_later(DRAIN, self.exit)
-        self.check_drained()
+        threading.Thread(target=self._exit_when_drained, daemon=True).start()
+        if threading.get_ident() != self._main:
+            with contextlib.suppress(OSError):
+                signal.pthread_kill(self._main, signal.SIGUSR1)  # out of accept()
 
-    def check_drained(self) -> None:
-        """Exit once retiring and no connection is left."""
-        if self.draining and not self.connections:
-            self.loop.call_soon(self.exit)
-
-    def exit(self) -> None:
-        # os._exit: a runaway query's thread is inside the engine and cannot be joined.
+    def _exit_when_drained(self) -> None:
+        until = time.monotonic() + DRAIN
+        while time.monotonic() < until:
+            with self._lock:
+                open_now = list(self.connections)
+            if not open_now:
+                break
+            for conn in open_now:
+                if conn.idle:
+                    conn.shutdown()
+            time.sleep(TICK)
         logging.shutdown()
+        # os._exit: a runaway query's thread is inside the engine and cannot be joined.
         os._exit(0)
 
     # -- main ----------------------------------------------------------------------------------
 
     def serve(self) -> None:
-        """Run until retired."""
-        loop = self.loop
-        asyncio.set_event_loop(loop)
-        loop.add_signal_handler(signal.SIGTERM, self.retire, "stopping")
-        loop.add_signal_handler(signal.SIGINT, lambda: None)  # the supervisor decides
-        self.server = loop.run_until_complete(
-            loop.create_server(lambda: Connection(self), sock=self.sock, backlog=2048)
-        )
-        loop.run_forever()
+        """Accept connections until retired, then wait for the exit."""
+        signal.signal(signal.SIGUSR1, _raise_stop)
+        signal.signal(signal.SIGTERM, self._on_term)
+        threading.Thread(target=self._watch, daemon=True, name="kg-watchdog").start()
+        try:
+            while not self.draining:
+                self.slots.acquire()
+                try:
+                    conn_sock, peer = self.sock.accept()
+                except OSError:
+                    self.slots.release()
+                    continue
+                conn = Connection(self, conn_sock, peer)
+                with self._lock:
+                    self.connections.add(conn)
+                self.pool.submit(self._serve, conn)
+        except _Stop:
+            pass
+        while True:  # the exit comes from _exit_when_drained
+            time.sleep(1)
+
+    def _on_term(self, signum: int, frame: object) -> None:
+        self.retire("stopping")
+        raise _Stop
 
 
-def _new_loop() -> asyncio.AbstractEventLoop:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency; plain asyncio also works
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop
 
 
 def worker_main(config: Config, sock: socket.socket, notify_fd: int) -> None:
     """The body of a forked worker process; never returns."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which decides
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
     code = 0
     try:
         try:

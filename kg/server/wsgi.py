@@ -1,4 +1,4 @@
-"""Running the Flask app (any WSGI app) for one request, in a request thread (PEP 3333).
+"""Running the Flask app (any WSGI app) for one request, in the connection's thread (PEP 3333).
 
 The body is read whole by the connection before the app runs (it is capped by `max_body`; a
 request declaring more reaches the app with its declared length and no body, so the app's own
@@ -61,7 +61,7 @@ def environ_for(request: Request, peer: tuple[str, int], local: tuple[str, int])
 
 
 def run_wsgi(app: Any, reply: Reply) -> None:
-    """Call the app for the reply's request and send what it answers (in a request thread)."""
+    """Call the app for the reply's request and send what it answers."""
     conn = reply.conn
     environ = environ_for(reply.request, conn.peer, conn.local)
     started: list[Any] = []
@@ -74,14 +74,14 @@ def run_wsgi(app: Any, reply: Reply) -> None:
 
     def _legacy_write(data: bytes) -> None:  # PEP 3333's write(); Flask never uses it
         if not reply.started:
-            reply.start_threadsafe(*started)
-        reply.write_threadsafe(data)
+            reply.start(*started)
+        reply.write(data)
 
     try:
         result = app(environ, start_response)
     except Exception:
         log.exception("the app failed on %s %s", reply.request.method, reply.request.path)
-        reply.whole_threadsafe(
+        reply.whole(
             "500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")], _ERROR
         )
         return
@@ -92,9 +92,9 @@ def run_wsgi(app: Any, reply: Reply) -> None:
     except Exception:
         log.exception("the app failed while streaming %s", reply.request.path)
         if reply.started:
-            reply.loop.call_soon_threadsafe(reply.abandon)
+            reply.cut()
         else:
-            reply.whole_threadsafe(
+            reply.whole(
                 "500 Internal Server Error",
                 [("Content-Type", "text/plain; charset=utf-8")],
                 _ERROR,
@@ -118,29 +118,29 @@ def _send(reply: Reply, result: Any, started: list[Any]) -> None:
         if not chunk:
             continue
         if reply.started:
-            reply.write_threadsafe(chunk)
+            reply.write(chunk)
             continue
         buffered.append(chunk)
         size += len(chunk)
         if not started:
             raise RuntimeError("the app did not call start_response")
         if size >= BUFFER or not _declares_length(started[1]):
-            reply.start_threadsafe(*started)
-            reply.write_threadsafe(b"".join(buffered))
+            reply.start(*started)
+            reply.write(b"".join(buffered))
             buffered = []
     if not started:
         raise RuntimeError("the app did not call start_response")
     if reply.started:
         if buffered:
-            reply.write_threadsafe(b"".join(buffered))
-        reply.end_threadsafe()
+            reply.write(b"".join(buffered))
+        reply.end()
         return
     status, headers = started
     if reply.head_only:
         # HEAD: the app's own headers (its Content-Length is the GET body's), no body.
-        reply.start_threadsafe(status, headers)
-        reply.end_threadsafe()
+        reply.start(status, headers)
+        reply.end()
         return
     body = b"".join(buffered)
     headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-    reply.whole_threadsafe(status, headers, body)
+    reply.whole(status, headers, body)
