@@ -178,7 +178,7 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
     if name == "kg-warm":
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
-        return tg.start_kg(kg_dir, "kg serve (no executor)", workers=workers, query_processes="0")
+        return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
     if name.startswith("kg-t"):  # kg-t1: kg serve with 1 thread (1 executor process) per worker
         n = name[4:]
         return tg.start_kg(kg_dir, f"kg serve ({n} thread/worker)", workers=workers, threads=n)

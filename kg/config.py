@@ -93,13 +93,6 @@ SETTINGS: tuple[Setting, ...] = (
         "bytes the result cache may hold per worker (one answer: at most 1/16)",
     ),
     Setting(
-        "query_processes",
-        bool,
-        True,
-        "run queries in killable executor processes"
-        " (off: in the web worker, without a timeout; for measurements on read-only stores)",
-    ),
-    Setting(
         "trust_proxy",
         bool,
         False,
@@ -157,7 +150,6 @@ class Config:
     cache_size: int = _default("cache_size")
     cache_max_age: int = _default("cache_max_age")
     cache_bytes: int = _default("cache_bytes")
-    query_processes: bool = _default("query_processes")
     trust_proxy: bool = _default("trust_proxy")
 
     @classmethod

@@ -271,12 +271,6 @@ def make_executor(config: Config, store: Any = None) -> Executor | InlineExecuto
 
             store = open_store(config)
         return InlineExecutor(config, store)
-    if not config.query_processes:
-        # Measurement switch (KG_QUERY_PROCESSES=0): no timeout, and the read-only handle is
-        # never reopened, so only for stores nobody writes to while serving (bench/).
-        from kg.store import open_store
-
-        return InlineExecutor(config, open_store(config, read_only=True))
     return Executor(config)
 
 

@@ -179,8 +179,25 @@ def negotiate(accept: str | None, family: Sequence[Format]) -> Format:
     return best
 
 
+_chosen: dict[tuple[str | None, tuple[str, ...], int], Format] = {}
+
+
 def choose(accept: str | None, format_params: Sequence[str], family: Sequence[Format]) -> Format:
-    """`format=` values override `Accept`; a known name of another family is a 406."""
+    """`format=` values override `Accept`; a known name of another family is a 406.
+
+    Remembered per (Accept, format=, family): clients send the same few headers again and again.
+    """
+    key = (accept, tuple(format_params), id(family))
+    found = _chosen.get(key)
+    if found is None:
+        found = _choose(accept, format_params, family)
+        if len(_chosen) >= 512:
+            _chosen.clear()  # bounded; refilled by the next requests
+        _chosen[key] = found
+    return found
+
+
+def _choose(accept: str | None, format_params: Sequence[str], family: Sequence[Format]) -> Format:
     other = GRAPH if family is RESULTS else RESULTS
     wrong = None
     for value in format_params:

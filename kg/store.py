@@ -41,6 +41,8 @@ _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 
 def declares_dataset(sparql: str) -> bool:
     """Whether a query names its own dataset with FROM / FROM NAMED."""
+    if "from" not in sparql.lower():
+        return False  # the common case, without the regular expressions
     return bool(_FROM.search(_NOT_CODE.sub(" ", sparql)))
 
 
@@ -53,6 +55,7 @@ def read_version(data_dir: str | Path) -> str:
 
 
 _versions: dict[str, tuple[tuple[int, int, int] | None, str]] = {}
+_version_paths: dict[str, str] = {}
 
 
 def stat_version(data_dir: str) -> str:
@@ -62,8 +65,11 @@ def stat_version(data_dir: str) -> str:
     before is still current: cheaper than reading the file on every query. The stat comes
     before the read, so a write between the two is seen at the next stat, never missed.
     """
+    path = _version_paths.get(data_dir)
+    if path is None:
+        path = _version_paths[data_dir] = os.path.join(data_dir, VERSION_FILE)
     try:
-        st = os.stat(os.path.join(data_dir, VERSION_FILE))
+        st = os.stat(path)
         stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
     except FileNotFoundError:
         stamp = None  # no write yet: "0" until the file appears (a stamp that differs)

@@ -220,7 +220,7 @@ def _headers(response) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_fast_path_hit_repeats_status_headers_and_bytes(client: FlaskClient, method: str) -> None:
+def test_cache_hit_repeats_status_headers_and_bytes(client: FlaskClient, method: str) -> None:
     query = LABELS.replace("?o }", '?o FILTER(?o != "é") }')  # non-ASCII: same key both ways
     accept = {"Accept": JSON}
     if method == "GET":
@@ -237,7 +237,7 @@ def test_fast_path_hit_repeats_status_headers_and_bytes(client: FlaskClient, met
     assert _labels(send().data)[-1] == "label 3"
 
 
-def test_fast_path_leaves_cors_and_conditional_requests_to_the_app(client: FlaskClient) -> None:
+def test_cors_and_conditional_requests_beside_the_cache(client: FlaskClient) -> None:
     params = {"query": LABELS}
     first = client.get("/sparql", query_string=params)
     client.get("/sparql", query_string=params)  # now cached

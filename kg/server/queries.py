@@ -12,10 +12,11 @@ retires the process if the query still runs.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote_to_bytes
 
 from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
 from kg.config import Config
@@ -29,6 +30,32 @@ PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 _LEAVE = ("origin", "if-none-match", "if-match", "if-modified-since", "authorization")
+
+
+def unquote_plus(text: str) -> str:
+    """`urllib.parse.unquote_plus`, with the percent-decoding done in C where it can be."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    raw = text.encode("utf-8")
+    try:
+        # %XX -> \xXX, decoded by the C codec (original backslashes doubled first).
+        decoded = codecs.escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:  # a % not followed by two hex digits: the slow, lenient way
+        decoded = unquote_to_bytes(raw)
+    return decoded.decode("utf-8", "replace")  # type: ignore[union-attr]
+
+
+def form_fields(text: str) -> dict[str, list[str]]:
+    """`parse_qs(text, keep_blank_values=True)`, faster on long queries."""
+    fields: dict[str, list[str]] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        fields.setdefault(unquote_plus(name), []).append(unquote_plus(value))
+    return fields
 
 
 def error_text(status: int, message: str) -> tuple[str, bytes]:
@@ -63,12 +90,12 @@ class QueryPath:
             return None  # a browser may want the editor page, and errors as HTML
         if len(request.query_string) > self.config.max_body or request.oversize:
             return None
-        params = parse_qs(request.query_string, keep_blank_values=True)
+        params = form_fields(request.query_string)
         queries = params.get("query", [])
         if method == "POST":
             kind = headers.get("content-type", "").split(";")[0].strip().lower()
             if kind == FORM:
-                form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+                form = form_fields(request.body.decode("utf-8", "replace"))
                 for key, values in form.items():
                     if key == "query":
                         queries = queries + values

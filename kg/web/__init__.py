@@ -109,9 +109,6 @@ def create_app(config: Config, store: Store | None = None, executor: Any = None)
     from kg.web import conneg
 
     app.after_request(conneg.finish)
-    from kg import fastpath
-
-    fastpath.install(app, config)  # repeated queries answered from the cache before Flask
     if config.trust_proxy:
         # One proxy in front: its X-Forwarded-* say the outside scheme, host and path prefix.
         from werkzeug.middleware.proxy_fix import ProxyFix
