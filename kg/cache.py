@@ -13,7 +13,7 @@ Bounds: at most `cache_size` entries (0 switches the cache off; ETags and 304s s
 Large answers are never buffered for the cache: they stream as before, and a streamed answer is
 copied aside only while it stays under the per-entry limit.
 
-Each gunicorn worker process has its own cache (no shared memory between workers): with 2
+Each `kg serve` worker process has its own cache (no shared memory between workers): with 2
 workers, a hot query is run at most twice per store version.
 """
 

@@ -118,7 +118,7 @@ def docs(config: Config, out_dir: str) -> None:
 @main.command()
 @with_settings
 def serve(config: Config) -> None:
-    """Serve the SPARQL endpoint and the site (gunicorn); builds the seed graph first if needed."""
+    """Serve the SPARQL endpoint and the site (kg.server); builds the seed graph first if needed."""
     from kg.serve import serve as run_server
 
     click.echo(f"kg serve: http://{config.host}:{config.port}/ (SPARQL at /sparql)", err=True)

@@ -35,7 +35,7 @@ UPDATE_BODY = "application/sparql-update"
 
 
 def check_url(config: Config) -> None:
-    """Refuse query strings longer than the body limit (gunicorn's own line limit is lifted)."""
+    """Refuse query strings longer than the body limit."""
     if len(request.query_string) > config.max_body:
         raise RequestURITooLarge(f"the URL is longer than {config.max_body} bytes: use POST")
 
