@@ -20,7 +20,7 @@ mkdir -p out
   $PY run.py --quads 10000 --mix light --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm inproc rdflib-endpoint
   $PY run.py --quads 10000 --mix point --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm inproc rdflib-endpoint
   $PY run.py --quads 10000 --mix heavy --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg inproc rdflib-endpoint
-  $PY run.py --quads 1000000 --mix light --concurrency 4 --rounds $R --seconds $S --targets oxigraph kg kg-sync
+  $PY run.py --quads 1000000 --mix light --concurrency 4 --rounds $R --seconds $S --targets oxigraph kg kg-gunicorn
   $PY build.py --quads 10000000 --rounds 1
   $PY run.py --quads 10000000 --mix light --concurrency 4 --rounds 2 --seconds $S --targets oxigraph kg inproc
 } 2>&1 | tee -a $OUT

@@ -4,9 +4,9 @@
         --rounds 3 --seconds 8 --targets oxigraph kg kg-warm inproc
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
-`kg-inline` (cache off, queries run in the web worker instead of executor processes: the cost of
-the timeout design), `kg-sync` (the app under gunicorn sync workers), `kg-tN` (N threads, so N
-executor processes, per worker), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
+`kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
+design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
+serve ran before kg/server/), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
 the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
 not the absolute numbers. `--stream` instead measures the 100k-row SELECT: time to first byte,
@@ -66,7 +66,7 @@ def http_worker(target: tg.Target, queries, offset: int, stop: float, out: Tally
             if resp.status != 200:
                 out.errors += 1
             if resp.will_close:
-                conn.close()  # servers without keep-alive (gunicorn sync) close each time
+                conn.close()  # a server that closes after each answer
             out.bytes += len(data)
         except (OSError, http.client.HTTPException):
             out.errors += 1
@@ -133,7 +133,7 @@ def run_round(target: tg.Target, queries, concurrency: int, seconds: float) -> d
 
 
 def prefill(target: tg.Target, queries, connections: int = 4) -> None:
-    """Run the whole pool once on each of several connections (gunicorn spreads them over workers)."""
+    """Run the whole pool once on each of several connections (spread over the workers)."""
     threads = [threading.Thread(target=_once, args=(target, queries)) for _ in range(connections)]
     for t in threads:
         t.start()
@@ -179,11 +179,8 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
-    if name.startswith("kg-t"):  # kg-t1: kg serve with 1 thread (1 executor process) per worker
-        n = name[4:]
-        return tg.start_kg(kg_dir, f"kg serve ({n} thread/worker)", workers=workers, threads=n)
-    if name == "kg-sync":
-        return tg.start_kg_sync(kg_dir, "kg app (gunicorn sync)", workers=workers)
+    if name == "kg-gunicorn":
+        return tg.start_kg_gunicorn(kg_dir, "kg app (gunicorn gthread + executors)", workers=workers)
     if name == "inproc":
         return tg.inprocess(ox_dir)
     if name == "rdflib-endpoint":
@@ -203,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-sync inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-gunicorn inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     args = parser.parse_args(argv)

@@ -48,7 +48,7 @@ def wait_for(port: int, path: str, proc: subprocess.Popen, timeout: float = 600.
 
 
 def tree(pid: int) -> list[int]:
-    """A process and all its descendants (gunicorn master, workers, executor processes)."""
+    """A process and all its descendants (a supervisor and its workers, ...)."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
@@ -140,7 +140,7 @@ def _spawn(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
 def start_kg(
     data_dir: Path, name: str, cache: bool = False, workers: int = 2, **settings: str
 ) -> Target:
-    """`kg serve` (gunicorn, gthread); extra settings as KG_* variables."""
+    """`kg serve` (kg.server); extra settings as KG_* variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="10000" if cache else "0")
@@ -151,14 +151,15 @@ def start_kg(
     return Target(name, port, "/sparql", proc)
 
 
-def start_kg_sync(data_dir: Path, name: str, workers: int = 2, **settings: str) -> Target:
-    """The same app under gunicorn *sync* workers (no keep-alive), to compare worker models."""
+def start_kg_gunicorn(data_dir: Path, name: str, workers: int = 2, **settings: str) -> Target:
+    """The same Flask app under gunicorn gthread (2 x 4 threads) with killable executor
+    processes: how `kg serve` ran before kg/server/, for comparison in the same run."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="0", KG_THREADS="1")
+    env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="0")
     env.update({"KG_" + k.upper(): str(v) for k, v in settings.items()})
-    cmd = [str(BIN / "gunicorn"), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    cmd += ["--limit-request-line", "0", "bench.wsgi:app"]
+    cmd = [str(BIN / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", "4"]
+    cmd += ["-b", f"127.0.0.1:{port}", "--limit-request-line", "0", "bench.wsgi:app"]
     proc = _spawn(cmd, env)
     wait_for(port, "/sparql", proc)
     return Target(name, port, "/sparql", proc)
