@@ -6,7 +6,7 @@
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
-serve ran before kg/server/), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
+serve ran before kg/server/), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
 the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
 not the absolute numbers. `--stream` instead measures the 100k-row SELECT: time to first byte,
@@ -179,6 +179,9 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
+    if name.startswith("kg-w"):  # kg-w1, kg-w3: kg serve with that many worker processes
+        n = int(name[4:])
+        return tg.start_kg(kg_dir, f"kg serve ({n} workers)", workers=n)
     if name == "kg-gunicorn":
         return tg.start_kg_gunicorn(kg_dir, "kg app (gunicorn gthread + executors)", workers=workers)
     if name == "inproc":
@@ -200,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-gunicorn inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     args = parser.parse_args(argv)
