@@ -1,7 +1,9 @@
 """Query execution that survives runaway queries: each query runs in a killable child process.
 
-pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so a web worker never
-runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
+For the Flask app on its own (`kg.web.create_app` under any WSGI server); `kg serve` runs its
+queries in its workers' threads instead and retires a worker whose query runs late
+(kg.inprocess). pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so
+here a web worker never runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
 most), each holding the on-disk store open read-only and fed `Job`s through a pipe. The child runs
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
 serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they
