@@ -194,6 +194,7 @@ def test_fast_path_and_flask_path_answer_alike(live_server, query, accept, kind)
         _assert_same(fast, flask)
         assert fast.status == 200
         assert fast.one("etag")
+        assert fast.one("vary") and fast.one("cache-control")  # compared above: both present
     fast = answers[0]
     assert fast.one("content-type").split(";")[0] == accept
     if kind == "json":
