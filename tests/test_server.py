@@ -371,9 +371,7 @@ def test_headers_over_64_kib_get_431(live_server) -> None:
         answer = wire.response()
     finally:
         wire.close()
-    # SERVER BUG (kg/server/http.py): httptools wraps the _TooLarge raised in on_header in
-    # HttpParserCallbackError (the _TooLarge is only its __context__), so Connection._refuse
-    # sees an HttpParserError and answers 400 "User callback error" instead of 431.
+    # httptools wraps the callback's exception (HttpParserCallbackError): the status must survive.
     assert answer.status == 431, f"oversized headers answered {answer.status}: {answer.body!r}"
     assert answer.body.startswith(b"431 Request Header Fields Too Large\n\n")
     many = [f"X-Pad-{i}: " + "b" * 1000 for i in range(80)]  # many small ones add up too
@@ -384,6 +382,19 @@ def test_headers_over_64_kib_get_431(live_server) -> None:
         assert many_answer.status == 431, f"answered {many_answer.status}: {many_answer.body!r}"
     finally:
         wire.close()
+
+
+def test_a_url_past_the_limit_gets_414(live_server) -> None:
+    # The server's own limit (KG_MAX_BODY + 8 KiB) stops it before the whole URL is read.
+    limit = live_server.config.max_body + 8192
+    wire = Wire(live_server.base)
+    try:
+        wire.send(b"GET /sparql?query=" + b"x" * (limit + 10) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = wire.response()
+    finally:
+        wire.close()
+    assert answer.status == 414, f"answered {answer.status}: {answer.body[:200]!r}"
+    assert answer.body.startswith(b"414 URI Too Long\n\n")
 
 
 def test_garbage_gets_400(live_server) -> None:

@@ -257,14 +257,27 @@ class Connection:
                 self.sock.close()
 
     def _refuse(self, err: Exception) -> None:
-        too_large = isinstance(err, _TooLarge)
-        status = "431 Request Header Fields Too Large" if too_large else "400 Bad Request"
+        # httptools wraps a callback's exception in HttpParserCallbackError("User callback error").
+        cause = err if isinstance(err, _TooLarge) else err.__context__
+        too_large = isinstance(cause, _TooLarge)
+        err = cause if too_large else err  # type: ignore[assignment]
+        status = cause.status if too_large else "400 Bad Request"  # type: ignore[union-attr]
         body = f"{status}\n\nmalformed or oversized request: {err}\n".encode("utf-8", "replace")
         head, _ = head_bytes(
             status, [("Content-Type", "text/plain; charset=utf-8")], len(body), False
         )
         with contextlib.suppress(OSError):
             self.send(head + body)
+            # Lingering close: read what the client still sends (briefly), so that closing with
+            # unread data does not reset the connection before the client has read the answer.
+            self.sock.shutdown(socket.SHUT_WR)
+            self.sock.settimeout(1.0)
+            drained = 0
+            while drained < 4 * 1024 * 1024:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                drained += len(data)
 
     # -- httptools callbacks -------------------------------------------------------------------
 
@@ -279,7 +292,7 @@ class Connection:
     def on_url(self, url: bytes) -> None:
         self._url += url
         if len(self._url) > self.worker.max_target:
-            raise _TooLarge("the URL is too long")
+            raise _TooLarge("the URL is too long: use POST", "414 URI Too Long")
 
     def _start(self) -> Request:
         if self._request is None:
@@ -327,4 +340,8 @@ class Connection:
 
 
 class _TooLarge(Exception):
-    """A request line or header block over the limits."""
+    """A request line or header block over the limits, and the status that says so."""
+
+    def __init__(self, message: str, status: str = "431 Request Header Fields Too Large") -> None:
+        super().__init__(message)
+        self.status = status
