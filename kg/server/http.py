@@ -22,7 +22,8 @@ from typing import Any
 
 import httptools
 
-KEEP_ALIVE = 5.0  # seconds an idle keep-alive connection stays open
+KEEP_ALIVE = 5.0  # seconds an idle keep-alive connection stays open (and between reads)
+SEND_TIMEOUT = 60.0  # seconds a client may leave an answer unread before it is dropped
 HEAD_LIMIT = 64 * 1024  # request headers, in bytes (besides the URL)
 NO_BODY = (204, 304)
 SERVER = "geoclaims"
@@ -206,7 +207,6 @@ class Connection:
     def serve(self) -> None:
         """Read, parse and answer requests until the client or the worker closes."""
         sock = self.sock
-        sock.settimeout(KEEP_ALIVE)
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         upgraded = False
@@ -216,6 +216,7 @@ class Connection:
                 if self.idle and self.worker.draining:
                     return
                 try:
+                    sock.settimeout(KEEP_ALIVE)
                     data = sock.recv(65536)
                 except OSError:  # idle timeout, reset, or shut down by the worker
                     return
@@ -243,6 +244,7 @@ class Connection:
             self.close()
 
     def send(self, data: bytes) -> None:
+        self.sock.settimeout(SEND_TIMEOUT)  # a slow reader, not an idle one
         self.sock.sendall(data)
 
     def shutdown(self) -> None:
