@@ -13,6 +13,7 @@ stuck in the engine), or shuts the socket down to cut a stream that began.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -21,6 +22,9 @@ from email.utils import formatdate
 from typing import Any
 
 import httptools
+
+log = logging.getLogger("kg.server")
+_INTERNAL = b"500 Internal Server Error\n\nthe server failed while answering; see its log\n"
 
 KEEP_ALIVE = 5.0  # seconds an idle keep-alive connection stays open (and between reads)
 SEND_TIMEOUT = 60.0  # seconds a client may leave an answer unread before it is dropped
@@ -158,6 +162,18 @@ class Reply:
             self.conn.send(b"0\r\n\r\n")
         self.finished = True
 
+    def internal_error(self) -> None:
+        """A 500 in the one error shape if nothing was sent yet, else cut the answer."""
+        if self.started:
+            self.cut()
+            return
+        with contextlib.suppress(OSError):
+            self.whole(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain; charset=utf-8")],
+                _INTERNAL,
+            )
+
     def cut(self) -> None:
         """Stop a streamed answer visibly (no last chunk): the connection is closed."""
         self.abandoned = True
@@ -171,6 +187,7 @@ class Reply:
                 return
             self.abandoned = True
             started = self.started
+        self.conn.stuck = True  # its thread is in the engine: a retiring worker need not wait
         if not started:
             head, _ = head_bytes(
                 status, [("Content-Type", "text/plain; charset=utf-8")], len(body), False
@@ -193,6 +210,7 @@ class Connection:
         self.lock = threading.Lock()
         self.closed = False
         self.idle = True  # waiting for a request (a retiring worker may close it)
+        self.stuck = False  # answered by the watchdog while its thread runs a late query
         self._in_message = False
         self.parser = httptools.HttpRequestParser(self)
         self.queue: deque[Request] = deque()
@@ -235,7 +253,12 @@ class Connection:
                     if upgraded:
                         request.keep_alive = False
                     reply = Reply(self, request)
-                    self.worker.handle(reply)
+                    try:
+                        self.worker.handle(reply)
+                    except Exception:
+                        log.exception("answering %s %s failed", request.method, request.path)
+                        reply.internal_error()
+                        return
                     if not reply.keep_alive or reply.abandoned or self.worker.draining:
                         return
                 if upgraded:

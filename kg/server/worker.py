@@ -144,7 +144,7 @@ class Worker:
         until = time.monotonic() + DRAIN
         while time.monotonic() < until:
             with self._lock:
-                open_now = list(self.connections)
+                open_now = [conn for conn in self.connections if not conn.stuck]
             if not open_now:
                 break
             for conn in open_now:

@@ -14,12 +14,11 @@ import sys
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from kg.errors import KGError
 from kg.server.http import Reply, Request
 
 BUFFER = 64 * 1024
 log = logging.getLogger("kg.server")
-
-_ERROR = b"500 Internal Server Error\n\nthe server failed while answering; see its log\n"
 
 
 def environ_for(request: Request, peer: tuple[str, int], local: tuple[str, int]) -> dict[str, Any]:
@@ -81,24 +80,18 @@ def run_wsgi(app: Any, reply: Reply) -> None:
         result = app(environ, start_response)
     except Exception:
         log.exception("the app failed on %s %s", reply.request.method, reply.request.path)
-        reply.whole(
-            "500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")], _ERROR
-        )
+        reply.internal_error()
         return
     try:
         _send(reply, result, started)
     except OSError:
         pass  # the client left, or the answer was abandoned at its deadline
+    except KGError as err:  # the result cap or the deadline, once the answer has begun
+        log.warning("%s %s cut: %s", reply.request.method, reply.request.path, err.message)
+        reply.internal_error()
     except Exception:
         log.exception("the app failed while streaming %s", reply.request.path)
-        if reply.started:
-            reply.cut()
-        else:
-            reply.whole(
-                "500 Internal Server Error",
-                [("Content-Type", "text/plain; charset=utf-8")],
-                _ERROR,
-            )
+        reply.internal_error()
     finally:
         close = getattr(result, "close", None)
         if close is not None:
