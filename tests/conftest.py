@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import shutil
 import socket
 import subprocess
@@ -114,6 +115,24 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 def start_oxigraph(tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[Any]]:
     """`with start_oxigraph("--timeout-s", "2") as server:` a server of this test's own."""
     return functools.partial(run_oxigraph, tmp_path)
+
+
+def proc_stats() -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/PID/stat after the command name) of every live process."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if fields[0] != "Z":
+            yield int(proc.name), fields
+
+
+def cpu_seconds(fields: list[str]) -> float:
+    """User + system CPU seconds of a process, from its stat fields."""
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from conftest import cpu_seconds, proc_stats
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 QUICK = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
@@ -18,18 +18,7 @@ QUICK = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
 
 def session_cpu(session: int) -> float:
     """CPU seconds used so far by the live processes of a session (a `kg serve` of its own)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+    return sum(cpu_seconds(fields) for _, fields in proc_stats() if int(fields[3]) == session)
 
 
 def busy_cores(server, seconds: float = 1.0) -> float:
@@ -122,17 +111,7 @@ def test_a_stream_cut_by_the_cap_is_visibly_incomplete(write_server) -> None:
 
 def session_processes(session: int) -> list[int]:
     """Every live process of a session (a `kg serve` started in a session of its own)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            found.append(int(proc.name))
-    return found
+    return [pid for pid, fields in proc_stats() if int(fields[3]) == session]
 
 
 def test_stopping_the_server_stops_a_running_query(seed_config) -> None:
