@@ -1,19 +1,19 @@
 """Query execution that survives runaway queries: each query runs in a killable child process.
 
 For the Flask app on its own (`kg.web.create_app` under any WSGI server); `kg serve` runs its
-queries in its workers' threads instead and retires a worker whose query runs late
-(kg.inprocess). pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so
-here a web worker never runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
+queries in its workers' threads instead and retires a worker whose query runs late (kg.inprocess).
+pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so here a web worker
+never runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
 most), each holding the on-disk store open read-only and fed `Job`s through a pipe. The child runs
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
-serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they
-come, so memory stays flat and the first bytes leave before a streaming query ends. At the
-deadline the parent SIGKILLs the child (freeing its core), answers 503 and starts a replacement
-at once (it opens the store before the next query needs it). A small answer is one message.
+serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come,
+so memory stays flat and the first bytes leave before a streaming query ends. At the deadline the
+parent SIGKILLs the child (freeing its core), answers 503 and starts a replacement at once (it opens
+the store before the next query needs it). A small answer is one message.
 
 Writes go through `kg.lock.writer` (one process at a time, under a lock); every write changes the
-store's version marker and children reopen their read-only handle when they see it change.
-For an in-memory or remote store, `InlineExecutor` runs queries in the calling thread instead.
+store's version marker and children reopen their read-only handle when they see it change. For an
+in-memory or remote store, `InlineExecutor` runs queries in the calling thread instead.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """Query execution in the server's own threads, with a timeout that really frees the core.
 
-pyoxigraph releases the GIL while it evaluates and serializes, so threads of one process run
-queries in parallel, but it cannot cancel a query. `kg serve` (kg.server) therefore runs queries
-in its worker processes' threads and enforces the timeout by recycling the process: the request
-gets its 503 at the deadline, a watchdog sees the query still running shortly after, and the
-worker stops accepting, lets its other requests finish and exits, which ends the runaway; the
-supervisor has started a replacement already. No query ever crosses a process boundary.
+pyoxigraph releases the GIL while it evaluates and serializes, so threads of one process run queries
+in parallel, but it cannot cancel a query. `kg serve` (kg.server) therefore runs queries in its
+worker processes' threads and enforces the timeout by recycling the process: the request gets its
+503 at the deadline, the worker's watchdog sees the query still running shortly after
+(`LocalReads.runaway`), and the worker stops accepting, lets its other requests finish and exits,
+which ends the runaway; the supervisor has started a replacement already. No query ever crosses a
+process boundary.
 
 `LocalReads` holds the on-disk store open read-only, shared by the threads; each thread holds its
-own shared lock (`kg.lock.ReadLock`: flock is per open file) around every query, and the handle
-is reopened when the version marker shows a write. `LocalExecutor` is the `run(job)` interface of
+own shared lock (`kg.lock.ReadLock`: flock is per open file) around every query, and the handle is
+reopened when the version marker shows a write. `LocalExecutor` is the `run(job)` interface of
 `kg.executor.Executor` on top of it, for the Flask app; the server's fast path calls
 `LocalReads.execute` directly from its request threads.
 """
@@ -39,17 +40,14 @@ QUEUED = 4  # chunks a producer may run ahead of its consumer (64 KiB each)
 class LocalReads:
     """The on-disk store read in this process's threads; every running query is tracked."""
 
-    def __init__(self, data_dir: str, on_runaway: Callable[[], None] | None = None) -> None:
+    def __init__(self, data_dir: str) -> None:
         self.data_dir = data_dir
-        self.on_runaway = on_runaway
         self._local = threading.local()
         self._mutex = threading.Lock()
         self._store: EmbeddedStore | None = None
         self._version: str | None = None
         self._running: dict[int, float] = {}  # token -> deadline (monotonic)
         self._next = 0
-        self._watchdog: threading.Thread | None = None
-        self.runaway = False
 
     def _open(self, version: str) -> EmbeddedStore:
         with self._mutex:
@@ -76,31 +74,23 @@ class LocalReads:
 
     @contextmanager
     def tracked(self, deadline: float | None) -> Iterator[None]:
-        """Register a running query with its deadline (None: no limit) for the watchdog."""
+        """Register a running query with its deadline (None: no limit), for `runaway()`."""
         with self._mutex:
             self._next += 1
             token = self._next
             if deadline is not None:
                 self._running[token] = deadline
-                if self._watchdog is None:
-                    self._watchdog = threading.Thread(target=self._watch, daemon=True)
-                    self._watchdog.start()
         try:
             yield
         finally:
             with self._mutex:
                 self._running.pop(token, None)
 
-    def _watch(self) -> None:
-        while not self.runaway:
-            time.sleep(0.1)
-            now = time.monotonic()
-            with self._mutex:
-                late = any(deadline + GRACE < now for deadline in self._running.values())
-            if late:
-                self.runaway = True
-                if self.on_runaway is not None:
-                    self.on_runaway()
+    def runaway(self) -> bool:
+        """Whether a query still runs `GRACE` seconds past its deadline (the worker must retire)."""
+        now = time.monotonic()
+        with self._mutex:
+            return any(deadline + GRACE < now for deadline in self._running.values())
 
     def execute(self, job: Job, send: Send, deadline: float | None = None) -> None:
         """Run a job in this thread under the shared lock; `send` gets the answer's chunks."""

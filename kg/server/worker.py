@@ -68,7 +68,7 @@ class Worker:
         if not (config.remote or config.in_memory):
             from kg.inprocess import LocalExecutor, LocalReads
 
-            reads = LocalReads(config.data_dir, on_runaway=self._runaway)
+            reads = LocalReads(config.data_dir)
             executor = LocalExecutor(config, reads)
             executor.warm()
         app = create_app(config, executor=executor)
@@ -101,7 +101,9 @@ class Worker:
         run_wsgi(self.app, reply)
 
     def _watch(self) -> None:
+        """Answer 503 for fast-path requests past their deadline; retire on a runaway query."""
         status, body = error_text(QueryTimeout.http_status, TIMEOUT_MESSAGE)
+        reads = self.queries.reads
         while True:
             time.sleep(TICK)
             now = time.monotonic()
@@ -109,6 +111,8 @@ class Worker:
                 late = [reply for reply, deadline in self.deadlines.items() if deadline <= now]
             for reply in late:
                 reply.abandon(status, body)
+            if reads is not None and not self.draining and reads.runaway():
+                self.retire("a query ran past its deadline")
 
     def _serve(self, conn: Connection) -> None:
         try:
@@ -122,9 +126,6 @@ class Worker:
             self.slots.release()
 
     # -- retiring ------------------------------------------------------------------------------
-
-    def _runaway(self) -> None:
-        self.retire("a query ran past its deadline")
 
     def retire(self, why: str) -> None:
         """Stop accepting, finish what is in flight, exit (the supervisor has a replacement)."""
