@@ -23,8 +23,9 @@ from typing import Any
 
 import httptools
 
+from kg.web.errors import TEXT, error_text
+
 log = logging.getLogger("kg.server")
-_INTERNAL = b"500 Internal Server Error\n\nthe server failed while answering; see its log\n"
 
 KEEP_ALIVE = 5.0  # seconds an idle keep-alive connection stays open (and between reads)
 SEND_TIMEOUT = 60.0  # seconds a client may leave an answer unread before it is dropped
@@ -167,12 +168,9 @@ class Reply:
         if self.started:
             self.cut()
             return
+        status, body = error_text(500, "the server failed while answering; see its log")
         with contextlib.suppress(OSError):
-            self.whole(
-                "500 Internal Server Error",
-                [("Content-Type", "text/plain; charset=utf-8")],
-                _INTERNAL,
-            )
+            self.whole(status, [("Content-Type", TEXT)], body)
 
     def cut(self) -> None:
         """Stop a streamed answer visibly (no last chunk): the connection is closed."""
@@ -189,9 +187,7 @@ class Reply:
             started = self.started
         self.conn.stuck = True  # its thread is in the engine: a retiring worker need not wait
         if not started:
-            head, _ = head_bytes(
-                status, [("Content-Type", "text/plain; charset=utf-8")], len(body), False
-            )
+            head, _ = head_bytes(status, [("Content-Type", TEXT)], len(body), False)
             with contextlib.suppress(OSError):
                 self.conn.sock.settimeout(1.0)
                 self.conn.sock.sendall(head + body)
@@ -288,9 +284,7 @@ class Connection:
         err = cause if too_large else err  # type: ignore[assignment]
         status = cause.status if too_large else "400 Bad Request"  # type: ignore[union-attr]
         body = f"{status}\n\nmalformed or oversized request: {err}\n".encode("utf-8", "replace")
-        head, _ = head_bytes(
-            status, [("Content-Type", "text/plain; charset=utf-8")], len(body), False
-        )
+        head, _ = head_bytes(status, [("Content-Type", TEXT)], len(body), False)
         with contextlib.suppress(OSError):
             self.send(head + body)
             # Lingering close: read what the client still sends (briefly), so that closing with

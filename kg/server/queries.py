@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -25,6 +24,7 @@ from kg.formats import GRAPH, RESULTS, by_name
 from kg.inprocess import LocalReads
 from kg.jobs import Job
 from kg.server.http import Reply, Request
+from kg.web.errors import TEXT, error_text
 
 PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
@@ -56,12 +56,6 @@ def form_fields(text: str) -> dict[str, list[str]]:
         name, _, value = part.partition("=")
         fields.setdefault(unquote_plus(name), []).append(unquote_plus(value))
     return fields
-
-
-def error_text(status: int, message: str) -> tuple[str, bytes]:
-    """The status line and text body of the one error shape (kg.web.errors)."""
-    reason = HTTPStatus(status).phrase
-    return f"{status} {reason}", f"{status} {reason}\n\n{message}\n".encode()
 
 
 class QueryPath:
@@ -186,7 +180,7 @@ class QueryPath:
             return
         status, body = error_text(err.http_status, err.message)
         with contextlib.suppress(OSError):
-            reply.whole(status, [("Content-Type", "text/plain; charset=utf-8")], body)
+            reply.whole(status, [("Content-Type", TEXT)], body)
 
 
 TIMEOUT_MESSAGE = "the query ran past the time limit and was stopped"

@@ -27,8 +27,9 @@ from typing import Any
 from kg.config import Config
 from kg.errors import QueryTimeout
 from kg.server.http import Connection, Reply
-from kg.server.queries import TIMEOUT_MESSAGE, QueryPath, error_text
+from kg.server.queries import TIMEOUT_MESSAGE, QueryPath
 from kg.server.wsgi import run_wsgi
+from kg.web.errors import error_text
 
 DRAIN = 5.0  # seconds a retiring worker gives the requests in flight
 BOOT_FAILED = 3  # exit code: the worker could not start (the supervisor gives up)

@@ -22,23 +22,33 @@ from kg.formats import prefers_html
 REALM = 'Bearer realm="geoclaims"'
 
 
+TEXT = "text/plain; charset=utf-8"
+
+
+def _title(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Error"
+
+
+def error_text(status: int, message: str) -> tuple[str, bytes]:
+    """The status line and body of the text shape (also sent by kg.server without Flask)."""
+    title = _title(status)
+    return title, f"{title}\n\n{message}\n".encode()
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The one error shape, HTML if the client is a browser, else text/plain."""
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "Error"
-    title = f"{status} {reason}"
     if prefers_html(request.headers.get("Accept")):
+        title = _title(status)
         body = (
             f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>{title}</title>\n"
             f"<h1>{title}</h1>\n<pre>{escape(message)}</pre>\n</html>\n"
         )
         response = Response(body, status=status, content_type="text/html; charset=utf-8")
     else:
-        response = Response(
-            f"{title}\n\n{message}\n", status=status, content_type="text/plain; charset=utf-8"
-        )
+        response = Response(error_text(status, message)[1], status=status, content_type=TEXT)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
