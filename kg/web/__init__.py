@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from kg.config import Config
 from kg.executor import Executor, ExecutorStore, InlineExecutor, Job, Result, make_executor
 from kg.formats import RESULTS
+from kg.inprocess import LocalExecutor
 from kg.lock import writer
 from kg.store import Store
 
@@ -42,7 +43,7 @@ class AppState:
 
     config: Config
     store: Store
-    executor: Executor | InlineExecutor
+    executor: Executor | InlineExecutor | LocalExecutor
     write_store: Store | None = None
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
@@ -75,7 +76,9 @@ def state() -> AppState:
     return current_app.extensions["kg"]
 
 
-def create_app(config: Config, store: Store | None = None, executor: Any = None) -> Flask:
+def create_app(
+    config: Config, store: Store | None = None, executor: LocalExecutor | None = None
+) -> Flask:
     """The Flask app serving the store the settings point at (or the one given).
 
     `executor` runs its queries (default: `kg.executor.make_executor`); `kg serve` passes its
