@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.browse.terms import Term, rows, term
+from kg.browse.terms import Term, iri_values, rows, term
 from kg.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 
 PAGE_SIZE = 50
@@ -23,6 +23,7 @@ class Statement:
     predicate: Term
     other: Term
     graph: Term | None
+    also: list[Term] = field(default_factory=list)  # standard super-properties folded into it
 
 
 @dataclass
@@ -30,7 +31,8 @@ class Resource:
     """The page data common to every IRI."""
 
     iri: str
-    types: list[Term] = field(default_factory=list)
+    types: list[Term] = field(default_factory=list)  # the most specific types
+    super_types: list[Term] = field(default_factory=list)  # the types they imply (materialised)
     outgoing: dict[str, list[Statement]] = field(default_factory=dict)
     incoming: list[Statement] = field(default_factory=list)
     incoming_total: int = 0
@@ -72,6 +74,41 @@ def exists(store: Any, iri: str) -> bool:
     return bool(rows(store, sparql, x=iri))
 
 
+# Incoming statements, without those a more specific one of the same triple implies: a claim's
+# gc:about carries a materialised schema:about, shown once (as gc:about).
+_INCOMING = """
+SELECT ?o ?s ?p ?g WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER NOT EXISTS { GRAPH ?g { ?s ?sub ?o } ?sub rdfs:subPropertyOf ?p }
+}"""
+
+
+def _super_terms(store: Any, terms: set[str], prop: str) -> dict[str, set[str]]:
+    """Every super-class (or super-property) of each term, through the ontology."""
+    if not terms:
+        return {}
+    found: dict[str, set[str]] = defaultdict(set)
+    sparql = (
+        f"SELECT DISTINCT ?t ?s WHERE {{ VALUES ?t {{ {iri_values(terms)} }} ?t <{prop}>+ ?s }}"
+    )
+    for r in rows(store, sparql):
+        found[r["t"].value].add(r["s"].value)
+    return found
+
+
+def _fold(out: dict[str, list[Statement]], supers: dict[str, set[str]]) -> None:
+    """Fold each statement implied by a more specific one (same value, same graph) into it."""
+    for p in list(out):
+        for st in out[p]:
+            for q in supers.get(p, ()):
+                for other in out.get(q, []):
+                    if other.other == st.other and other.graph == st.graph:
+                        st.also.append(other.predicate)
+                        out[q] = [x for x in out[q] if x is not other]
+    for p in [p for p, sts in out.items() if not sts]:
+        del out[p]
+
+
 def load(store: Any, iri: str, page: int = 1) -> Resource:
     """Outgoing statements, one page of incoming ones, and the graph this IRI names."""
     res = Resource(iri=iri, page=max(1, page))
@@ -79,19 +116,18 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
     sparql = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"
     for row in rows(store, sparql, s=iri):
         out[row["p"].value].append(Statement(term(row["p"]), term(row["o"]), term(row["g"])))
+    _fold(out, _super_terms(store, set(out) - {TYPE}, RDFS + "subPropertyOf"))
     # rdf:type first, then predicates in IRI order.
     res.outgoing = dict(sorted(out.items(), key=lambda kv: (kv[0] != TYPE, kv[0])))
-    seen: set[str] = set()
-    res.types = [t for t in res.values(TYPE) if not (t.value in seen or seen.add(t.value))]
-    count = rows(
-        store, "SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?o", o=iri
-    )
+    types = list(dict.fromkeys(t for t in res.values(TYPE)))
+    supers = _super_terms(store, {t.value for t in types if t.is_iri}, RDFS + "subClassOf")
+    implied = set().union(*supers.values()) if supers else set()
+    res.types = [t for t in types if t.value not in implied]
+    res.super_types = [t for t in types if t.value in implied]
+    count = rows(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {_INCOMING} }} GROUP BY ?o", o=iri)
     res.incoming_total = int(count[0]["n"].value) if count else 0
     offset = (res.page - 1) * PAGE_SIZE
-    sparql = (
-        "SELECT ?o ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?s ?g "
-        f"LIMIT {PAGE_SIZE} OFFSET {offset}"
-    )
+    sparql = f"{_INCOMING} ORDER BY ?p ?s ?g LIMIT {PAGE_SIZE} OFFSET {offset}"
     res.incoming = [
         Statement(term(r["p"]), term(r["s"]), term(r["g"])) for r in rows(store, sparql, o=iri)
     ]

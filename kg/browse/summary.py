@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.browse.terms import Term, rows, term
 from kg.check.verdict import VERDICTS, WORDS
-from kg.namespaces import DCTERMS, ONTOLOGY_IRI, RDF, SD, VOID, XSD
+from kg.namespaces import DCTERMS, GC, ONTOLOGY_IRI, RDF, VOID, XSD
 
 PROJECT_LICENSE = "http://www.apache.org/licenses/LICENSE-2.0"
 TITLE = "geoclaims"
@@ -20,15 +20,23 @@ DESCRIPTION = (
 )
 
 
+ARTICLES_SHOWN = 10  # the newest; the rest are a click away (the article list)
+ENTITIES_SHOWN = 15
+SOURCES_SHOWN = 30
+
+
 @dataclass
 class Summary:
-    """The numbers and lists of the home page and of the VoID description."""
+    """The numbers and lists of the home page and of the VoID description, bounded in size
+    whatever the size of the graph (lists are the first few; graphs are counted by kind)."""
 
     counts: dict[str, int]
-    articles: list[tuple[Term, str, str]] = field(default_factory=list)  # iri, headline, date
+    articles: list[tuple[Term, str, str]] = field(
+        default_factory=list
+    )  # newest: iri, headline, date
     entities: list[tuple[Term, int]] = field(default_factory=list)  # iri, claims about it
-    sources: list[Term] = field(default_factory=list)
-    graphs: list[tuple[Term, int]] = field(default_factory=list)
+    sources: list[Term] = field(default_factory=list)  # of the reference facts, the first few
+    graph_kinds: list[tuple[Term, int, int]] = field(default_factory=list)  # class, graphs, triples
     licenses: list[Term] = field(default_factory=list)
     classes: list[tuple[Term, int]] = field(default_factory=list)
     verdicts: list[tuple[str, str, int]] = field(default_factory=list)  # verdict, words, claims
@@ -41,17 +49,31 @@ def _count(store: Any, sparql: str, **bound: Any) -> int:
 
 def summary(store: Any, base_iri: str) -> Summary:
     """Count and list what the store holds."""
-    graphs = [
-        (term(r["g"]), int(r["n"].value))
+    per_graph = {
+        r["g"].value: int(r["n"].value)
         for r in rows(
-            store,
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+            store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
+    }
+    kind_of: dict[str, str] = {}
+    for r in rows(store, "SELECT ?g ?c WHERE { GRAPH ?g { ?g a ?c } } ORDER BY ?g ?c"):
+        c = r["c"].value
+        # A graph's own kind (gc:ClaimGraph), not a class every graph has (gc:NamedGraph).
+        if c.startswith(GC) and c not in (GC + "NamedGraph",):
+            kind_of.setdefault(r["g"].value, c)
+    by_kind: dict[str, list[int]] = {}
+    for g, n in per_graph.items():
+        tally = by_kind.setdefault(kind_of.get(g, ""), [0, 0])
+        tally[0] += 1
+        tally[1] += n
+    graph_kinds = [
+        (Term("iri", k) if k else Term("literal", "other graphs"), n, t)
+        for k, (n, t) in sorted(by_kind.items(), key=lambda kv: (kv[0] == "", kv[0]))
     ]
     entity_prefix = ox.Literal(base_iri + "entity/")
     counts = {
-        "triples": sum(n for _, n in graphs),
-        "graphs": len(graphs),
+        "triples": sum(per_graph.values()),
+        "graphs": len(per_graph),
         "articles": _count(
             store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle }"
         ),
@@ -70,9 +92,9 @@ def summary(store: Any, base_iri: str) -> Summary:
         (term(r["a"]), r["h"].value if "h" in r else "", r["d"].value if "d" in r else "")
         for r in rows(
             store,
-            "SELECT ?a (SAMPLE(?head) AS ?h) (SAMPLE(?date) AS ?d) WHERE { ?a a schema:NewsArticle "
+            "SELECT ?a (SAMPLE(?head) AS ?h) (MAX(?date) AS ?d) WHERE { ?a a schema:NewsArticle "
             "OPTIONAL { ?a schema:headline ?head } OPTIONAL { ?a schema:datePublished ?date } }"
-            " GROUP BY ?a ORDER BY ?a",
+            f" GROUP BY ?a ORDER BY DESC(?d) ?a LIMIT {ARTICLES_SHOWN}",
         )
     ]
     entities = [
@@ -80,18 +102,22 @@ def summary(store: Any, base_iri: str) -> Summary:
         for r in rows(
             store,
             "SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c gc:about ?e } GROUP BY ?e"
-            " ORDER BY DESC(?n) ?e LIMIT 15",
+            f" ORDER BY DESC(?n) ?e LIMIT {ENTITIES_SHOWN}",
         )
     ]
     sources = [
         term(r["s"])
         for r in rows(
             store,
-            "SELECT DISTINCT ?prefix ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?prefix)) }"
-            " ORDER BY ?s",
-            prefix=ox.Literal(base_iri + "source/"),
+            "SELECT DISTINCT ?s WHERE { ?f a gc:ReferenceFact ; prov:wasDerivedFrom ?s }"
+            f" ORDER BY ?s LIMIT {SOURCES_SHOWN}",
         )
     ]
+    counts["sources"] = _count(
+        store,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {"
+        " ?f a gc:ReferenceFact ; prov:wasDerivedFrom ?s }",
+    )
     licenses = [
         term(r["l"])
         for r in rows(store, "SELECT ?o ?l WHERE { ?o dcterms:license ?l }", o=ONTOLOGY_IRI)
@@ -113,7 +139,7 @@ def summary(store: Any, base_iri: str) -> Summary:
         )
     }
     verdicts = [(v, WORDS[v], judged[v]) for v in VERDICTS if v in judged]
-    return Summary(counts, articles, entities, sources, graphs, licenses, classes, verdicts)
+    return Summary(counts, articles, entities, sources, graph_kinds, licenses, classes, verdicts)
 
 
 @dataclass
@@ -161,14 +187,19 @@ def void_triples(s: Summary, dataset: str, endpoint: str, base_iri: str) -> list
     out += [ox.Triple(d, iri(DCTERMS + "source"), iri(t.value)) for t in s.sources]
     out += [ox.Triple(d, iri(VOID + "exampleResource"), iri(t.value)) for t, _ in s.entities[:3]]
     out += [ox.Triple(d, iri(VOID + "exampleResource"), iri(t.value)) for t, _, _ in s.articles[:3]]
-    for i, (g, n) in enumerate(s.graphs):
-        sub = ox.NamedNode(f"{dataset}-graph-{i}")
+    # One subset per kind of named graph (claim graphs, proposition graphs, ...), not per graph:
+    # the description stays the same size however many articles are loaded.
+    for i, (kind, graphs, n) in enumerate(s.graph_kinds):
+        sub = ox.NamedNode(f"{dataset}-graphs-{i}")
+        what = kind.value.rsplit("/", 1)[-1] if kind.is_iri else kind.value
         out += [
             ox.Triple(d, iri(VOID + "subset"), sub),
             ox.Triple(sub, iri(RDF + "type"), iri(VOID + "Dataset")),
-            ox.Triple(sub, iri(SD + "name"), iri(g.value)),
+            ox.Triple(sub, iri(DCTERMS + "title"), ox.Literal(f"{graphs} named graphs: {what}")),
             ox.Triple(sub, iri(VOID + "triples"), num(n)),
         ]
+        if kind.is_iri:
+            out.append(ox.Triple(sub, iri(DCTERMS + "type"), iri(kind.value)))
     for i, (c, n) in enumerate(s.classes):
         part = ox.NamedNode(f"{dataset}-class-{i}")
         out += [

@@ -68,17 +68,18 @@ ARTICLE_QUERY = """
 SELECT ?article ?review ?claim ?b ?e ?words ?verdict ?rating ?reason ?fact ?fid ?flabel ?src ?sname
        ?surl
 WHERE {
+  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:appearsIn ?article ; gc:evidence ?span }
+  GRAPH ?dg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
   GRAPH ?rg {
     ?rg a gc:ReviewGraph .
     ?review schema:itemReviewed ?claim ; gc:verdict ?v ; schema:reviewBody ?reason ;
             schema:reviewRating ?r .
     OPTIONAL { ?r schema:ratingValue ?rating }
-    OPTIONAL { ?review gc:checkedAgainst ?fact }
   }
   BIND (REPLACE(STR(?v), "^.*/", "") AS ?verdict)
-  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:appearsIn ?article ; gc:evidence ?span }
-  GRAPH ?dg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
+  # Only the facts this review was checked against (an unbound ?fact must not meet every fact).
   OPTIONAL {
+    GRAPH ?rg { ?review gc:checkedAgainst ?fact }
     GRAPH ?fact { ?fact a gc:ReferenceFact .
                   OPTIONAL { ?fact gc:factId ?fid } OPTIONAL { ?fact schema:description ?flabel }
                   OPTIONAL { ?fact prov:wasDerivedFrom ?src
