@@ -598,9 +598,11 @@ def seed_claim(cid: str) -> str:
 
 def panel_id(doc: Element, claim: str) -> str:
     """The id of a claim's item in the article panel (marks name their claims by these ids)."""
-    return doc.find("aside", id="span-claims").find("li", cls="span-claim", data_claim=claim).attrs[
-        "id"
-    ]
+    return (
+        doc.find("aside", id="span-claims")
+        .find("li", cls="span-claim", data_claim=claim)
+        .attrs["id"]
+    )
 
 
 def marks_of(doc: Element, claim: str) -> list[Element]:
