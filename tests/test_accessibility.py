@@ -1,0 +1,121 @@
+"""axe-core (vendored, kg/web/static/vendor/axe-core) on every page template in real Chromium:
+no critical or serious violation; and no page wider than a phone at 390 and 360 px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sitebrowser import Site, guarded_page, shot
+
+pytestmark = pytest.mark.browser
+
+AXE = "/assets/vendor/axe-core/axe.min.js"
+SEED = "belarus-protests-2020"
+# One page of every template (resource.html also under the proposition and fact pages).
+PAGES = {
+    "home": "/",
+    "void": "/.well-known/void?format=html",
+    "entity": "/entity/nato",
+    "claim": f"/claim/{SEED}/c-nato-denial",
+    "article": f"/article/{SEED}",
+    "proposition": f"/proposition/{SEED}/p-offer",
+    "reference fact": "/reference/R1",
+    "ontology": "/ontology",
+    "ontology term": "/ontology/Claim",
+    "listing": "/claim",
+    "named queries": "/queries",
+    "named query": "/queries/claims-about-entity?entity=nato",
+    "404": "/entity/no-such-entity",
+    "400": "/entity/nato?page=nonsense",
+}
+BAD_IMPACT = ("critical", "serious")
+
+
+def axe_violations(tab: Any, site: Site) -> list[dict[str, Any]]:
+    """axe-core's critical and serious violations on the page as it is now."""
+    tab.add_script_tag(url=site.url + AXE)
+    result = tab.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in BAD_IMPACT
+    ]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_violation(page: Any, site: Site, name: str) -> None:
+    tab, _ = page
+    tab.goto(site.url + PAGES[name])
+    if name == "article":  # with a passage selected and its claims in the panel
+        tab.locator("#article-text mark.v-contradicted").first.click()
+    assert axe_violations(tab, site) == []
+
+
+def test_editor_has_no_serious_violation(page: Any, site: Site) -> None:
+    tab, _ = page
+    tab.goto(site.url + "/sparql")
+    tab.wait_for_selector(".yasqe .CodeMirror")
+    tab.click(".yasqe_queryButton")
+    tab.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
+    assert axe_violations(tab, site) == []
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_no_page_is_wider_than_a_phone(browser: Any, site: Site, width: int) -> None:
+    context, tab, guard = guarded_page(browser, {"width": width, "height": 780})
+    try:
+        wide = {}
+        for name, path in {**PAGES, "editor": "/sparql"}.items():
+            tab.goto(site.url + path)
+            if name == "editor":
+                tab.wait_for_selector(".yasqe .CodeMirror")
+            over = tab.evaluate("document.documentElement.scrollWidth")
+            if over > width:
+                wide[name] = over
+            # Nothing of the header or menu sticks out of the screen.
+            header = tab.locator("header.top").bounding_box()
+            if header and header["width"] > width:
+                wide[name + " header"] = header["width"]
+        assert wide == {}
+        tab.goto(site.url + f"/article/{SEED}")
+        shot(tab, f"article-{width}")
+    finally:
+        context.close()
+    guard.check()
+
+
+def test_article_on_a_phone(browser: Any, site: Site) -> None:
+    """At 390 px the text takes the width; a selected passage's claims open as a sheet over the
+    bottom of the screen, and Close (or Escape) puts it away."""
+    context, tab, guard = guarded_page(browser, {"width": 390, "height": 780})
+    try:
+        tab.goto(site.url + f"/article/{SEED}")
+        text = tab.locator("#article-text").bounding_box()
+        assert text and text["width"] > 330  # not one word per line beside a panel
+        panel = tab.locator("#span-claims")
+        assert not panel.is_visible()
+        mark = tab.locator("#article-text mark.v-contradicted").first
+        mark.click()
+        assert panel.is_visible()
+        box = panel.bounding_box()
+        assert box and box["y"] + box["height"] <= 781 and box["width"] == 390
+        verdict = tab.locator("#span-claims li.span-claim:not([hidden]) div.verdict").first
+        assert verdict.is_visible()
+        shot(tab, "article-390-sheet")
+        tab.locator("#span-claims .panel-close").click()
+        assert not panel.is_visible()
+        assert tab.evaluate("document.activeElement.tagName") == "MARK"
+    finally:
+        context.close()
+    guard.check()
+
+
+def test_skip_link_goes_to_the_content(page: Any, site: Site) -> None:
+    tab, _ = page
+    tab.goto(site.url + "/entity/nato")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.className") == "skip-link"
+    assert tab.locator(".skip-link").is_visible()
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "main"
