@@ -273,7 +273,8 @@ def test_named_graph_page(client: Any, store: Any) -> None:
 def test_home_page_counts_and_lists(client: Any, store: Any) -> None:
     doc = html(client, "/")
     counts = {
-        d.attrs["data-count"]: int(d.find("dd").text) for d in doc.find_all("div", cls="count")
+        d.attrs["data-count"]: int(d.find("dd").text.replace(",", ""))
+        for d in doc.find_all("div", cls="count")
     }
 
     def count(sparql: str) -> int:

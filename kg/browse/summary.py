@@ -10,7 +10,8 @@ import pyoxigraph as ox
 
 from kg.browse.terms import Term, rows, term
 from kg.check.verdict import VERDICTS, WORDS
-from kg.namespaces import DCTERMS, GC, ONTOLOGY_IRI, RDF, VOID, XSD
+from kg.errors import QueryTimeout, ResultTooLarge
+from kg.namespaces import DCTERMS, GRAPH_CLASSES, ONTOLOGY_IRI, RDF, VOID, XSD
 
 PROJECT_LICENSE = "http://www.apache.org/licenses/LICENSE-2.0"
 TITLE = "geoclaims"
@@ -30,7 +31,7 @@ class Summary:
     """The numbers and lists of the home page and of the VoID description, bounded in size
     whatever the size of the graph (lists are the first few; graphs are counted by kind)."""
 
-    counts: dict[str, int]
+    counts: dict[str, int | None]
     articles: list[tuple[Term, str, str]] = field(
         default_factory=list
     )  # newest: iri, headline, date
@@ -47,42 +48,59 @@ def _count(store: Any, sparql: str, **bound: Any) -> int:
     return int(found[0]["n"].value) if found and "n" in found[0] else 0
 
 
-def summary(store: Any, base_iri: str) -> Summary:
-    """Count and list what the store holds."""
-    per_graph = {
-        r["g"].value: int(r["n"].value)
-        for r in rows(
+_KINDS = " ".join(f"gc:{c}" for c in GRAPH_CLASSES)
+
+
+def _graph_sizes(store: Any) -> dict[str, int] | None:
+    """Triples per named graph; None when counting them runs past the query time limit (a very
+    large store): the pages then leave the counts out rather than fail."""
+    try:
+        found = rows(
             store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
+    except (QueryTimeout, ResultTooLarge):
+        return None
+    return {r["g"].value: int(r["n"].value) for r in found}
+
+
+def summary(store: Any, base_iri: str) -> Summary:
+    """Count and list what the store holds (the heaviest step, counting triples per graph, is a
+    scan of the store: done once per store version by SummaryCache)."""
+    sizes = _graph_sizes(store)
+    # A graph's kind is the class it gives itself (gc:ClaimGraph, ...): found by class, each a
+    # lookup in the type index (a join of GRAPH ?g { ?g a ?c } over every graph is not).
+    kind_of = {
+        r["g"].value: r["c"].value
+        for r in rows(
+            store, f"SELECT ?g ?c WHERE {{ VALUES ?c {{ {_KINDS} }} GRAPH ?g {{ ?g a ?c }} }}"
+        )
     }
-    kind_of: dict[str, str] = {}
-    for r in rows(store, "SELECT ?g ?c WHERE { GRAPH ?g { ?g a ?c } } ORDER BY ?g ?c"):
-        c = r["c"].value
-        # A graph's own kind (gc:ClaimGraph), not a class every graph has (gc:NamedGraph).
-        if c.startswith(GC) and c not in (GC + "NamedGraph",):
-            kind_of.setdefault(r["g"].value, c)
+    names = (
+        list(sizes)
+        if sizes is not None
+        else [r["g"].value for r in rows(store, "SELECT ?g WHERE { GRAPH ?g { } }")]
+    )
     by_kind: dict[str, list[int]] = {}
-    for g, n in per_graph.items():
+    for g in names:
         tally = by_kind.setdefault(kind_of.get(g, ""), [0, 0])
         tally[0] += 1
-        tally[1] += n
+        tally[1] += sizes[g] if sizes is not None else 0
     graph_kinds = [
         (Term("iri", k) if k else Term("literal", "other graphs"), n, t)
         for k, (n, t) in sorted(by_kind.items(), key=lambda kv: (kv[0] == "", kv[0]))
     ]
-    entity_prefix = ox.Literal(base_iri + "entity/")
-    counts = {
-        "triples": sum(per_graph.values()),
-        "graphs": len(per_graph),
+    counts: dict[str, int | None] = {
+        "triples": sum(sizes.values()) if sizes is not None else None,
+        "graphs": len(names),
         "articles": _count(
             store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle }"
         ),
         "claims": _count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a schema:Claim }"),
         "entities": _count(
             store,
-            "SELECT ?prefix (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t"
-            " FILTER(STRSTARTS(STR(?e), ?prefix)) } GROUP BY ?prefix",
-            prefix=entity_prefix,
+            "SELECT ?prefix (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?g a gc:EntityGraph ."
+            " ?e a ?t } FILTER(STRSTARTS(STR(?e), ?prefix)) } GROUP BY ?prefix",
+            prefix=ox.Literal(base_iri + "entity/"),
         ),
         "disputed claims": _count(
             store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?x gc:disputes ?c }"
@@ -130,12 +148,12 @@ def summary(store: Any, base_iri: str) -> Summary:
             " ORDER BY DESC(?n) ?c",
         )
     ]
-    judged = {
+    judged = {  # one review per claim, in the review graph
         r["v"].value.rsplit("/", 1)[-1]: int(r["n"].value)
         for r in rows(
             store,
-            "SELECT ?v (COUNT(DISTINCT ?c) AS ?n) WHERE { ?r a schema:ClaimReview ;"
-            " schema:itemReviewed ?c ; gc:verdict ?v } GROUP BY ?v",
+            "SELECT ?v (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH ?rg { ?rg a gc:ReviewGraph ."
+            " ?r gc:verdict ?v } } GROUP BY ?v",
         )
     }
     verdicts = [(v, WORDS[v], judged[v]) for v in VERDICTS if v in judged]
@@ -180,9 +198,10 @@ def void_triples(s: Summary, dataset: str, endpoint: str, base_iri: str) -> list
         ox.Triple(d, iri(VOID + "sparqlEndpoint"), iri(endpoint)),
         ox.Triple(d, iri(VOID + "uriSpace"), ox.Literal(base_iri)),
         ox.Triple(d, iri(VOID + "vocabulary"), iri(ONTOLOGY_IRI)),
-        ox.Triple(d, iri(VOID + "triples"), num(s.counts["triples"])),
-        ox.Triple(d, iri(VOID + "entities"), num(s.counts["entities"])),
+        ox.Triple(d, iri(VOID + "entities"), num(s.counts["entities"] or 0)),
     ]
+    if s.counts["triples"] is not None:
+        out.append(ox.Triple(d, iri(VOID + "triples"), num(s.counts["triples"])))
     out += [ox.Triple(d, iri(DCTERMS + "license"), iri(t.value)) for t in s.licenses if t.is_iri]
     out += [ox.Triple(d, iri(DCTERMS + "source"), iri(t.value)) for t in s.sources]
     out += [ox.Triple(d, iri(VOID + "exampleResource"), iri(t.value)) for t, _ in s.entities[:3]]
@@ -196,8 +215,9 @@ def void_triples(s: Summary, dataset: str, endpoint: str, base_iri: str) -> list
             ox.Triple(d, iri(VOID + "subset"), sub),
             ox.Triple(sub, iri(RDF + "type"), iri(VOID + "Dataset")),
             ox.Triple(sub, iri(DCTERMS + "title"), ox.Literal(f"{graphs} named graphs: {what}")),
-            ox.Triple(sub, iri(VOID + "triples"), num(n)),
         ]
+        if s.counts["triples"] is not None:
+            out.append(ox.Triple(sub, iri(VOID + "triples"), num(n)))
         if kind.is_iri:
             out.append(ox.Triple(sub, iri(DCTERMS + "type"), iri(kind.value)))
     for i, (c, n) in enumerate(s.classes):
