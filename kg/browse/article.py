@@ -158,7 +158,7 @@ def article_view(store: Any, iri: str) -> ArticleView | None:
     for r in rows(
         store,
         "SELECT DISTINCT ?a ?claim ?b ?e ?quote ?claimant WHERE {"
-        " ?claim gc:appearsIn|schema:appearance ?a ; gc:evidence ?ev ."
+        " ?claim gc:appearsIn ?a ; gc:evidence ?ev ."
         " ?ev nif:beginIndex ?b ; nif:endIndex ?e OPTIONAL { ?ev nif:anchorOf ?quote }"
         " OPTIONAL { ?claim gc:claimant ?claimant } } ORDER BY ?b ?claim",
         a=iri,

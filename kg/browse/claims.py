@@ -56,7 +56,7 @@ _CLAIM_FIELDS = """
   OPTIONAL { ?claim gc:attribution ?attribution }
   OPTIONAL { ?claim gc:evidence ?evidence OPTIONAL { ?evidence nif:anchorOf ?quote } }
   OPTIONAL { ?claim gc:sentence ?sentence }
-  OPTIONAL { ?claim gc:appearsIn|schema:appearance ?article }
+  OPTIONAL { ?claim gc:appearsIn ?article }
   OPTIONAL { ?claim gc:ambiguous ?ambiguous }
   OPTIONAL { ?claim skos:editorialNote ?note }
   OPTIONAL { ?claim a ?act FILTER(STRSTARTS(STR(?act), STR(gc:))) }
@@ -166,7 +166,7 @@ def claims_about(store: Any, iri: str, page: int = 1) -> ClaimList:
 def claims_in(store: Any, article: str) -> dict[str, ClaimView]:
     """The claims made in an article, by claim IRI, with their disputes."""
     sparql = (
-        f"SELECT DISTINCT * WHERE {{ ?claim gc:appearsIn|schema:appearance ?a . {_CLAIM_FIELDS} }}"
+        f"SELECT DISTINCT * WHERE {{ ?claim gc:appearsIn ?a . {_CLAIM_FIELDS} }}"
     )
     views = _claims(rows(store, sparql, a=article))
     add_disputes(store, views)
@@ -251,14 +251,20 @@ DISPUTES_SHOWN = 20
 def entity_disputes(store: Any, iri: str) -> tuple[list[tuple[Link, Link]], bool]:
     """(disputed claim, disputing claim) pairs where either is about the entity, the first
     DISPUTES_SHOWN; and whether there are more."""
-    sparql = (
-        "SELECT DISTINCT ?e ?a ?b ?whoA ?whoB ?denial WHERE {"
-        " { ?a gc:disputes ?b . ?b gc:about ?e } UNION { ?a gc:disputes ?b . ?a gc:about ?e }"
-        " OPTIONAL { ?a gc:claimant ?whoA } OPTIONAL { ?b gc:claimant ?whoB }"
-        " BIND(EXISTS { ?a a gc:Denial } AS ?denial) }"
-        f" ORDER BY ?b ?a LIMIT {DISPUTES_SHOWN + 1}"
-    )
-    found = rows(store, sparql, e=iri)
+    # Two plain joins (claims disputing one about the entity, claims about it disputing another)
+    # rather than a UNION, which the engine would start from every dispute in the store.
+    found: list[dict[str, Any]] = []
+    for where in ("?b gc:about ?e . ?a gc:disputes ?b", "?a gc:about ?e . ?a gc:disputes ?b"):
+        found += rows(
+            store,
+            f"SELECT DISTINCT ?e ?a ?b ?whoA ?whoB ?denial WHERE {{ {where}"
+            " OPTIONAL { ?a gc:claimant ?whoA } OPTIONAL { ?b gc:claimant ?whoB }"
+            " BIND(EXISTS { ?a a gc:Denial } AS ?denial) }"
+            f" ORDER BY ?b ?a LIMIT {DISPUTES_SHOWN + 1}",
+            e=iri,
+        )
+    unique = {(r["b"].value, r["a"].value): r for r in found}
+    found = [unique[k] for k in sorted(unique)]
     pairs = [
         (
             Link(r["b"].value, term(r["whoB"]) if "whoB" in r else None),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.browse.resources import SORT_LIMIT, order_by
 from kg.browse.terms import Term, rows, term
 from kg.namespaces import GC, PROV, SCHEMA
 
@@ -51,6 +52,11 @@ class Listing:
     def pages(self) -> int:
         return max(1, -(-self.total // PER_PAGE))
 
+    @property
+    def sorted(self) -> bool:
+        """Whether the members are in IRI order (else the store's own, stable order)."""
+        return self.total <= SORT_LIMIT
+
 
 def _pattern(root: str) -> str:
     cls = CLASSES.get(root)
@@ -76,7 +82,7 @@ def members(store: Any, base_iri: str, root: str, page: int = 1) -> Listing:
     offset = (max(1, page) - 1) * PER_PAGE
     found = rows(
         store,
-        f"SELECT DISTINCT ?prefix ?x WHERE {{ {where} }} ORDER BY ?x"
+        f"SELECT DISTINCT ?prefix ?x WHERE {{ {where} }} {order_by(total, '?x')}"
         f" LIMIT {PER_PAGE} OFFSET {offset}",
         prefix=prefix,
     )

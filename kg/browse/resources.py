@@ -13,6 +13,14 @@ from kg.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 
 PAGE_SIZE = 50
 SUBJECTS = 500  # subjects of a named graph listed on its page
+# Sorting costs the engine seconds past tens of thousands of rows (every comparison decodes both
+# terms): larger lists are paged in the store's own (stable) order instead.
+SORT_LIMIT = 1000
+
+
+def order_by(total: int, keys: str) -> str:
+    """An ORDER BY clause when the rows are few enough to sort, else nothing."""
+    return f"ORDER BY {keys}" if total <= SORT_LIMIT else ""
 TYPE = RDF + "type"
 
 
@@ -63,6 +71,10 @@ class Resource:
     @property
     def is_graph(self) -> bool:
         return self.graph_size is not None
+
+
+def _by_value(t: Term) -> str:
+    return t.value
 
 
 def exists(store: Any, iri: str) -> bool:
@@ -127,7 +139,8 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
     count = rows(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {_INCOMING} }} GROUP BY ?o", o=iri)
     res.incoming_total = int(count[0]["n"].value) if count else 0
     offset = (res.page - 1) * PAGE_SIZE
-    sparql = f"{_INCOMING} ORDER BY ?p ?s ?g LIMIT {PAGE_SIZE} OFFSET {offset}"
+    order = order_by(res.incoming_total, "?p ?s ?g")
+    sparql = f"{_INCOMING} {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
     res.incoming = [
         Statement(term(r["p"]), term(r["s"]), term(r["g"])) for r in rows(store, sparql, o=iri)
     ]
@@ -140,12 +153,12 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
         res.graph_classes = [term(r["c"]) for r in classes]
         subjects = rows(
             store,
-            "SELECT ?g ?s WHERE { { SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?s }"
-            " FILTER(?s != ?g) } ORDER BY ?s",
+            "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?s != ?g) }"
+            f" LIMIT {SUBJECTS + 1}",
             g=iri,
         )
-        res.graph_subject_total = len(subjects)
-        res.graph_subjects = [term(r["s"]) for r in subjects[:SUBJECTS]]
+        res.graph_subject_total = len(subjects)  # SUBJECTS + 1: "more than SUBJECTS"
+        res.graph_subjects = sorted((term(r["s"]) for r in subjects[:SUBJECTS]), key=_by_value)
     return res
 
 
@@ -173,8 +186,11 @@ def term_page(store: Any, res: Resource) -> TermPage:
     count = rows(
         store, "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t", t=res.iri
     )
+    total = int(count[0]["n"].value) if count else 0
     inst = rows(
-        store, f"SELECT DISTINCT ?t ?x WHERE {{ ?x a ?t }} ORDER BY ?x LIMIT {PAGE_SIZE}", t=res.iri
+        store,
+        f"SELECT DISTINCT ?t ?x WHERE {{ ?x a ?t }} {order_by(total, '?x')} LIMIT {PAGE_SIZE}",
+        t=res.iri,
     )
     return TermPage(
         comments=res.values(RDFS + "comment") + res.values(SKOS + "definition"),
@@ -186,7 +202,7 @@ def term_page(store: Any, res: Resource) -> TermPage:
         + res.values(SKOS + "inScheme"),
         subs=list(dict.fromkeys(term(r["x"]) for r in subs)),
         instances=[term(r["x"]) for r in inst],
-        instance_total=int(count[0]["n"].value) if count else 0,
+        instance_total=total,
         members=_members(store, res.iri) if res.iri == ONTOLOGY_IRI else {},
     )
 
