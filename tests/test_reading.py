@@ -272,10 +272,27 @@ def test_every_minted_iri_resolves(client: Any, store: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/nothing", "/entity/nothing", "/claim/x/y", "/assets/none.css", "/queries/none"]
+    "path",
+    [
+        "/nothing",
+        "/entity/nothing",
+        "/claim/x/y",
+        "/assets/none.css",
+        "/queries/none",
+        # Not IRIs at all: characters no IRI may hold, markup, a NUL, a very long path.
+        "/entity/a b",
+        "/entity/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        '/entity/a"b',
+        "/claim/a%00b",
+        "/entity/a{b}|c\\d",
+        "/ontology/a b",
+        "/entity/" + "x" * 5000,
+    ],
 )
 def test_404s_are_styled_pages(client: Any, path: str) -> None:
-    doc = get(client, path, status=404)
+    response = client.get(path, headers=HTML)
+    assert response.status_code == 404 and "<script>alert" not in response.get_data(as_text=True)
+    doc = parse(response.get_data(as_text=True))
     assert doc.find("nav", cls="site-nav") and doc.find("section", cls="error")
     text = client.get(path, headers={"Accept": "text/plain"})
     assert text.status_code == 404 and not text.data.startswith(b"<")

@@ -234,6 +234,10 @@ def resource_page(path: str) -> Response:
     iri = here.iri_for_path(path)
     alternates = alternates_for(path)
     fmt = choose_format()
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # a space, quote, bracket ... in the path: no IRI of ours has one
+        raise NotFound(f"no resource has this address: {path}") from None
     if not resources.exists(st.store, iri):
         raise NotFound(f"nothing is known about <{iri}>")
     page_no = page_number()
