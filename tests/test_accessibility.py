@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from sitebrowser import Site, guarded_page, shot
 
+from kg.config import Config
+from kg.web import create_app
+
 pytestmark = pytest.mark.browser
 
 AXE = "/assets/vendor/axe-core/axe.min.js"
@@ -29,6 +32,20 @@ PAGES = {
     "404": "/entity/no-such-entity",
     "400": "/entity/nato?page=nonsense",
 }
+# The finding pages of the site (search, tables, pictures: issue 16, part B), checked as soon as
+# the app serves them.
+FINDING = {
+    "search": "/search?q=NATO",
+    "claims table": "/claims?claimant=entity/alexander-lukashenko&polarity=asserted",
+    "entities table": "/entities",
+    "network": "/network",
+    "timeline": "/timeline?entity=entity/nato",
+}
+_ROUTES = {
+    r.rule
+    for r in create_app(Config.load({"data_dir": ":memory:"}, environ={})).url_map.iter_rules()
+}
+PAGES.update({name: path for name, path in FINDING.items() if path.split("?")[0] in _ROUTES})
 BAD_IMPACT = ("critical", "serious")
 
 

@@ -247,6 +247,47 @@ def test_disputes_on_cards_and_entity_pages(client: Any, store: Any) -> None:
     assert back.find("li", cls="disputes", data_other=accusation).find("span").text == "denies"
 
 
+def test_entity_pages_link_the_other_views_when_the_site_has_them(seed_config: Config) -> None:
+    plain = get(create_app(seed_config).test_client(), "/entity/nato")
+    assert not plain.find_all("p", cls="explore")
+    app = create_app(seed_config)
+    app.add_url_rule("/timeline", "timeline", lambda: "")
+    app.add_url_rule("/claims", "claims", lambda: "")
+    doc = get(app.test_client(), "/entity/nato")
+    hrefs = [a.attrs["href"] for a in doc.find("p", cls="explore").find_all("a")]
+    assert hrefs == ["/claims?about=entity/nato", "/timeline?entity=entity/nato"]
+
+
+def test_every_link_on_the_main_pages_answers(client: Any) -> None:
+    """No broken link: local links of one page of each kind answer 200, a few of every kind of
+    link (the first path segment, with or without a query), the editor and assets aside."""
+    pages = [
+        "/",
+        "/entity/nato",
+        f"/claim/{SEED}/c-nato-denial",
+        ARTICLE,
+        "/reference/R1",
+        f"/proposition/{SEED}/p-offer",
+        "/claim",
+        "/queries",
+        "/queries/claims-about-entity?entity=nato",
+        "/ontology/Claim",
+    ]
+    kinds: dict[tuple[str, bool], set[str]] = {}
+    for path in pages:
+        for a in get(client, path).find_all("a"):
+            href = a.attrs.get("href", "").split("#")[0]
+            if href.startswith("/") and not href.startswith(("/sparql", "/assets")):
+                kinds.setdefault((href.split("/")[1].split("?")[0], "?" in href), set()).add(href)
+    assert len(kinds) > 15 and sum(len(v) for v in kinds.values()) > 200
+    broken = []
+    for href in sorted(h for found in kinds.values() for h in sorted(found)[:4]):
+        status = client.get(href, headers=HTML).status_code
+        if status != 200:
+            broken.append((href, status))
+    assert broken == []
+
+
 # --- every IRI we mint is a page -----------------------------------------------------------------
 
 

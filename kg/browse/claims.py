@@ -8,19 +8,22 @@ from typing import Any
 
 from kg.browse.resources import TYPE, Resource
 from kg.browse.terms import Term, iri_values, rows, term
-from kg.namespaces import GC
+from kg.namespaces import GC, GCS
 
 CLAIMS_PER_PAGE = 50
 NONE = "urn:x-geoclaims-none"  # stands for "no claimant" where a value must be bound
+# A disputing claim with polarity "denied" (a denial, a rejection) denies what it disputes.
+DENIED = GCS + "polarity/denied"
+_HOW = f'BIND(IF(EXISTS {{{{ {{x}} gc:polarity <{DENIED}> }}}}, "denied", "") AS ?how)'
 
 
 @dataclass(frozen=True)
 class Link:
-    """Another claim in a dispute or support: who made it, and whether it is a denial."""
+    """Another claim in a dispute: who made it, and whether it denies (a denial, a rejection)."""
 
     iri: str
     claimant: Term | None
-    denial: bool = False
+    how: str = ""  # "denied" when the other claim denies (its polarity), else ""
 
 
 @dataclass
@@ -44,8 +47,9 @@ class ClaimView:
     disputed_by: list[Link] = field(default_factory=list)  # claims disputing this one
 
     @property
-    def is_denial(self) -> bool:
-        return any(t.value == GC + "Denial" for t in self.act)
+    def how(self) -> str:
+        """How this claim disputes others: 'denied' (its polarity says so) or ''."""
+        return "denied" if self.polarity and self.polarity.value == DENIED else ""
 
 
 _CLAIM_FIELDS = """
@@ -102,17 +106,12 @@ def add_disputes(store: Any, views: list[ClaimView]) -> None:
         return
     by_iri = {v.iri: v for v in views}
     sparql = (
-        f"SELECT DISTINCT ?c ?dir ?x ?who ?denial WHERE {{ VALUES ?c {{ {iri_values(by_iri)} }}"
+        f"SELECT DISTINCT ?c ?dir ?x ?who ?how WHERE {{ VALUES ?c {{ {iri_values(by_iri)} }}"
         " { ?x gc:disputes ?c BIND(1 AS ?dir) } UNION { ?c gc:disputes ?x BIND(0 AS ?dir) }"
-        " OPTIONAL { ?x gc:claimant ?who }"
-        " BIND(EXISTS { ?x a gc:Denial } AS ?denial) } ORDER BY ?c ?x"
+        f" OPTIONAL {{ ?x gc:claimant ?who }} {_HOW.format(x='?x')} }} ORDER BY ?c ?x"
     )
     for r in rows(store, sparql):
-        link = Link(
-            r["x"].value,
-            term(r["who"]) if "who" in r else None,
-            r["denial"].value in ("true", "1"),
-        )
+        link = Link(r["x"].value, term(r["who"]) if "who" in r else None, r["how"].value)
         view = by_iri[r["c"].value]
         (view.disputed_by if r["dir"].value == "1" else view.disputes).append(link)
 
@@ -165,9 +164,7 @@ def claims_about(store: Any, iri: str, page: int = 1) -> ClaimList:
 
 def claims_in(store: Any, article: str) -> dict[str, ClaimView]:
     """The claims made in an article, by claim IRI, with their disputes."""
-    sparql = (
-        f"SELECT DISTINCT * WHERE {{ ?claim gc:appearsIn ?a . {_CLAIM_FIELDS} }}"
-    )
+    sparql = f"SELECT DISTINCT * WHERE {{ ?claim gc:appearsIn ?a . {_CLAIM_FIELDS} }}"
     views = _claims(rows(store, sparql, a=article))
     add_disputes(store, views)
     return {view.iri: view for view in views}
@@ -257,9 +254,9 @@ def entity_disputes(store: Any, iri: str) -> tuple[list[tuple[Link, Link]], bool
     for where in ("?b gc:about ?e . ?a gc:disputes ?b", "?a gc:about ?e . ?a gc:disputes ?b"):
         found += rows(
             store,
-            f"SELECT DISTINCT ?e ?a ?b ?whoA ?whoB ?denial WHERE {{ {where}"
+            f"SELECT DISTINCT ?e ?a ?b ?whoA ?whoB ?how WHERE {{ {where}"
             " OPTIONAL { ?a gc:claimant ?whoA } OPTIONAL { ?b gc:claimant ?whoB }"
-            " BIND(EXISTS { ?a a gc:Denial } AS ?denial) }"
+            f" {_HOW.format(x='?a')} }}"
             f" ORDER BY ?b ?a LIMIT {DISPUTES_SHOWN + 1}",
             e=iri,
         )
@@ -268,11 +265,7 @@ def entity_disputes(store: Any, iri: str) -> tuple[list[tuple[Link, Link]], bool
     pairs = [
         (
             Link(r["b"].value, term(r["whoB"]) if "whoB" in r else None),
-            Link(
-                r["a"].value,
-                term(r["whoA"]) if "whoA" in r else None,
-                r["denial"].value in ("true", "1"),
-            ),
+            Link(r["a"].value, term(r["whoA"]) if "whoA" in r else None, r["how"].value),
         )
         for r in found[:DISPUTES_SHOWN]
     ]

@@ -112,6 +112,7 @@ def page(
         site=here,
         curie=curie,
         page_url=page_url,
+        has_route=has_route,
         alternates=alternates or [],
         **context,
     )
@@ -119,6 +120,11 @@ def page(
     for url, media in alternates or []:
         response.headers.add("Link", f'<{url}>; rel="alternate"; type="{media}"')
     return response
+
+
+def has_route(path: str) -> bool:
+    """Whether the app serves this path (a page another part of the site may add)."""
+    return any(rule.rule == path for rule in current_app.url_map.iter_rules())
 
 
 def page_url(param: str, number: int) -> str:
