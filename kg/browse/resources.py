@@ -21,6 +21,8 @@ SORT_LIMIT = 1000
 def order_by(total: int, keys: str) -> str:
     """An ORDER BY clause when the rows are few enough to sort, else nothing."""
     return f"ORDER BY {keys}" if total <= SORT_LIMIT else ""
+
+
 TYPE = RDF + "type"
 
 
