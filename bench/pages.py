@@ -5,9 +5,12 @@
 The store (bench/out/site-store-1000k, made once) is the seed build (ontology, seed article,
 reference facts) plus the generator's data at that size (bench/generate.py), then `kg check`,
 so every page kind has verdicts, labels and the ontology behind it. `kg serve` (2 workers) serves
-it; each page is fetched once to warm the worker (summaries are computed once per store version
-and worker), then `--requests` times per concurrency level, round-robin over the pages so drift
-hits them alike. Prints a Markdown table: p50, p95, max latency (ms) and the page's size.
+it with its default settings; each page is first fetched by as many parallel clients as there are
+workers (the first visit per store version counts the home page's summary and keeps a named
+query's answer), then `--requests` times per concurrency level, round-robin over the pages so
+drift hits them alike. Prints a Markdown table: p50, p95, max latency (ms), the first visit, the
+server's CPU per request (its whole process tree, at concurrency 1: the figure that does not
+depend on how busy the machine is) and the page's size.
 
 Other parts of the site add their pages to PAGES (a name and a function of the store facts
 giving the path).
@@ -109,19 +112,26 @@ def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, int]
     return (time.perf_counter() - start) * 1000, len(body), response.status
 
 
-def measure(port: int, paths: list[str], requests: int, concurrency: int) -> dict[str, list]:
-    """Latencies (ms) per path; each client thread walks the paths round-robin."""
+def measure(
+    target: tg.Target, paths: list[str], requests: int, concurrency: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Latencies (ms) per path, and at concurrency 1 the server's CPU (ms) per request; each
+    client thread walks the paths round-robin."""
     times: dict[str, list[float]] = {p: [] for p in paths}
+    cpu: dict[str, list[float]] = {p: [] for p in paths}
     errors: list[str] = []
     lock = threading.Lock()
 
     def client(offset: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=120)
         for i in range(requests * len(paths) // concurrency):
             path = paths[(i + offset) % len(paths)]
+            before = target.cpu_seconds() if concurrency == 1 else 0.0
             ms, _, status = fetch(conn, path)
             with lock:
                 times[path].append(ms)
+                if concurrency == 1:
+                    cpu[path].append((target.cpu_seconds() - before) * 1000)
                 if status != 200:
                     errors.append(f"{status} {path}")
         conn.close()
@@ -133,7 +143,7 @@ def measure(port: int, paths: list[str], requests: int, concurrency: int) -> dic
         t.join()
     if errors:
         raise SystemExit(f"errors: {errors[:5]}")
-    return times
+    return times, cpu
 
 
 def pct(values: list[float], p: float) -> float:
@@ -150,30 +160,40 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data_dir = site_store(args.quads)
     found = facts(data_dir)
-    target = tg.start_kg(data_dir, "kg serve", workers=args.workers)
+    # The default settings (the result cache on, 1,000 entries), as `kg serve` runs.
+    target = tg.start_kg(data_dir, "kg serve", workers=args.workers, cache_size="1000")
     try:
         paths = [make(found) for _, make in PAGES]
-        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=600)
-        first, sizes = {}, {}
-        for path in paths:  # warm-up: the first visit computes per-version summaries
-            for _ in range(args.workers):
+        first: dict[str, float] = {}
+        sizes: dict[str, int] = {}
+
+        def warm() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=600)
+            for path in paths:
                 ms, size, status = fetch(conn, path)
-                first.setdefault(path, ms)
-                sizes[path] = size
                 if status != 200:
                     raise SystemExit(f"{status} {path}")
-        conn.close()
+                first[path] = max(first.get(path, 0.0), ms)
+                sizes[path] = size
+            conn.close()
+
+        warmers = [threading.Thread(target=warm) for _ in range(args.workers)]
+        for t in warmers:
+            t.start()
+        for t in warmers:
+            t.join()
         print(f"### Pages at {args.quads:,} quads ({args.workers} workers)\n")
         for c in args.concurrency:
-            times = measure(target.port, paths, args.requests, c)
+            times, cpu = measure(target, paths, args.requests, c)
             print(f"concurrency {c}, {args.requests} requests per page\n")
-            print("| page | p50 ms | p95 ms | max ms | first ms | size KiB |")
-            print("|---|---:|---:|---:|---:|---:|")
+            print("| page | p50 ms | p95 ms | max ms | first ms | server CPU ms | size KiB |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
             for (name, _), path in zip(PAGES, paths, strict=True):
-                t = times[path]
+                t, used = times[path], cpu[path]
+                load = f"{statistics.median(used):.0f}" if used else "–"
                 print(
                     f"| {name} | {statistics.median(t):.0f} | {pct(t, 95):.0f} | {max(t):.0f} "
-                    f"| {first[path]:.0f} | {sizes[path] / 1024:.1f} |"
+                    f"| {first[path]:.0f} | {load} | {sizes[path] / 1024:.1f} |"
                 )
             print()
     finally:

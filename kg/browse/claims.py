@@ -10,7 +10,7 @@ from kg.browse.resources import TYPE, Resource
 from kg.browse.terms import Term, iri_values, rows, term
 from kg.namespaces import GC, GCS
 
-CLAIMS_PER_PAGE = 50
+CLAIMS_PER_PAGE = 25
 NONE = "urn:x-geoclaims-none"  # stands for "no claimant" where a value must be bound
 # A disputing claim with polarity "denied" (a denial, a rejection) denies what it disputes.
 DENIED = GCS + "polarity/denied"

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.browse.terms import Term, iri_values, rows, term
 from kg.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 SUBJECTS = 500  # subjects of a named graph listed on its page
 # Sorting costs the engine seconds past tens of thousands of rows (every comparison decodes both
 # terms): larger lists are paged in the store's own (stable) order instead.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -160,22 +164,78 @@ def summary(store: Any, base_iri: str) -> Summary:
     return Summary(counts, articles, entities, sources, graph_kinds, licenses, classes, verdicts)
 
 
+SUMMARY_FILE = "geoclaims-summary.json"
+
+
+def _to_json(version: str, base_iri: str, s: Summary) -> str:
+    def t(term: Term) -> list[str]:
+        return [term.kind, term.value, term.lang, term.datatype]
+
+    return json.dumps(
+        {
+            "version": version,
+            "base": base_iri,
+            "counts": s.counts,
+            "articles": [[t(a), h, d] for a, h, d in s.articles],
+            "entities": [[t(e), n] for e, n in s.entities],
+            "sources": [t(x) for x in s.sources],
+            "graph_kinds": [[t(k), g, n] for k, g, n in s.graph_kinds],
+            "licenses": [t(x) for x in s.licenses],
+            "classes": [[t(c), n] for c, n in s.classes],
+            "verdicts": [list(v) for v in s.verdicts],
+        }
+    )
+
+
+def _from_json(text: str, version: str, base_iri: str) -> Summary | None:
+    """The summary a file holds, if it was counted at this version and base IRI."""
+    try:
+        d = json.loads(text)
+        if d.get("version") != version or d.get("base") != base_iri:
+            return None
+        return Summary(
+            counts=d["counts"],
+            articles=[(Term(*a), h, day) for a, h, day in d["articles"]],
+            entities=[(Term(*e), n) for e, n in d["entities"]],
+            sources=[Term(*x) for x in d["sources"]],
+            graph_kinds=[(Term(*k), g, n) for k, g, n in d["graph_kinds"]],
+            licenses=[Term(*x) for x in d["licenses"]],
+            classes=[(Term(*c), n) for c, n in d["classes"]],
+            verdicts=[(v, w, n) for v, w, n in d["verdicts"]],
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @dataclass
 class SummaryCache:
-    """The last summary and the store version it was counted at (one per app, shared by threads)."""
+    """The last summary and the store version it was counted at (one per app, shared by threads).
+
+    With a directory (an on-disk store's), the summary is also kept in a file there, so the
+    server's worker processes count it once per store version between them, not once each."""
 
     version: str | None = None
     value: Summary | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def get(self, store: Any, base_iri: str) -> Summary:
+    def get(self, store: Any, base_iri: str, directory: str | Path | None = None) -> Summary:
         """The summary of the store as it is now: counted again only after a write."""
         # Read the version before counting: a write meanwhile leaves an older tag, so a recount.
         version = store.version
         with self.lock:
             if self.value is not None and self.version == version:
                 return self.value
-        fresh = summary(store, base_iri)
+        path = Path(directory) / SUMMARY_FILE if directory is not None else None
+        fresh = None
+        if path is not None and path.is_file():
+            fresh = _from_json(path.read_text(encoding="utf-8"), version, base_iri)
+        if fresh is None:
+            fresh = summary(store, base_iri)
+            if path is not None:
+                with contextlib.suppress(OSError):  # a read-only directory: memory only
+                    tmp = path.with_name(f".{SUMMARY_FILE}.{os.getpid()}.{threading.get_ident()}")
+                    tmp.write_text(_to_json(version, base_iri, fresh), encoding="utf-8")
+                    os.replace(tmp, path)
         with self.lock:
             self.version, self.value = version, fresh
         return fresh

@@ -21,6 +21,7 @@ from kg.web.kinds import context_for
 from kg.web.labels import Labels
 from kg.web.links import DATA_ROOTS, Site, curie
 from kg.web.params import page_number
+from kg.web.render import Render
 
 bp = Blueprint(
     "pages",
@@ -45,7 +46,8 @@ def home_summary() -> Summary:
     """The home page's counts and lists, kept per app until the store's version changes."""
     cache = current_app.extensions.setdefault("kg.home", SummaryCache())
     st = state()
-    return cache.get(st.store, st.config.base_iri)
+    on_disk = not (st.config.in_memory or st.config.remote)
+    return cache.get(st.store, st.config.base_iri, st.config.data_dir if on_disk else None)
 
 
 def site() -> Site:
@@ -108,6 +110,7 @@ def page(
     html = render_template(
         template,
         label=labels,
+        render=Render(labels, here),
         href=here.href,
         site=here,
         curie=curie,
