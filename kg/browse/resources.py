@@ -97,6 +97,23 @@ SELECT ?o ?s ?p ?g WHERE {
 }"""
 
 
+def _incoming_count(store: Any, iri: str) -> int:
+    """How many incoming statements the page lists: all of them (an index count), less those
+    a more specific property repeats (looked for only under properties that have one)."""
+    every = rows(
+        store, "SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?o", o=iri
+    )
+    repeated = rows(
+        store,
+        "SELECT ?o (COUNT(*) AS ?n) WHERE {"
+        " { SELECT DISTINCT ?p WHERE { ?sub rdfs:subPropertyOf ?p } } GRAPH ?g { ?s ?p ?o }"
+        " FILTER EXISTS { GRAPH ?g { ?s ?sub ?o } ?sub rdfs:subPropertyOf ?p } } GROUP BY ?o",
+        o=iri,
+    )
+    total = int(every[0]["n"].value) if every else 0
+    return total - (int(repeated[0]["n"].value) if repeated else 0)
+
+
 def _super_terms(store: Any, terms: set[str], prop: str) -> dict[str, set[str]]:
     """Every super-class (or super-property) of each term, through the ontology."""
     if not terms:
@@ -138,8 +155,7 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
     implied = set().union(*supers.values()) if supers else set()
     res.types = [t for t in types if t.value not in implied]
     res.super_types = [t for t in types if t.value in implied]
-    count = rows(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {_INCOMING} }} GROUP BY ?o", o=iri)
-    res.incoming_total = int(count[0]["n"].value) if count else 0
+    res.incoming_total = _incoming_count(store, iri)
     offset = (res.page - 1) * PAGE_SIZE
     order = order_by(res.incoming_total, "?p ?s ?g")
     sparql = f"{_INCOMING} {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
