@@ -44,7 +44,12 @@
     rove(mark);
     panel.classList.add("open");
     panel.scrollTop = 0;
-    if (focusPanel) heading.focus();
+    if (window.getComputedStyle(panel).position === "fixed") {
+      // A sheet over the bottom of a phone's screen: keep the chosen words in view above it.
+      var top = mark.getBoundingClientRect().top;
+      if (top > window.innerHeight * 0.3) window.scrollBy(0, top - 60);
+    }
+    if (focusPanel) heading.focus({ preventScroll: true });
   }
 
   function close() {
