@@ -116,6 +116,11 @@ def add_disputes(store: Any, views: list[ClaimView]) -> None:
         (view.disputed_by if r["dir"].value == "1" else view.disputes).append(link)
 
 
+def dispute_iris(views: list[ClaimView]) -> list[str]:
+    """The other claims of these cards' disputes (the cards show them by title)."""
+    return [link.iri for v in views for link in (*v.disputes, *v.disputed_by)]
+
+
 @dataclass
 class ClaimList:
     """One page of the claims about an entity, grouped by claimant (the most prolific first)."""

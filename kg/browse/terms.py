@@ -50,27 +50,14 @@ def iri_values(iris: Iterable[str]) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in sorted(set(iris)))
 
 
-def _is_web_iri(text: str) -> bool:
-    if not text.startswith(("http://", "https://")) or len(text) > 2000:
-        return False
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return not any(c.isspace() for c in text)
-
-
 def collect_iris(data: Any) -> set[str]:
-    """Every IRI inside nested lists, dicts, tuples, records and Terms (to fetch their labels at
-    once); plain strings count when they are http(s) IRIs (records keep claim IRIs as text)."""
+    """Every IRI Term inside nested lists, dicts, tuples and records (to fetch their labels at
+    once). IRIs kept as plain strings are not looked at: a page names those it shows by label."""
     found: set[str] = set()
     stack = [data]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            if _is_web_iri(item):
-                found.add(item)
-        elif isinstance(item, Term):
+        if isinstance(item, Term):
             if item.is_iri:
                 found.add(item.value)
         elif isinstance(item, Mapping):

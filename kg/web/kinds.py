@@ -26,13 +26,19 @@ def _entity(store: Any, res: Resource) -> tuple[str, dict[str, Any]]:
     found = claims.claims_about(store, res.iri, page)
     if page > found.pages:
         raise NotFound(f"page {page} of the claims about <{res.iri}>: there are {found.pages}")
-    about = [c.iri for _, items in found.groups for c in items]
+    cards = [c for _, items in found.groups for c in items]
     disputes, more = claims.entity_disputes(store, res.iri)
     return "entity.html", {
         "claims": found,
-        "verdict_of": verdicts.briefs(store, about),
+        "verdict_of": verdicts.briefs(store, [c.iri for c in cards]),
         "disputes": disputes,
         "more_disputes": more,
+        "label_iris": [
+            *(who for who, _ in found.claimants if who),
+            *claims.dispute_iris(cards),
+            *(link.iri for pair in disputes for link in pair),
+            *(c.iri for c in cards if not c.quote),
+        ],
     }
 
 
@@ -41,7 +47,11 @@ def _claim(store: Any, res: Resource) -> tuple[str, dict[str, Any]] | None:
     if claim is None:
         return None
     article = claim.claim.article.value if claim.claim.article else None
-    return "claim.html", {"claim": claim, "verdict": verdicts.for_claim(store, res.iri, article)}
+    return "claim.html", {
+        "claim": claim,
+        "verdict": verdicts.for_claim(store, res.iri, article),
+        "label_iris": claims.dispute_iris([claim.claim]),
+    }
 
 
 def _article(store: Any, res: Resource) -> tuple[str, dict[str, Any]] | None:
@@ -60,15 +70,21 @@ def _article(store: Any, res: Resource) -> tuple[str, dict[str, Any]] | None:
         "verdicts": judged,
         "marks": [mark(s, view, judged, ambiguous) if s.claims else None for s in view.segments],
         "legend": legend(judged),
+        "label_iris": claims.dispute_iris(list(views.values())),
     }
 
 
 def _graph_content(store: Any, res: Resource) -> tuple[str, dict[str, Any]] | None:
     if not res.is_graph:
         return None
-    context: dict[str, Any] = {"tree": claims.proposition_tree(store, res.iri)}
+    tree = claims.proposition_tree(store, res.iri)
+    context: dict[str, Any] = {
+        "tree": tree,
+        "label_iris": [o.iri for o in tree.others] if tree else [],
+    }
     if res.values(GC + "factId"):
         context["judged"], context["more_judged"] = verdicts.judged_with(store, res.iri)
+        context["label_iris"] += [claim for claim, _ in context["judged"]]
     return "resource.html", context
 
 

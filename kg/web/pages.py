@@ -106,7 +106,8 @@ def page(
     """Render an HTML page, with `label`, `href` and the alternates in its context."""
     here = site()
     labels = context.pop("labels", None) or Labels(state().store, here)
-    labels.fetch(collect_iris(list(context.values())))
+    # Terms anywhere in the context, and the IRIs kept as text that the page shows by label.
+    labels.fetch(collect_iris(list(context.values())) | set(context.pop("label_iris", ())))
     html = render_template(
         template,
         label=labels,
@@ -194,6 +195,7 @@ def index() -> Response:
         void_url=root + ".well-known/void",
         ontology=GC[:-1],
         entity_graph=st.config.base_iri + "graph/entities",
+        label_iris=[st.config.base_iri + "graph/entities", GC[:-1]],
         title="geoclaims",
         # The dataset's machine-readable summary is its VoID description.
         alternates=alternates_for("/.well-known/void")[1:],
@@ -262,6 +264,7 @@ def resource_page(path: str) -> Response:
         template, context = "term.html", {"term": resources.term_page(st.store, res)}
     else:
         template, context = context_for(kind, st.store, res)
+    context["label_iris"] = [iri, *context.get("label_iris", ())]
     response = page(template, res=res, alternates=alternates, path=path, title=None, **context)
     response.vary.add("Accept")
     return response
