@@ -387,6 +387,9 @@ def test_namespace_constants_agree_with_the_ontology(vocab: Graph) -> None:
             assert (concept, SKOS.inScheme, URIRef(GCS + scheme)) in schemes, concept
     assert namespaces.SCHEMES == EXPECTED_SCHEMES
     assert namespaces.gc("Claim") == str(GC.Claim)
+    for group in namespaces.PROPOSITION_GROUPS:  # a group gathers proposition classes
+        assert (GC[group], RDFS.subClassOf, GC.Proposition) in vocab, group
+        assert (None, RDFS.subClassOf, GC[group]) in vocab, group
 
 
 # --- SHACL shapes --------------------------------------------------------------------------------

@@ -12,15 +12,23 @@ import pyoxigraph as ox
 from kg.config import Config
 from kg.errors import DataError
 from kg.ingest.articles import Article, agent_ids, article_ids, read_article, write_document
+from kg.ingest.authoring import Context, expand
 from kg.ingest.claims import proposition_ids, write_claims, write_propositions
 from kg.ingest.entities import entity_ids, read_entities, write_entities
 from kg.ingest.ids import Scope
 from kg.ingest.materialise import Materialiser
 from kg.ingest.nodes import NodeWriter
-from kg.ingest.reference import fact_iri, read_reference, standard_triples, write_reference
+from kg.ingest.problems import Problems, suggest
+from kg.ingest.reference import (
+    Reference,
+    fact_iri,
+    read_reference,
+    standard_triples,
+    write_reference,
+)
 from kg.ingest.terms import Sink, iri
 from kg.ingest.vocab import Vocab, build_vocab, read_turtle
-from kg.ingest.yamlfile import YMap
+from kg.ingest.yamlfile import YList, YMap
 from kg.namespaces import GC, PROV
 
 SHAPES = "shapes.ttl"
@@ -89,6 +97,39 @@ def _read_ontology(source: Path, base: str, sink: Sink, c: Compiled, digest: lis
     c.vocab = build_vocab(onto)
 
 
+def _compile_article(
+    c: Compiled,
+    writer: NodeWriter,
+    source: Path,
+    aid: str,
+    shared: bytes,
+    scope: Scope,
+    entities: set[str],
+    started: Callable[[str], str | None] | None,
+) -> None:
+    """One article's graphs into the sink; its errors are recorded in writer.problems."""
+    problems = writer.problems if writer.problems is not None else Problems()
+    art = read_article(source, aid, base=c.base, shared=shared)
+    publisher = art.meta.get("publisher")
+    ctx = Context(c.vocab, entities, publisher if publisher in entities else None)
+    art.claims, errors, failed = expand(art.claims, ctx, art.file("claims.yaml"))
+    for err in errors:
+        problems.add(err)
+    art.agents = agent_ids(art)
+    art.propositions = proposition_ids(art)
+    local = scope.child(art.propositions).child(art.agents)
+    time = (started(art.activity) if started else None) or now()
+    spans = write_document(writer, art, local, time)
+    props = write_propositions(writer, art, local, problems)
+    write_claims(writer, art, local, spans, problems, failed)
+    art.meta = art.claims = YMap()  # written: keep only what validation needs (the text)
+    graphs = [art.doc_graph, art.claim_graph, *props]
+    for g in graphs:
+        c.sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
+    c.units[f"article/{aid}"] = graphs
+    c.articles[aid] = art
+
+
 def compile_sources(
     config: Config,
     *,
@@ -105,11 +146,15 @@ def compile_sources(
     c = Compiled(sink, Vocab(), base, partial=articles is not None)
     digest: list[bytes] = []
     _read_ontology(source, base, sink, c, digest)
-    writer = NodeWriter(c.vocab, sink, base)
+    problems = Problems()
+    writer = NodeWriter(c.vocab, sink, base, problems)
 
-    entities = read_entities(source)
-    ent_ids = entity_ids(entities, base)
-    ref = read_reference(source, base)
+    entities, ent_ids, ref = YList(), {}, Reference({}, [], {})
+    with problems.guard():
+        entities = read_entities(source)
+        ent_ids = entity_ids(entities, base)
+    with problems.guard():
+        ref = read_reference(source, base)
     for path in ("data/entities.yaml", "data/reference/facts.yaml"):
         if (source / path).exists():
             digest.append(f"\0{path}\0".encode() + (source / path).read_bytes())
@@ -124,21 +169,12 @@ def compile_sources(
     wanted = available if articles is None else list(articles)
     for aid in wanted:
         if aid not in available:
-            raise DataError(f"no such article: {aid!r}", f"data/articles/{aid}")
-        art = read_article(source, aid, base, shared)
-        art.agents = agent_ids(art)
-        art.propositions = proposition_ids(art)
-        local = scope.child(art.propositions).child(art.agents)
-        time = (started(art.activity) if started else None) or now()
-        spans = write_document(writer, art, local, time)
-        props = write_propositions(writer, art, local)
-        write_claims(writer, art, local, spans)
-        art.meta = art.claims = YMap()  # written: keep only what validation needs (the text)
-        graphs = [art.doc_graph, art.claim_graph, *props]
-        for g in graphs:
-            sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
-        c.units[f"article/{aid}"] = graphs
-        c.articles[aid] = art
+            hint = suggest(aid, available)
+            problems.add(DataError(f"no such article: {aid!r}{hint}", f"data/articles/{aid}"))
+            continue
+        with problems.guard():
+            _compile_article(c, writer, source, aid, shared, scope, set(ent_ids), started)
+    problems.check()
 
     data_graphs = [g for g in sink.graphs if g not in (ontology_graph(base), shapes_graph(base))]
     propositions = {g for g in data_graphs if g.startswith(f"{base}proposition/")}

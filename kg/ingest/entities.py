@@ -45,6 +45,7 @@ def write_entities(writer: NodeWriter, entities: YList, scope: Scope) -> None:
     base, graph = writer.base, entities_graph(writer.base)
     writer.sink.add_type(graph, iri(graph), GC + "EntityGraph")
     for entity in entities:
-        if "type" not in entity:
-            raise DataError(f"entity {entity['id']!r} has no type", FILE, entity.line)
-        writer.write(entity, entity_iri(base, entity["id"]), graph, FILE, scope)
+        with writer.guard():
+            if "type" not in entity:
+                raise DataError(f"entity {entity['id']!r} has no type", FILE, entity.line)
+            writer.write(entity, entity_iri(base, entity["id"]), graph, FILE, scope)

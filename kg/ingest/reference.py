@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from kg.errors import DataError
 from kg.ingest.ids import Scope, by_id, check_id
 from kg.ingest.nodes import NodeWriter, literal
+from kg.ingest.problems import suggest
 from kg.ingest.terms import TYPE, Sink, iri, plain
 from kg.ingest.vocab import Vocab
 from kg.ingest.yamlfile import YMap, as_list, load_yaml
@@ -86,39 +87,46 @@ def _key_of(node: YMap, *keys: str) -> str:
 
 def write_reference(writer: NodeWriter, ref: Reference, scope: Scope) -> None:
     """One gc:ReferenceGraph per fact, the fact node named like its graph."""
-    sink, base = writer.sink, writer.base
     for fact in ref.facts:
-        fid = fact["id"]
-        graph = fact_iri(base, fid)
-        node = iri(graph)
-        for key in fact:
-            if key not in _FACT_KEYS:
-                raise DataError(f"unknown key {key!r} in a fact", FILE, fact.line_of(key))
-        sink.add_type(graph, node, GC + "ReferenceGraph")
-        sink.add_type(graph, node, GC + "ReferenceFact")
-        sink.add(graph, node, GC + "factId", plain(fid))
-        text = _one_of(fact, "text", "description")
-        if not isinstance(text, str) or not text.strip():
-            raise DataError(f"fact {fid!r} needs a text", FILE, fact.line)
-        sink.add(graph, node, SCHEMA + "description", ox.Literal(text, language="en"))
-        writer.common(fact, node, graph, FILE, [])
-        cited = as_list(_one_of(fact, "source", "sources") or [])
-        if not cited:
-            raise DataError(f"fact {fid!r} cites no source", FILE, fact.line)
-        for sid, line in cited:
-            if sid not in ref.sources:
-                where = line or fact.line_of(_key_of(fact, "source", "sources"))
-                raise DataError(f"unknown source {sid!r}", FILE, where)
-            src = _write_source(writer, ref.sources[sid], graph, scope)
-            sink.add(graph, node, PROV + "wasDerivedFrom", src)
-        stmts = _one_of(fact, "statement", "statements") or []
-        skey = _key_of(fact, "statement", "statements")
-        for n, (stmt, line) in enumerate(as_list(stmts), start=1):
-            if not isinstance(stmt, YMap):
-                raise DataError("a statement must be a mapping", FILE, line or fact.line_of(skey))
-            nid = stmt.get("id", f"statement-{n}")
-            child = writer.write(stmt, f"{graph}/{nid}", graph, FILE, scope)
-            sink.add(graph, node, GC + "statement", child)
+        with writer.guard():
+            _write_fact(writer, ref, scope, fact)
+
+
+def _write_fact(writer: NodeWriter, ref: Reference, scope: Scope, fact: YMap) -> None:
+    """One fact's graph: the fact node, its sources and its statements."""
+    sink, base = writer.sink, writer.base
+    fid = fact["id"]
+    graph = fact_iri(base, fid)
+    node = iri(graph)
+    for key in fact:
+        if key not in _FACT_KEYS:
+            raise DataError(f"unknown key {key!r} in a fact" + suggest(key, _FACT_KEYS), FILE,
+                            fact.line_of(key))  # fmt: skip
+    sink.add_type(graph, node, GC + "ReferenceGraph")
+    sink.add_type(graph, node, GC + "ReferenceFact")
+    sink.add(graph, node, GC + "factId", plain(fid))
+    text = _one_of(fact, "text", "description")
+    if not isinstance(text, str) or not text.strip():
+        raise DataError(f"fact {fid!r} needs a text", FILE, fact.line)
+    sink.add(graph, node, SCHEMA + "description", ox.Literal(text, language="en"))
+    writer.common(fact, node, graph, FILE, [])
+    cited = as_list(_one_of(fact, "source", "sources") or [])
+    if not cited:
+        raise DataError(f"fact {fid!r} cites no source", FILE, fact.line)
+    for sid, line in cited:
+        if sid not in ref.sources:
+            where = line or fact.line_of(_key_of(fact, "source", "sources"))
+            raise DataError(f"unknown source {sid!r}" + suggest(sid, ref.sources), FILE, where)
+        src = _write_source(writer, ref.sources[sid], graph, scope)
+        sink.add(graph, node, PROV + "wasDerivedFrom", src)
+    stmts = _one_of(fact, "statement", "statements") or []
+    skey = _key_of(fact, "statement", "statements")
+    for n, (stmt, line) in enumerate(as_list(stmts), start=1):
+        if not isinstance(stmt, YMap):
+            raise DataError("a statement must be a mapping", FILE, line or fact.line_of(skey))
+        nid = stmt.get("id", f"statement-{n}")
+        child = writer.write(stmt, f"{graph}/{nid}", graph, FILE, scope)
+        sink.add(graph, node, GC + "statement", child)
 
 
 def _write_source(writer: NodeWriter, src: YMap, graph: str, scope: Scope) -> ox.NamedNode:
@@ -126,7 +134,8 @@ def _write_source(writer: NodeWriter, src: YMap, graph: str, scope: Scope) -> ox
     node = iri(f"{writer.base}source/{src['id']}")
     for key in src:
         if key not in _SOURCE_KEYS:
-            raise DataError(f"unknown key {key!r} in a source", FILE, src.line_of(key))
+            raise DataError(f"unknown key {key!r} in a source" + suggest(key, _SOURCE_KEYS), FILE,
+                            src.line_of(key))  # fmt: skip
     writer.types(src, node, graph, FILE)
     sink.add_type(graph, node, GC + "Source")
     sink.add_type(graph, node, SCHEMA + "CreativeWork")

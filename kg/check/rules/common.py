@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.values import dates
 from kg.check.verdict import Finding
-from kg.namespaces import GC
+from kg.namespaces import GC, PROPOSITION_GROUPS
 
-# Types that say nothing about what kind of thing a node is, for matching claim to reference.
+# Types that say nothing about what kind of thing a node is, for matching claim to reference
+# (nor do the groups of propositions: gc:Description, gc:Conflict, ...).
 GENERIC_TYPES = {
-    GC + t for t in ("Proposition", "Event", "ReferenceFact", "Quantity", "TimeExpression")
+    GC + t
+    for t in ("Proposition", "Event", "ReferenceFact", "Quantity", "TimeExpression")
+    + PROPOSITION_GROUPS
 }
 
 
