@@ -153,7 +153,9 @@ SCHEMES.update(
             k: k
             for k in ("ally", "close-ally", "partner", "neighbour", "rival", "adversary", "enemy")
         },
-        "frequency": {f: f for f in ("once", "occasionally", "repeatedly", "regularly", "constantly")},
+        "frequency": {
+            f: f for f in ("once", "occasionally", "repeatedly", "regularly", "constantly")
+        },
         "timeOf": {"saying": "saying", "event": "event"},
         "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kg.errors import DataError, DataErrors
@@ -82,6 +83,7 @@ class Context:
     vocab: Vocab
     entities: set[str] = field(default_factory=set)
     publisher: str | None = None  # article.yaml's publisher when it is an entity id
+    anchor: Any = None  # article.yaml's anchorDate (else datePublished), written into time items
 
 
 def ymap(pairs: list[tuple[str, Any]], line: int, lines: dict[str, int] | None = None) -> YMap:
@@ -167,7 +169,9 @@ def entities_named(node: Any, ctx: Context, found: list[str] | None = None) -> l
     return found
 
 
-def _time_items(claim: YMap, key: str, of: str, file: str) -> list[tuple[YMap, int]]:
+def _time_items(
+    claim: YMap, key: str, of: str, file: str, anchor: Any = None
+) -> list[tuple[YMap, int]]:
     """`time`/`said` items in the long form, each with the concept of what it dates."""
     out = []
     for item, line in as_list(claim.get(key) or []):
@@ -179,7 +183,7 @@ def _time_items(claim: YMap, key: str, of: str, file: str) -> list[tuple[YMap, i
         if "surfaceText" in item:
             full = ymap(list(item.items()), item.line, item.lines)
         elif len(item) == 1:
-            (words, value), = item.items()
+            ((words, value),) = item.items()
             resolved = "resolvedInterval" if isinstance(value, list) else "resolvedDate"
             if not isinstance(value, list | dt.date | str):
                 raise DataError(f"{key}: {words!r} needs a date or [begin, end]", file, where)
@@ -194,6 +198,9 @@ def _time_items(claim: YMap, key: str, of: str, file: str) -> list[tuple[YMap, i
             )
         full["timeOf"] = of
         full.lines.setdefault("timeOf", full.line)
+        if "anchorDate" not in full and anchor is not None:
+            full["anchorDate"] = anchor
+            full.lines["anchorDate"] = full.line
         out.append((full, where))
     return out
 
@@ -298,14 +305,17 @@ class Expander:
         if "reporter" not in claim and PUBLISHER not in self.agent_ids and self.ctx.publisher:
             out["reporter"] = self.ctx.publisher
             out.lines["reporter"] = claim.line
-        times = _time_items(claim, "time", "event", f) + _time_items(claim, "said", "saying", f)
+        anchor = self.ctx.anchor
+        times = _time_items(claim, "time", "event", f, anchor)
+        times += _time_items(claim, "said", "saying", f, anchor)
         if times:
             out["time"] = ylist([t for t, _ in times], claim.line_of("time"), [w for _, w in times])
             out.lines["time"] = claim.line_of("time" if "time" in claim else "said")
         if "within" in claim and "via" not in claim:
             host = outer.get(claim["within"]) if isinstance(claim["within"], str) else None
             if host is not None:
-                chain = [host.get("claimant")] + [v for v, _ in as_list(host.get("via") or [])]
+                # From the reporter's side: the outer claim's intermediaries, then its speaker.
+                chain = [v for v, _ in as_list(host.get("via") or [])] + [host.get("claimant")]
                 out["via"] = ylist([v for v in chain if v is not None], claim.line_of("within"))
                 out.lines["via"] = claim.line_of("within")
         return out
@@ -363,3 +373,39 @@ def expand(data: YMap, ctx: Context, file: str) -> tuple[YMap, list[DataError], 
     """The full form of a parsed claims.yaml, the errors met, and the ids of failed claims."""
     expander = Expander(data, ctx, file)
     return expander.run(), expander.errors, expander.failed
+
+
+def to_plain(value: Any) -> Any:
+    """YMap/YList as plain dicts and lists (for tools and tests that read the full form)."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def full_form(folder: Path, entities: Path, ontology: Path) -> dict[str, Any]:
+    """An article folder's claims.yaml in the full form, as plain data (what the loader reads).
+
+    `entities` is the entities.yaml its ids refer to, `ontology` the folder of the ontology. Raises
+    the first DataError met, if any.
+    """
+    from kg.ingest.vocab import build_vocab, read_turtle
+    from kg.ingest.yamlfile import load_yaml
+
+    quads = [
+        q
+        for path in sorted(ontology.glob("*.ttl"))
+        if path.name != "shapes.ttl"
+        for q in read_turtle(path, path.name, "urn:ontology", "urn:genid:")
+    ]
+    meta = load_yaml(folder / "article.yaml", str(folder / "article.yaml"))
+    ids = {e["id"] for e in load_yaml(entities, str(entities)) or [] if isinstance(e, dict)}
+    publisher = meta.get("publisher")
+    anchor = meta.get("anchorDate", meta.get("datePublished"))
+    ctx = Context(build_vocab(quads), ids, publisher if publisher in ids else None, anchor)
+    name = str(folder / "claims.yaml")
+    data, errors, _ = expand(load_yaml(folder / "claims.yaml", name), ctx, name)
+    if errors:
+        raise errors[0]
+    return to_plain(data)

@@ -151,7 +151,7 @@ def _locate(art: Article, spans: Spans, node: YMap, f: str) -> tuple[int, int]:
     if sentence is not None and e > sentence[1]:
         raise DataError(
             f"quote spans more than one sentence (one sentence per quote: make a claim for each): "
-            f"{node['quote']!r} runs past the end of {art.text[sentence[0]:sentence[1]]!r}",
+            f"{node['quote']!r} runs past the end of {art.text[sentence[0] : sentence[1]]!r}",
             f,
             node.line_of("quote"),
         )
@@ -400,7 +400,7 @@ def _check_within(
     if not (host.span[0] <= ref.span[0] and ref.span[1] <= host.span[1]):
         raise DataError(
             f"within: the quote is not inside the words of {outer!r} "
-            f"({art.text[host.span[0]:host.span[1]]!r})",
+            f"({art.text[host.span[0] : host.span[1]]!r})",
             f,
             line,
         )

@@ -111,7 +111,8 @@ def _compile_article(
     problems = writer.problems if writer.problems is not None else Problems()
     art = read_article(source, aid, base=c.base, shared=shared)
     publisher = art.meta.get("publisher")
-    ctx = Context(c.vocab, entities, publisher if publisher in entities else None)
+    anchor = art.meta.get("anchorDate", art.meta.get("datePublished"))
+    ctx = Context(c.vocab, entities, publisher if publisher in entities else None, anchor)
     art.claims, errors, failed = expand(art.claims, ctx, art.file("claims.yaml"))
     for err in errors:
         problems.add(err)

@@ -57,7 +57,8 @@ def check_structure(c: Compiled) -> list[str]:
             problems.extend(_check_span(s.value, o.value, texts))
         # Data IRIs must be described; the ontology's own namespace (also under the default base,
         # and holding concept schemes such as cameo/ defined elsewhere) is test_ontology's concern.
-        if isinstance(o, ox.NamedNode) and o.value.startswith(c.base) and not o.value.startswith(GC):
+        ours = isinstance(o, ox.NamedNode) and o.value.startswith(c.base)
+        if ours and not o.value.startswith(GC):
             objects.append((s.value, p.value, o.value))
     for graph in c.sink.graphs:
         if not any(t.startswith(GC) and t.endswith("Graph") for t in graph_types[graph]):
