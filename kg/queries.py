@@ -185,8 +185,10 @@ class Catalogue:
 
 
 def catalogue(config: Config) -> Catalogue:
-    """The catalogue of the settings' `queries/` directory."""
-    return Catalogue.load(config.source / "queries")
+    """The catalogue of the project's own `queries/`, else the shipped one (kg.sources)."""
+    from kg.sources import queries_dir
+
+    return Catalogue.load(queries_dir(config.sources))
 
 
 def _iri(value: str, query: NamedQuery, param: Param, config: Config) -> ox.NamedNode:

@@ -86,10 +86,13 @@ def article_ids(source: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def read_article(source: Path, aid: str, base: str, shared: bytes) -> Article:
-    """Read and parse one article directory; `shared` is the digest input common to all articles."""
-    rel = f"data/articles/{aid}"
-    folder = source / rel
+def read_article(source: Path, aid: str, base: str, shared: bytes, label: str = "") -> Article:
+    """Read and parse one article directory; `shared` is the digest input common to all articles.
+
+    `label` prefixes the file names in messages (a project folder after the first).
+    """
+    rel = f"{label}data/articles/{aid}"
+    folder = source / "data" / "articles" / aid
     digest = hashlib.sha256(shared)
     digest.update(__version__.encode())
     for name in FILES:

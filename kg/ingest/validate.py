@@ -68,7 +68,9 @@ def check_structure(c: Compiled) -> list[str]:
         if c.partial and o.startswith(claims) and o[len(claims) :].split("/")[0] not in c.articles:
             continue  # a claim of an article not rebuilt now: it is in the store already
         if o not in subjects and o not in c.sink.graphs and "#char=" not in o:
-            problems.append(f"{s} {p} points at {o}, which is described nowhere")
+            entity = o.startswith(f"{c.base}entity/")
+            where = "no entity in entities.yaml" if entity else "nothing"
+            problems.append(f"{s} {p} points at {o}, which {where} describes")
     types = _types(c, {s for s, _ in denials})
     for claim, disputed in denials:
         is_denial = GC + "Denial" in types.get(claim, set())
