@@ -89,13 +89,15 @@ def main() -> None:
     "fmt",
     default="table",
     show_default=True,
-    type=click.Choice(["table", "json", "csv", "tsv", "xml"]),
-    help="output format",
+    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "rdfxml", "jsonld",
+                       "trig", "nq"]),  # fmt: skip
+    help="output format (turtle ... nq: the graph of a CONSTRUCT or DESCRIBE)",
 )
 @click.option("--list", "list_", is_flag=True, help="list the named queries and their titles")
 @with_settings
 def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
-    """Run the named query NAME (queries/NAME.rq) with --param k=v values."""
+    """Run the named query NAME (queries/NAME.rq) with --param k=v values, or a query of your
+    own: a file (NAME.rq, path/to/query) or standard input (-)."""
     from pathlib import Path
 
     from kg import queries
@@ -114,7 +116,8 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
         if not sep or not key.strip():
             raise QueryError(f"--param wants NAME=VALUE, got {item!r}")
         values[key.strip()] = value
-    named = cat.get(name)
+    named = queries.adhoc(name, sys.stdin) if queries.is_adhoc(name) else cat.get(name)
+    say_sources(config, always=False)
     queries.bind(named, values, config)  # bad parameters fail before the store is opened
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
