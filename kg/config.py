@@ -175,10 +175,14 @@ class Config:
             if name not in _BY_NAME:
                 raise ConfigError(f"unknown setting {name!r}")
             values[name] = _convert(_BY_NAME[name], value)
-        if not values.get("source_dir"):
-            from kg.sources import default_project
+        from kg.sources import default_project, folders
 
+        if not values.get("source_dir"):
             values["source_dir"] = str(default_project(Path.cwd()))
+        else:  # absolute, so that messages and `kg serve`'s workers name the same folders
+            values["source_dir"] = os.pathsep.join(
+                str(p.resolve()) for p in folders(values["source_dir"])
+            )
         config = cls(**values)
         if not config.base_iri.endswith(("/", "#")):
             raise ConfigError(f"KG_BASE_IRI must end with '/' or '#': {config.base_iri!r}")
