@@ -131,21 +131,33 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="directory to write index.html into",
+    help="directory to write index.html (the ontology) and format.md (the file format) into",
+)
+@click.option(
+    "--format-page",
+    "format_page",
+    type=click.Path(dir_okay=False),
+    help="write only the format page, to this file (the repository's is docs/format.md)",
 )
 @with_settings
-def docs(config: Config, out_dir: str) -> None:
-    """Generate the ontology documentation (HTML) from ontology/*.ttl."""
+def docs(config: Config, out_dir: str | None, format_page: str | None) -> None:
+    """Generate the ontology's documentation (HTML) and the format page (Markdown) from it."""
     from pathlib import Path
 
+    from kg import formatdoc
     from kg.ontodoc import write_docs
     from kg.sources import ontology_dir
 
+    if not out_dir and not format_page:
+        raise click.UsageError("give --out DIR or --format-page FILE")
     say_sources(config)
-    target = write_docs(ontology_dir(config.sources), Path(out_dir))
-    click.echo(str(target))
+    folder = ontology_dir(config.sources)
+    if out_dir:
+        click.echo(str(write_docs(folder, Path(out_dir))))
+        click.echo(str(formatdoc.write(folder, Path(out_dir) / "format.md")))
+    if format_page:
+        click.echo(str(formatdoc.write(folder, Path(format_page))))
 
 
 @main.command()
