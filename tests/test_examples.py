@@ -226,3 +226,21 @@ def test_cameo_mappings_find_the_fighting(examples: Any) -> None:
     )
     claims = [r["claim"].rsplit("/", 1)[1] for r in found]
     assert claims == ["c-entered", "c-accuses", "c-denied-before", "c-headline-accuses", "c-next"]
+
+
+def test_the_claim_page_shows_the_chain_and_the_outer_quotation(examples: Any) -> None:
+    from htmldoc import parse
+
+    from kg.web import create_app
+
+    config, store = examples
+    client = create_app(config, store=store).test_client()
+    response = client.get(f"/claim/{WIRE}/c-next", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    doc = parse(response.get_data(as_text=True))
+    via = doc.find("dd", cls="via")
+    assert {a.text for a in via.find_all("a")} == {"BelTA", "Alexander Lukashenko"}
+    within = doc.find("dd", cls="within")
+    assert [a.attrs["href"] for a in within.find_all("a")] == [f"/claim/{WIRE}/c-tell"]
+    plain = client.get(f"/claim/{WIRE}/c-close-ally", headers={"Accept": "text/html"})
+    assert parse(plain.get_data(as_text=True)).find_all("dd", cls="via") == []
