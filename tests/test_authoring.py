@@ -277,7 +277,16 @@ def test_a_reviewed_article_carries_no_status(invented: Compiled) -> None:
          "    attribution: quote", "attribution quote needs a claimant"),
         ("    act: Denial\n", "    act: Denial\n    polarity: \"+\"\n",
          "a denial has polarity \"-\" (claim 'c-denied' has '+')"),
-        ("act: Threat", "act: Thret", "act: unknown speech act 'Thret' (did you mean 'Threat'?)"),
+        ("act: Threat", "act: Thret", "act: unknown speech act 'Thret' (did you mean 'Threat'?)"
+         " (acts: Accusation, Admission, Assurance, Belief, Claim, Criticism, Denial, Label,"
+         " Offer, Praise, Prediction, Promise, Rejection, Request, Statement, Threat)"),
+        ("type: Invasion", "type: Skirmish", "unknown type 'Skirmish' (not a class of the "
+         "ontology) (the types: docs/format.md)"),
+        ('quote: "Kyiv is said to be planning an attack."',
+         'quote: "Invented report\\nLukashenko said on Monday"',
+         "quote spans more than one sentence (one sentence per quote: make a claim for each): "
+         "'Invented report\\nLukashenko said on Monday' runs past the end of "
+         "'Minsk accuses Kyiv – Invented report'"),
         ("type: Invasion", "type: Invasoin", "unknown type 'Invasoin' (not a class of the ontology)"
          " (did you mean 'Invasion'?)"),
         ("claimant: ukraine\n    attribution: quote", "claimant: ukrain\n    attribution: quote",

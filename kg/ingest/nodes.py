@@ -159,8 +159,9 @@ class NodeWriter:
             line = line or node.line_of("type")
             if not isinstance(name, str) or not self.vocab.is_class(name):
                 classes = [c[len(GC) :] for c in self.vocab.classes if c.startswith(GC)]
-                raise DataError(f"unknown type {name!r} (not a class of the ontology)"
-                                + suggest(name, classes), file, line)  # fmt: skip
+                hint = suggest(name, classes) or " (the types: docs/format.md)"
+                raise DataError(f"unknown type {name!r} (not a class of the ontology){hint}",
+                                file, line)  # fmt: skip
             out.append(GC + name)
             self.sink.add_type(graph, subject, GC + name)
         return out

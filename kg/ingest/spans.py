@@ -38,8 +38,11 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'
 _MIN_NEAR = 8  # shorter common stretches are coincidence, not a near miss
 
 
+_CONTROL = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "CHARACTER TABULATION"}
+
+
 def _char(c: str) -> str:
-    return f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})"
+    return f"{c!r} (U+{ord(c):04X} {_CONTROL.get(c) or unicodedata.name(c, 'unnamed')})"
 
 
 def near_miss(text: str, quote: str) -> str:
