@@ -380,24 +380,21 @@ def _class_rows(o: _Onto, classes: list[URIRef], used_in: dict) -> list[str]:
     return lines
 
 
-def _general_roles(o: _Onto, root: str) -> list[str]:
+def _intro(o: _Onto, root: str, heading: str, text: str) -> list[str]:
+    """A section's heading, its text, and the roles every type under `root` takes."""
     roles = o.roles_of(URIRef(GC + root))
-    return [
-        f"Roles of every {root.lower()}: "
-        + ", ".join(f"[`{o.local(p)}`](#role-{o.local(p).lower()})" for p in roles),
-        "",
-    ]
+    links = ", ".join(f"[`{o.local(p)}`](#role-{o.local(p).lower()})" for p in roles)
+    return [heading, "", text, "", f"Roles of every {root.lower()}: {links}", ""]
 
 
 def _propositions(o: _Onto, used_in: dict) -> list[str]:
-    lines = [
+    lines = _intro(
+        o,
+        "Proposition",
         "## Proposition types (`type` of a proposition)",
-        "",
-        "What a claim says is the case. The groups follow the quad classes of CAMEO and",
-        "PLOVER; `ontology/mappings.ttl` maps each type to CAMEO codes and PLOVER types.",
-        "",
-        *_general_roles(o, "Proposition"),
-    ]
+        "What a claim says is the case. The groups follow the quad classes of CAMEO and PLOVER;"
+        " `ontology/mappings.ttl` maps each type to CAMEO codes and PLOVER types.",
+    )
     lines += _class_rows(o, [URIRef(GC + "Proposition")], used_in)
     props = o.subclasses_of("Proposition")
     grouped = set()
@@ -416,15 +413,14 @@ def _propositions(o: _Onto, used_in: dict) -> list[str]:
 
 
 def _events(o: _Onto, used_in: dict) -> list[str]:
-    lines = [
+    lines = _intro(
+        o,
+        "Event",
         "## Event types",
-        "",
-        "An event type as a proposition's `type` is that event's occurrence",
-        "(`{type: Protest, ...}` stands for `{type: EventOccurrence, event: {type: Protest,",
-        "...}}`); in entities.yaml it is an event the project vouches for.",
-        "",
-        *_general_roles(o, "Event"),
-    ]
+        "An event type as a proposition's `type` is that event's occurrence (`{type: Protest,"
+        " ...}` stands for `{type: EventOccurrence, event: {type: Protest, ...}}`); in"
+        " entities.yaml it is an event the project vouches for.",
+    )
     events = [URIRef(GC + "Event"), *o.subclasses_of("Event")]
     return lines + _class_rows(o, events, used_in)
 
