@@ -89,8 +89,9 @@ def main() -> None:
     "fmt",
     default="table",
     show_default=True,
-    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "rdfxml", "jsonld",
-                       "trig", "nq"]),  # fmt: skip
+    type=click.Choice(
+        ["table", "json", "csv", "tsv", "xml", "turtle", "nt", "rdfxml", "jsonld", "trig", "nq"]
+    ),  # fmt: skip
     help="output format (turtle ... nq: the graph of a CONSTRUCT or DESCRIBE)",
 )
 @click.option("--list", "list_", is_flag=True, help="list the named queries and their titles")
