@@ -310,7 +310,10 @@ def _schemes(o: _Onto) -> list[str]:
         "A key named like a scheme takes its notations (or the concepts' local names).",
         "",
     ]
-    schemes = sorted(o.g.subjects(RDF.type, SKOS.ConceptScheme), key=str)
+    # The project's own value schemes (gcs:); code lists such as CAMEO's are not YAML values.
+    schemes = sorted(
+        (s for s in o.g.subjects(RDF.type, SKOS.ConceptScheme) if str(s).startswith(GCS)), key=str
+    )
     for scheme in schemes:
         name = str(scheme)[len(GCS) :]
         lines += [
