@@ -500,7 +500,7 @@ def _entities(o: _Onto) -> list[str]:
         and c not in set(o.subclasses_of("Claim"))
         and o.local(c) not in ("Claim", "Event", "Proposition")
     )
-    rows += [(f"`{o.local(c)}`", o.text(c), "(written by the loader)") for c in others]
+    rows += [(f"`{o.local(c)}`", o.text(c), "—") for c in others]
     lines += _table(["type", "what", "example"], rows)
     lines += [
         "Reference facts (data/reference/facts.yaml) use the proposition types and roles",
