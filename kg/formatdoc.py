@@ -21,7 +21,7 @@ from kg.errors import DataError
 from kg.ingest.articles import ARTICLE_KEYS
 from kg.ingest.authoring import CLAIM_KEYS, FILE_KEYS, TIME_KEYS
 from kg.ingest.nodes import COMMON
-from kg.namespaces import GC, GCS, PREFIXES, PROPOSITION_GROUPS
+from kg.namespaces import GC, GCS, PREFIXES, SCHEMES
 
 DOMAIN = URIRef("http://schema.org/domainIncludes")
 MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
@@ -65,6 +65,10 @@ WRITTEN_BY_LOADER = {
     "checkedAgainst": "kg check",
     "factId": "facts.yaml `id`",
     "statement": "facts.yaml `statements`",
+    # Said of classes in the ontology, not in the YAML.
+    "sourceRole": "ontology/mappings.ttl (how a type codes as a CAMEO event)",
+    "targetRole": "ontology/mappings.ttl (how a type codes as a CAMEO event)",
+    "codingRole": "ontology/mappings.ttl (how a type codes as a CAMEO event)",
 }
 
 
@@ -401,12 +405,14 @@ def _propositions(o: _Onto, used_in: dict) -> list[str]:
     lines += _class_rows(o, [URIRef(GC + "Proposition")], used_in)
     props = o.subclasses_of("Proposition")
     grouped = set()
-    for group in PROPOSITION_GROUPS:
-        cls = URIRef(GC + group)
-        members = [c for c in props if cls in o.supers(c)]
-        grouped |= set(members) | {cls}
-        lines += [f'<a id="type-{group.lower()}"></a>', f"### `{group}`", "", o.text(cls), ""]
-        mapped = o.mappings(cls)
+    group_of = URIRef(GC + "propositionGroup")
+    for group in SCHEMES["propositionGroup"]:
+        concept = URIRef(f"{GCS}propositionGroup/{group}")
+        members = [c for c in props if (c, group_of, concept) in o.g]
+        grouped |= set(members)
+        lines += [f'<a id="group-{group}"></a>', f"### Group: {group}", "",
+                  o.text(concept, SKOS.definition), ""]  # fmt: skip
+        mapped = o.mappings(concept)
         if mapped:
             lines += [f"CAMEO / PLOVER: {mapped}", ""]
         lines += _class_rows(o, members, used_in)

@@ -86,17 +86,6 @@ CLAIM_ACTS: tuple[str, ...] = (
     "Admission",
 )
 
-# Groups of proposition classes (ontology/propositions.ttl): they say which quad class of CAMEO a
-# proposition falls in, not what kind of thing it is (kg check does not match on them).
-PROPOSITION_GROUPS: tuple[str, ...] = (
-    "Description",
-    "Relationship",
-    "Cooperation",
-    "Conflict",
-    "Stance",
-    "Communication",
-)
-
 # Graph roles (ontology/README.md, "Named graphs").
 GRAPH_CLASSES: tuple[str, ...] = (
     "OntologyGraph",
@@ -158,5 +147,11 @@ SCHEMES.update(
         },
         "timeOf": {"saying": "saying", "event": "event"},
         "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
+        "propositionGroup": {
+            g: g
+            for g in (
+                "description", "relationship", "cooperation", "conflict", "stance", "communication"
+            )
+        },
     }
 )

@@ -214,18 +214,20 @@ def test_standard_vocabularies_alone_find_the_chain_the_bracket_and_the_saying_d
 
 
 def test_cameo_mappings_find_the_fighting(examples: Any) -> None:
-    """A CAMEO root code reaches the claims whose event types map to it (ontology/mappings.ttl)."""
+    """CAMEO codes reach the claims whose event types map to them (ontology/mappings.ttl): here
+    190 (use conventional military force) and 192 (occupy territory)."""
     _, store = examples
-    found = _ask(
-        store,
-        """SELECT DISTINCT ?claim WHERE {
-        GRAPH ?o { ?type skos:broadMatch|skos:closeMatch|skos:exactMatch ?code }
-        FILTER(?code = <https://w3id.org/geoclaims/ontology/cameo/19>)
+    found = _ask(store, """SELECT DISTINCT ?claim ?code WHERE {
+        VALUES ?code { <https://w3id.org/geoclaims/ontology/cameo/190>
+                       <https://w3id.org/geoclaims/ontology/cameo/192> }
+        GRAPH ?o { ?type skos:exactMatch|skos:closeMatch|skos:broadMatch ?code }
         GRAPH ?p { ?p gc:event ?event . ?event a ?type }
-        GRAPH ?c { ?claim gc:proposition ?p } } ORDER BY ?claim""",
-    )
-    claims = [r["claim"].rsplit("/", 1)[1] for r in found]
-    assert claims == ["c-entered", "c-accuses", "c-denied-before", "c-headline-accuses", "c-next"]
+        GRAPH ?c { ?claim gc:proposition ?p } } ORDER BY ?claim""")
+    claims = [(r["claim"].rsplit("/", 1)[1], r["code"].rsplit("/", 1)[1]) for r in found]
+    # An invasion is an attack too (its super-class is materialised): both codes reach it; the
+    # coding of issue 14 (queries/cameo-events.rq) takes the most specific mapped class.
+    assert sorted(claims) == [("c-entered", "190"), ("c-entered", "192"), ("c-next", "190"),
+                              ("c-next", "192")]  # fmt: skip
 
 
 def test_the_claim_page_shows_the_chain_and_the_outer_quotation(examples: Any) -> None:

@@ -8,14 +8,11 @@ from dataclasses import dataclass
 from kg.check.model import Claim, Lit, Node, Snapshot
 from kg.check.rules.values import dates
 from kg.check.verdict import Finding
-from kg.namespaces import GC, PROPOSITION_GROUPS
+from kg.namespaces import GC
 
-# Types that say nothing about what kind of thing a node is, for matching claim to reference
-# (nor do the groups of propositions: gc:Description, gc:Conflict, ...).
+# Types that say nothing about what kind of thing a node is, for matching claim to reference.
 GENERIC_TYPES = {
-    GC + t
-    for t in ("Proposition", "Event", "ReferenceFact", "Quantity", "TimeExpression")
-    + PROPOSITION_GROUPS
+    GC + t for t in ("Proposition", "Event", "ReferenceFact", "Quantity", "TimeExpression")
 }
 
 
