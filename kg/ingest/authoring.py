@@ -206,7 +206,7 @@ def _time_items(
 
 
 class Expander:
-    """Expands one article's claims.yaml (a parsed YMap) into the full form, in place of copies."""
+    """Expands one article's claims.yaml (a parsed YMap) into the full form (a new YMap)."""
 
     def __init__(self, data: YMap, ctx: Context, file: str) -> None:
         self.data, self.ctx, self.file = data, ctx, file
@@ -238,7 +238,7 @@ class Expander:
         return agents
 
     # -- propositions ------------------------------------------------------------------------------
-    def _register(self, node: Any, line: int) -> None:
+    def _register(self, node: Any) -> None:
         full = expand_proposition(node, self.ctx)
         self.propositions.append(full)
         if isinstance(full, YMap) and isinstance(full.get("id"), str):
@@ -253,7 +253,7 @@ class Expander:
             cid = str(claim.get("id", ""))
             pid = "p-" + cid[2:] if cid.startswith("c-") else f"p-{cid}"
             value = ymap([("id", pid), *value.items()], value.line, value.lines)
-        self._register(value, claim.line_of("proposition"))
+        self._register(value)
         return value["id"]
 
     # -- claims ------------------------------------------------------------------------------------
@@ -338,8 +338,8 @@ class Expander:
     def run(self) -> YMap:
         data = self.data
         self.publisher()  # every claim has a reporter: the publisher agent unless an entity
-        for prop, line in as_list(data.get("propositions") or []):
-            self._register(prop, line or 1)
+        for prop, _ in as_list(data.get("propositions") or []):
+            self._register(prop)
         claims, expanded = data.get("claims") or [], []
         raw = {c.get("id"): c for c, _ in as_list(claims) if isinstance(c, YMap)}
         for claim, _ in as_list(claims):
