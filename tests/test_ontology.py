@@ -103,7 +103,8 @@ EXPECTED_SCHEMES = {
     "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     "propositionGroup": {
         g: g
-        for g in ("description", "relationship", "cooperation", "conflict", "stance", "communication")
+        for g in ("description", "relationship", "cooperation")
+        + ("conflict", "stance", "communication")
     },
 }
 
