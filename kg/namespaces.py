@@ -150,7 +150,12 @@ SCHEMES.update(
         "propositionGroup": {
             g: g
             for g in (
-                "description", "relationship", "cooperation", "conflict", "stance", "communication"
+                "description",
+                "relationship",
+                "cooperation",
+                "conflict",
+                "stance",
+                "communication",
             )
         },
     }

@@ -217,12 +217,15 @@ def test_cameo_mappings_find_the_fighting(examples: Any) -> None:
     """CAMEO codes reach the claims whose event types map to them (ontology/mappings.ttl): here
     190 (use conventional military force) and 192 (occupy territory)."""
     _, store = examples
-    found = _ask(store, """SELECT DISTINCT ?claim ?code WHERE {
+    found = _ask(
+        store,
+        """SELECT DISTINCT ?claim ?code WHERE {
         VALUES ?code { <https://w3id.org/geoclaims/ontology/cameo/190>
                        <https://w3id.org/geoclaims/ontology/cameo/192> }
         GRAPH ?o { ?type skos:exactMatch|skos:closeMatch|skos:broadMatch ?code }
         GRAPH ?p { ?p gc:event ?event . ?event a ?type }
-        GRAPH ?c { ?claim gc:proposition ?p } } ORDER BY ?claim""")
+        GRAPH ?c { ?claim gc:proposition ?p } } ORDER BY ?claim""",
+    )
     claims = [(r["claim"].rsplit("/", 1)[1], r["code"].rsplit("/", 1)[1]) for r in found]
     # An invasion is an attack too (its super-class is materialised): both codes reach it; the
     # coding of issue 14 (queries/cameo-events.rq) takes the most specific mapped class.

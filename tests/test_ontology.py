@@ -393,8 +393,9 @@ def test_namespace_constants_agree_with_the_ontology(vocab: Graph) -> None:
     assert namespaces.SCHEMES == EXPECTED_SCHEMES
     assert namespaces.gc("Claim") == str(GC.Claim)
     groups = {str(o) for o in vocab.objects(None, GC.propositionGroup)}
-    assert groups == {namespaces.concept("propositionGroup", g) for g in
-                      namespaces.SCHEMES["propositionGroup"]}  # every group gathers types
+    assert groups == {
+        namespaces.concept("propositionGroup", g) for g in namespaces.SCHEMES["propositionGroup"]
+    }  # every group gathers types
 
 
 # --- SHACL shapes --------------------------------------------------------------------------------
