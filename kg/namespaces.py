@@ -25,6 +25,7 @@ VOID = "http://rdfs.org/ns/void#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
+ITSRDF = "http://www.w3.org/2005/11/its/rdf#"  # NIF entity links (itsrdf:taIdentRef)
 
 PREFIXES: dict[str, str] = {
     "gc": GC,
@@ -75,6 +76,14 @@ CLAIM_ACTS: tuple[str, ...] = (
     "Label",
     "Belief",
     "Assurance",
+    "Threat",
+    "Request",
+    "Rejection",
+    "Criticism",
+    "Praise",
+    "Promise",
+    "Prediction",
+    "Admission",
 )
 
 # Graph roles (ontology/README.md, "Named graphs").
@@ -98,6 +107,10 @@ MATERIALISED: dict[str, str] = {
     GC + "postIn": ORG + "postIn",
     GC + "member": ORG + "member",
     GC + "organisation": ORG + "organization",
+    GC + "via": PROV + "wasInfluencedBy",
+    GC + "attributionStep": PROV + "qualifiedInfluence",
+    GC + "within": DCTERMS + "isPartOf",
+    GC + "reviewStatus": SCHEMA + "creativeWorkStatus",
 }
 
 # Value schemes: scheme local name -> {notation: concept local name} (ontology/schemes.ttl).
@@ -122,3 +135,28 @@ SCHEMES: dict[str, dict[str, str]] = {
         )
     },
 }
+# The value sets of the general vocabulary (issue 13), in the same form.
+SCHEMES.update(
+    {
+        "relationKind": {
+            k: k
+            for k in ("ally", "close-ally", "partner", "neighbour", "rival", "adversary", "enemy")
+        },
+        "frequency": {
+            f: f for f in ("once", "occasionally", "repeatedly", "regularly", "constantly")
+        },
+        "timeOf": {"saying": "saying", "event": "event"},
+        "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
+        "propositionGroup": {
+            g: g
+            for g in (
+                "description",
+                "relationship",
+                "cooperation",
+                "conflict",
+                "stance",
+                "communication",
+            )
+        },
+    }
+)

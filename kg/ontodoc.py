@@ -44,7 +44,9 @@ def load_ontology(ontology_dir: Path) -> Graph:
     for prefix, iri in {**PREFIXES, **_EXTRA_PREFIXES}.items():
         graph.bind(prefix, iri, override=True, replace=True)
     found = False
-    for name in ONTOLOGY_FILES:
+    # Then every other vocabulary file, by name (events.ttl, ...).
+    others = sorted(p.name for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
+    for name in [*ONTOLOGY_FILES, *(n for n in others if n not in ONTOLOGY_FILES)]:
         path = ontology_dir / name
         if not path.exists():
             continue
