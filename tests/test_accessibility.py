@@ -120,7 +120,7 @@ def test_article_on_a_phone(browser: Any, site: Site) -> None:
         assert box and abs(box["y"] + box["height"] - 780) < 2 and box["width"] == 390
         assert box["y"] > 200
         chosen = mark.bounding_box()  # the words chosen stay in view above the sheet
-        assert chosen and 0 <= chosen["y"] and chosen["y"] + chosen["height"] <= box["y"]
+        assert chosen and chosen["y"] >= 0 and chosen["y"] + chosen["height"] <= box["y"]
         verdict = tab.locator("#span-claims li.span-claim:not([hidden]) div.verdict").first
         assert verdict.is_visible()
         shot(tab, "article-390-sheet")
