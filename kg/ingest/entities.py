@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import DataError
+from kg.ingest.identifiers import write_identifiers
 from kg.ingest.ids import Scope, by_id
 from kg.ingest.nodes import NodeWriter
 from kg.ingest.terms import iri
@@ -47,4 +48,6 @@ def write_entities(writer: NodeWriter, entities: YList, scope: Scope) -> None:
     for entity in entities:
         if "type" not in entity:
             raise DataError(f"entity {entity['id']!r} has no type", FILE, entity.line)
-        writer.write(entity, entity_iri(base, entity["id"]), graph, FILE, scope)
+        subject = entity_iri(base, entity["id"])
+        writer.write(entity, subject, graph, FILE, scope, skip=("identifiers",))
+        write_identifiers(writer.sink, entity, subject, graph, FILE)  # issue 14

@@ -1,0 +1,133 @@
+"""An entity's `identifiers:` (data/entities.yaml) -> the codes other datasets know it by.
+
+    identifiers:
+      P298: BLR                     # a Wikidata property's local name, or a project term
+      cameoCode: {value: BLRGOV, validFrom: 1994-07-20}
+      P299: {value: "112", validUntil: 1992-06-15}
+
+Each code becomes a plain literal on the entity under its property (wdt:P297 ... wdt:P1566,
+gc:cameoCode, gc:cowCode, gc:cowAbbreviation, gc:gwCode: ontology/identifiers.ttl) and a
+gc:IdentifierAssignment node `{entity}/identifier/{key}` (`-{n}` for each of several values) with
+the property, the code and its validity dates. Codes are text: numbers must be quoted, since YAML
+reads 040 as the octal number 32.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kg.errors import DataError
+from kg.ingest.terms import Sink, en, iri, plain, typed
+from kg.ingest.yamlfile import YList, YMap, as_list
+from kg.namespaces import GC, SCHEMA, SKOS, WDT, XSD
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One kind of identifier: its property and the shape of its codes."""
+
+    prop: str
+    pattern: re.Pattern[str]
+    shape: str  # for messages
+
+
+def _scheme(prop: str, pattern: str, shape: str) -> Scheme:
+    return Scheme(prop, re.compile(pattern), shape)
+
+
+SCHEMES: dict[str, Scheme] = {
+    "P297": _scheme(WDT + "P297", r"[A-Z]{2}", "two capital letters"),
+    "P298": _scheme(WDT + "P298", r"[A-Z]{3}", "three capital letters"),
+    "P299": _scheme(WDT + "P299", r"[0-9]{3}", "three digits, quoted"),
+    "P901": _scheme(WDT + "P901", r"[A-Z]{2}", "two capital letters"),
+    "P1566": _scheme(WDT + "P1566", r"[1-9][0-9]*", "a number, quoted"),
+    "cameoCode": _scheme(GC + "cameoCode", r"(?:[A-Z]{3})+", "groups of three capital letters"),
+    "cowCode": _scheme(GC + "cowCode", r"[1-9][0-9]{1,2}", "a number of 2-3 digits, quoted"),
+    "cowAbbreviation": _scheme(GC + "cowAbbreviation", r"[A-Z]{3}", "three capital letters"),
+    "gwCode": _scheme(GC + "gwCode", r"[1-9][0-9]{1,2}", "a number of 2-3 digits, quoted"),
+}
+_VALUE_KEYS = {"value", "validFrom", "validUntil", "note"}
+
+
+def assignment_iri(entity: str, key: str, n: int | None = None) -> str:
+    """The IRI of the node for one identifier of an entity."""
+    return f"{entity}/identifier/{key}" + (f"-{n}" if n is not None else "")
+
+
+def write_identifiers(sink: Sink, entity: YMap, subject: str, graph: str, file: str) -> None:
+    """The entity's identifiers as literals and assignment nodes in `graph`."""
+    block = entity.get("identifiers")
+    if block is None:
+        return
+    if not isinstance(block, YMap):
+        raise DataError(
+            "identifiers: expected a mapping of codes", file, entity.line_of("identifiers")
+        )
+    s = iri(subject)
+    for key, value in block.items():
+        line = block.line_of(key)
+        scheme = SCHEMES.get(key)
+        if scheme is None:
+            known = ", ".join(SCHEMES)
+            raise DataError(f"identifiers: unknown key {key!r} (known: {known})", file, line)
+        items = as_list(value) if isinstance(value, YList) else [(value, line)]
+        for n, (item, item_line) in enumerate(items, start=1):
+            code, start, end, note = _code(key, item, scheme, file, item_line or line)
+            node = iri(assignment_iri(subject, key, n if len(items) > 1 else None))
+            sink.add(graph, s, scheme.prop, plain(code))
+            sink.add(graph, s, GC + "identifierAssignment", node)
+            sink.add_type(graph, node, GC + "IdentifierAssignment")
+            sink.add(graph, node, SCHEMA + "propertyID", iri(scheme.prop))
+            sink.add(graph, node, SCHEMA + "value", plain(code))
+            if start is not None:
+                sink.add(graph, node, GC + "validFrom", typed(start.isoformat(), XSD + "date"))
+            if end is not None:
+                sink.add(graph, node, GC + "validUntil", typed(end.isoformat(), XSD + "date"))
+            if note:
+                sink.add(graph, node, SKOS + "editorialNote", en(note))
+
+
+def _code(
+    key: str, item: Any, scheme: Scheme, file: str, line: int
+) -> tuple[str, dt.date | None, dt.date | None, str]:
+    """(code, valid from, valid until, note) of one value, checked."""
+    start = end = None
+    note = ""
+    if isinstance(item, YMap):
+        for k in item:
+            if k not in _VALUE_KEYS:
+                raise DataError(
+                    f"identifiers: {key}: unknown key {k!r} (value, validFrom, validUntil, note)",
+                    file,
+                    item.line_of(k),
+                )
+        start = _date(key, "validFrom", item.get("validFrom"), file, item.line_of("validFrom"))
+        end = _date(key, "validUntil", item.get("validUntil"), file, item.line_of("validUntil"))
+        if start is not None and end is not None and end < start:
+            raise DataError(f"identifiers: {key}: valid until before valid from", file, line)
+        note = item.get("note") or ""
+        if not isinstance(note, str):
+            raise DataError(f"identifiers: {key}: note: expected text", file, item.line_of("note"))
+        line = item.line_of("value")
+        item = item.get("value")
+    if not isinstance(item, str):
+        raise DataError(
+            f"identifiers: {key}: expected {scheme.shape} as text, got {item!r}"
+            + (" (quote numeric codes)" if isinstance(item, int) else ""),
+            file,
+            line,
+        )
+    if not scheme.pattern.fullmatch(item):
+        raise DataError(f"identifiers: {key}: {item!r} is not {scheme.shape}", file, line)
+    return item, start, end, note
+
+
+def _date(key: str, name: str, value: Any, file: str, line: int) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise DataError(f"identifiers: {key}: {name}: expected a date YYYY-MM-DD", file, line)
+    return value
