@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.browse.terms import Term, rows, term
-from kg.namespaces import GC
+from kg.namespaces import CAMEO, PLOVER
 
 QUERY = "cameo-events"
 
@@ -41,7 +41,7 @@ SELECT DISTINCT ?claim ?g WHERE {
 
 
 def _plover(name: str) -> Term | None:
-    return Term("iri", f"{GC}plover/{name}") if name else None
+    return Term("iri", PLOVER + name) if name else None
 
 
 def claim_coding(store: Any, claim: str, catalogue: Any) -> list[Coding]:
@@ -71,11 +71,9 @@ def claim_coding(store: Any, claim: str, catalogue: Any) -> list[Coding]:
             Coding(
                 level=text("level"),
                 code=text("eventCode"),
-                concept=Term("iri", f"{GC}cameo/{text('eventCode')}"),
+                concept=Term("iri", CAMEO + text("eventCode")),
                 goldstein=text("goldstein") or None,
-                plover=Term("iri", f"{GC}plover/{text('ploverType')}")
-                if text("ploverType")
-                else None,
+                plover=_plover(text("ploverType")),
                 modes=text("ploverMode").split(),
                 source=term(r["source"]) if "source" in r else None,
                 source_code=text("sourceCode"),
