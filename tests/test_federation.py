@@ -218,3 +218,18 @@ def _federated_paths() -> list[str]:
 
 def test_every_federated_query_is_tested_here() -> None:
     assert _federated_paths() == sorted(FEDERATED)
+
+
+def test_the_federation_bench_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """A smoke run of bench/federation.py (no timing asserted): both joins find the same rows."""
+    import sys
+
+    sys.path.insert(0, str(PROJECT_DIR / "bench"))
+    import federation
+
+    assert federation.main(["--rows", "12", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split("|")[2].strip() for line in out.splitlines() if line.startswith("| ")]
+    # 12 claims, two about each of six states; the fixture gives those states 24 borders.
+    assert rows[1:] == ["48", "48"]
+    assert "federated / local:" in out
