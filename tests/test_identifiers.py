@@ -348,3 +348,41 @@ def test_loader_rejects_bad_identifiers(
         compile_sources(_source(tmp_path, block))
     assert err.value.message.startswith(f"data/entities.yaml:{line}: identifiers"), err.value
     assert message in err.value.message
+
+
+# entity: (Wikidata, ISO alpha-2, alpha-3, numeric, FIPS, GeoNames, CAMEO, COW, COW abb., G-W,
+# withdrawn): what data/entities.yaml curates, read back through the named query.
+ENTITY_IDENTIFIERS = {
+    "alexander-lukashenko": ("Q2866", "", "", "", "", "", "BLRGOV", "", "", "", ""),
+    "belarus": ("Q184", "BY", "BLR", "112", "BO", "630336", "BLR", "370", "BLR", "370", ""),
+    "byelorussian-ssr": ("Q2895", "BY", "BYS", "112", "", "", "", "", "", "", "1992-06-15"),
+    "cis": ("Q7779", "", "", "", "", "", "CIS", "", "", "", ""),
+    "eastern-europe": ("Q27468", "", "", "", "", "", "EEU", "", "", "", ""),
+    "europe": ("Q46", "", "", "", "", "6255148", "EUR", "", "", "", ""),
+    "germany": ("", "DE", "DEU", "276", "GM", "2921044", "DEU", "255", "GMY", "260", ""),
+    "government-of-belarus": ("", "", "", "", "", "", "BLRGOV", "", "", "", ""),
+    "latvia": ("Q211", "LV", "LVA", "428", "LG", "458258", "LVA", "367", "LAT", "367", ""),
+    "lithuania": ("Q37", "LT", "LTU", "440", "LH", "597427", "LTU", "368", "LIT", "368", ""),
+    "minsk": ("Q2280", "", "", "", "", "625144", "", "", "", "", ""),
+    "nato": ("Q7184", "", "", "", "", "", "NAT", "", "", "", ""),
+    "poland": ("Q36", "PL", "POL", "616", "PL", "798544", "POL", "290", "POL", "290", ""),
+    "russia": ("Q159", "RU", "RUS", "643", "RS", "2017370", "RUS", "365", "RUS", "365", ""),
+    "soviet-union": ("Q15180", "SU", "SUN", "810", "", "", "", "365", "RUS", "365", "1992-08-30"),
+    "ukraine": ("Q212", "UA", "UKR", "804", "UP", "690791", "UKR", "369", "UKR", "369", ""),
+    "vladimir-putin": ("Q7747", "", "", "", "", "", "RUSGOV", "", "", "", ""),
+}
+
+
+def test_the_named_query_lists_every_entitys_codes(
+    store: EmbeddedStore, seed_config: Config
+) -> None:
+    from kg import queries
+
+    query = queries.catalogue(seed_config).get("entity-identifiers")
+    results = queries.run(store, query, {}, seed_config)
+    names = [v.value for v in results.variables]
+    found = {}
+    for row in results:
+        values = ["" if row[n] is None else row[n].value.rsplit("/", 1)[-1] for n in names]
+        found[values[0]] = tuple(values[2:])
+    assert found == ENTITY_IDENTIFIERS
