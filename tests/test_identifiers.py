@@ -386,3 +386,14 @@ def test_the_named_query_lists_every_entitys_codes(
         values = ["" if row[n] is None else row[n].value.rsplit("/", 1)[-1] for n in names]
         found[values[0]] = tuple(values[2:])
     assert found == ENTITY_IDENTIFIERS
+
+
+def test_the_loaders_names_are_the_ontologys_labels() -> None:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from kg.ingest.identifiers import SCHEMES
+
+    onto = Graph().parse(ROOT / "ontology" / "identifiers.ttl", format="turtle")
+    for key, scheme in SCHEMES.items():
+        assert (URIRef(scheme.prop), RDFS.label, Literal(scheme.name, lang="en")) in onto, key

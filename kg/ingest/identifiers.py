@@ -22,32 +22,41 @@ from typing import Any
 from kg.errors import DataError
 from kg.ingest.terms import Sink, en, iri, plain, typed
 from kg.ingest.yamlfile import YList, YMap, as_list
-from kg.namespaces import GC, SCHEMA, SKOS, WDT, XSD
+from kg.namespaces import GC, RDFS, SCHEMA, SKOS, WDT, XSD
 
 
 @dataclass(frozen=True)
 class Scheme:
-    """One kind of identifier: its property and the shape of its codes."""
+    """One kind of identifier: its property, its name and the shape of its codes."""
 
     prop: str
+    name: str  # the property's label in ontology/identifiers.ttl
     pattern: re.Pattern[str]
     shape: str  # for messages
 
 
-def _scheme(prop: str, pattern: str, shape: str) -> Scheme:
-    return Scheme(prop, re.compile(pattern), shape)
+def _scheme(prop: str, name: str, pattern: str, shape: str) -> Scheme:
+    return Scheme(prop, name, re.compile(pattern), shape)
 
 
+_TEXT, _DIGITS23 = "a number, quoted", "a number of 2-3 digits, quoted"
+_LETTERS2, _LETTERS3 = "two capital letters", "three capital letters"
 SCHEMES: dict[str, Scheme] = {
-    "P297": _scheme(WDT + "P297", r"[A-Z]{2}", "two capital letters"),
-    "P298": _scheme(WDT + "P298", r"[A-Z]{3}", "three capital letters"),
-    "P299": _scheme(WDT + "P299", r"[0-9]{3}", "three digits, quoted"),
-    "P901": _scheme(WDT + "P901", r"[A-Z]{2}", "two capital letters"),
-    "P1566": _scheme(WDT + "P1566", r"[1-9][0-9]*", "a number, quoted"),
-    "cameoCode": _scheme(GC + "cameoCode", r"(?:[A-Z]{3})+", "groups of three capital letters"),
-    "cowCode": _scheme(GC + "cowCode", r"[1-9][0-9]{1,2}", "a number of 2-3 digits, quoted"),
-    "cowAbbreviation": _scheme(GC + "cowAbbreviation", r"[A-Z]{3}", "three capital letters"),
-    "gwCode": _scheme(GC + "gwCode", r"[1-9][0-9]{1,2}", "a number of 2-3 digits, quoted"),
+    "P297": _scheme(WDT + "P297", "ISO 3166-1 alpha-2 code", r"[A-Z]{2}", _LETTERS2),
+    "P298": _scheme(WDT + "P298", "ISO 3166-1 alpha-3 code", r"[A-Z]{3}", _LETTERS3),
+    "P299": _scheme(WDT + "P299", "ISO 3166-1 numeric code", r"[0-9]{3}", "three digits, quoted"),
+    "P901": _scheme(WDT + "P901", "FIPS 10-4 code", r"[A-Z]{2}", _LETTERS2),
+    "P1566": _scheme(WDT + "P1566", "GeoNames id", r"[1-9][0-9]*", _TEXT),
+    "cameoCode": _scheme(
+        GC + "cameoCode", "CAMEO actor code", r"(?:[A-Z]{3})+", "groups of three capital letters"
+    ),
+    "cowCode": _scheme(
+        GC + "cowCode", "Correlates of War country code", r"[1-9][0-9]{1,2}", _DIGITS23
+    ),
+    "cowAbbreviation": _scheme(
+        GC + "cowAbbreviation", "Correlates of War state abbreviation", r"[A-Z]{3}", _LETTERS3
+    ),
+    "gwCode": _scheme(GC + "gwCode", "Gleditsch-Ward state number", r"[1-9][0-9]{1,2}", _DIGITS23),
 }
 _VALUE_KEYS = {"value", "validFrom", "validUntil", "note"}
 
@@ -80,6 +89,8 @@ def write_identifiers(sink: Sink, entity: YMap, subject: str, graph: str, file: 
             sink.add(graph, s, scheme.prop, plain(code))
             sink.add(graph, s, GC + "identifierAssignment", node)
             sink.add_type(graph, node, GC + "IdentifierAssignment")
+            label = f"{entity.get('label', entity['id'])}: {scheme.name} {code}"
+            sink.add(graph, node, RDFS + "label", en(label))
             sink.add(graph, node, SCHEMA + "propertyID", iri(scheme.prop))
             sink.add(graph, node, SCHEMA + "value", plain(code))
             if start is not None:

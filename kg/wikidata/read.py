@@ -43,6 +43,14 @@ _PREFIX_LINES = (
 )
 
 
+def _grouped(store: Store, sparql: str) -> dict[str, list[str]]:
+    """?key -> its ?value IRIs, in the query's order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(store, sparql):
+        out[r["key"].value].append(r["value"].value)
+    return out
+
+
 @dataclass
 class Source:
     """What the export reads from the store."""
@@ -88,21 +96,17 @@ def read(store: Store) -> Source:
         "prov:wasDerivedFrom ?source OPTIONAL { ?source schema:url ?url } } } ORDER BY ?source",
     ):
         facts[r["g"].value].append((r["source"].value, r["url"].value if "url" in r else None))
-    fact_statements: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(
+    fact_statements = _grouped(
         store,
-        "SELECT ?g ?st WHERE { GRAPH ?g { ?g a gc:ReferenceGraph ; gc:statement ?st } } "
-        "ORDER BY ?st",
-    ):
-        fact_statements[r["g"].value].append(r["st"].value)
+        "SELECT ?key ?value WHERE { GRAPH ?key { ?key a gc:ReferenceGraph ; "
+        "gc:statement ?value } } ORDER BY ?value",
+    )
     claims = list(_rows(store, _CLAIMS))
-    disputed_by: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(
+    disputed_by = _grouped(
         store,
-        "SELECT DISTINCT ?claim ?who WHERE { GRAPH ?c { ?d gc:disputes ?claim ; "
-        "gc:claimant ?who } } ORDER BY ?who",
-    ):
-        disputed_by[r["claim"].value].append(r["who"].value)
+        "SELECT DISTINCT ?key ?value WHERE { GRAPH ?c { ?d gc:disputes ?key ; "
+        "gc:claimant ?value } } ORDER BY ?value",
+    )
     contradicted = {
         r["claim"].value: r["review"].value
         for r in _rows(
