@@ -71,7 +71,7 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     from pathlib import Path
 
     from kg import queries
-    from kg.errors import NotFound, QueryError
+    from kg.errors import NotFound, QueryError, StoreError
     from kg.lock import reader
 
     cat = queries.catalogue(config)
@@ -93,7 +93,11 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     # Read-only on disk, under the readers' lock: a `kg build` meanwhile waits for this read.
     with reader(config) as store:
         results = queries.run(store, named, values, config)
-        click.echo(queries.render(results, fmt, named, config), nl=False)
+        try:
+            text = queries.render(results, fmt, named, config)
+        except (OSError, RuntimeError) as err:  # raised while the engine runs, e.g. by a SERVICE
+            raise StoreError(f"{named.name}: the query failed while running: {err}") from None
+        click.echo(text, nl=False)
 
 
 @main.command()

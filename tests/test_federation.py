@@ -233,3 +233,31 @@ def test_the_federation_bench_runs(capsys: pytest.CaptureFixture[str]) -> None:
     # 12 claims, two about each of six states; the fixture gives those states 24 borders.
     assert rows[1:] == ["48", "48"]
     assert "federated / local:" in out
+
+
+def test_kg_query_reports_a_failing_remote_without_a_traceback(
+    seed_config: Config, tmp_path: Path
+) -> None:
+    import shutil
+    import socket
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/query"
+    source = tmp_path / "src"
+    shutil.copytree(PROJECT_DIR / "ontology", source / "ontology")
+    (source / "queries").mkdir()
+    text = CATALOGUE.get("wikidata-neighbour-claims").text.replace(WDQS, down)
+    (source / "queries" / "neighbours.rq").write_text(text, encoding="utf-8")
+    args = ["query", "neighbours", "--source-dir", str(source)]
+    args += ["--data-dir", str(seed_config.data_dir)]
+    if "service_allowlist" in {f.name for f in dataclasses.fields(seed_config)}:
+        args += ["--service-allowlist", down, "--service-allow-private"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 7, result.output
+    assert result.output.startswith("error: neighbours: the query failed while running:")
+    assert "refused" in result.output.lower()
