@@ -74,7 +74,9 @@ def store_with(config: Config, rows: int) -> EmbeddedStore:
     assert isinstance(store, EmbeddedStore)
     build(config, store=store, shapes=False, check=False)
     store.oxigraph.extend(our_rows(config.base_iri, rows))
-    store.oxigraph.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(MERGED))
+    store.oxigraph.load(
+        path=str(FIXTURE), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(MERGED)
+    )
     return store
 
 
