@@ -152,8 +152,9 @@ def test_an_allowlisted_endpoint_is_joined(federating: KgServer, wikidata: Oxigr
         }} ORDER BY ?neighbour""",
     )
     assert response.status_code == 200, response.text
-    found = [b["neighbour"]["value"][-4:] for b in response.json()["results"]["bindings"]]
-    assert found == ["Q159", "/Q36", "/Q37", "Q211", "Q212"]
+    found = [b["neighbour"]["value"] for b in response.json()["results"]["bindings"]]
+    wd = "http://www.wikidata.org/entity/"
+    assert found == [wd + q for q in ("Q159", "Q211", "Q212", "Q36", "Q37")]
 
 
 def test_an_endpoint_not_listed_is_refused_and_nothing_leaves(
