@@ -313,7 +313,7 @@ def test_loader_writes_codes_and_validity(tmp_path: Path) -> None:
     assert (e, ox.NamedNode(WDT + "P298"), ox.Literal("ATL")) in graph
     codes = {o.value for s, p, o in graph if s == e and p.value == GC + "cameoCode"}
     assert codes == {"ATLGOV", "ATLREB"}
-    first = ox.NamedNode(f"{config.base_iri}entity/atlantis/identifier/cameoCode-1")
+    first = ox.NamedNode(f"{config.base_iri}identifier/atlantis/cameoCode-1")
     date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
     assert (first, ox.NamedNode(GC + "validFrom"), ox.Literal("1990-01-01", datatype=date)) in graph
     assert (
@@ -332,7 +332,7 @@ def test_loader_writes_codes_and_validity(tmp_path: Path) -> None:
     [
         ("  identifiers:\n    P999: X\n", 5, "unknown key 'P999'"),
         ("  identifiers:\n    P299: 112\n", 5, "(quote numeric codes)"),
-        ("  identifiers:\n    P298: blr\n", 5, "'blr' is not three capital letters"),
+        ("  identifiers:\n    P298: blr\n", 5, "(ISO 3166-1 alpha-3 code): 'blr' is not three"),
         ("  identifiers:\n    cowCode: \"0370\"\n", 5, "is not a number of 2-3 digits"),
         ("  identifiers:\n    P298: {value: ATL, validFrom: 2000-01-01, validUntil: 1999-01-01}\n",
          5, "valid until before valid from"),

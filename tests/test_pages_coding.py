@@ -110,3 +110,9 @@ def test_the_coding_links_to_the_concept_pages(client: Any) -> None:
     assert {"/ontology/cameo/041", "/ontology/plover/CONSULT", "/queries/cameo-events"} <= hrefs
     concept = page(client, "/ontology/cameo/041")
     assert "Discuss by telephone" in concept.text
+
+
+def test_an_identifier_node_is_a_page(client: Any) -> None:
+    doc = page(client, "/identifier/byelorussian-ssr/P298")
+    text = " ".join(doc.text.split())
+    assert "BYS" in text and "1992-06-15" in text

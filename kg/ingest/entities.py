@@ -50,4 +50,4 @@ def write_entities(writer: NodeWriter, entities: YList, scope: Scope) -> None:
             raise DataError(f"entity {entity['id']!r} has no type", FILE, entity.line)
         subject = entity_iri(base, entity["id"])
         writer.write(entity, subject, graph, FILE, scope, skip=("identifiers",))
-        write_identifiers(writer.sink, entity, subject, graph, FILE)  # issue 14
+        write_identifiers(writer.sink, entity, base, subject, graph, FILE)  # issue 14

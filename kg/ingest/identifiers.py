@@ -7,7 +7,8 @@
 
 Each code becomes a plain literal on the entity under its property (wdt:P297 ... wdt:P1566,
 gc:cameoCode, gc:cowCode, gc:cowAbbreviation, gc:gwCode: ontology/identifiers.ttl) and a
-gc:IdentifierAssignment node `{entity}/identifier/{key}` (`-{n}` for each of several values) with
+gc:IdentifierAssignment node `B identifier/{entity id}/{key}` (`-{n}` for each of several values,
+under a root of its own so that nothing takes it for an entity) with
 the property, the code and its validity dates. Codes are text: numbers must be quoted, since YAML
 reads 040 as the octal number 32.
 """
@@ -22,7 +23,7 @@ from typing import Any
 from kg.errors import DataError
 from kg.ingest.terms import Sink, en, iri, plain, typed
 from kg.ingest.yamlfile import YList, YMap, as_list
-from kg.namespaces import GC, RDFS, SCHEMA, SKOS, WDT, XSD
+from kg.namespaces import GC, SCHEMA, SKOS, WDT, XSD
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,14 @@ SCHEMES: dict[str, Scheme] = {
 _VALUE_KEYS = {"value", "validFrom", "validUntil", "note"}
 
 
-def assignment_iri(entity: str, key: str, n: int | None = None) -> str:
+def assignment_iri(base: str, eid: str, key: str, n: int | None = None) -> str:
     """The IRI of the node for one identifier of an entity."""
-    return f"{entity}/identifier/{key}" + (f"-{n}" if n is not None else "")
+    return f"{base}identifier/{eid}/{key}" + (f"-{n}" if n is not None else "")
 
 
-def write_identifiers(sink: Sink, entity: YMap, subject: str, graph: str, file: str) -> None:
+def write_identifiers(
+    sink: Sink, entity: YMap, base: str, subject: str, graph: str, file: str
+) -> None:
     """The entity's identifiers as literals and assignment nodes in `graph`."""
     block = entity.get("identifiers")
     if block is None:
@@ -85,12 +88,10 @@ def write_identifiers(sink: Sink, entity: YMap, subject: str, graph: str, file: 
         items = as_list(value) if isinstance(value, YList) else [(value, line)]
         for n, (item, item_line) in enumerate(items, start=1):
             code, start, end, note = _code(key, item, scheme, file, item_line or line)
-            node = iri(assignment_iri(subject, key, n if len(items) > 1 else None))
+            node = iri(assignment_iri(base, entity["id"], key, n if len(items) > 1 else None))
             sink.add(graph, s, scheme.prop, plain(code))
             sink.add(graph, s, GC + "identifierAssignment", node)
             sink.add_type(graph, node, GC + "IdentifierAssignment")
-            label = f"{entity.get('label', entity['id'])}: {scheme.name} {code}"
-            sink.add(graph, node, RDFS + "label", en(label))
             sink.add(graph, node, SCHEMA + "propertyID", iri(scheme.prop))
             sink.add(graph, node, SCHEMA + "value", plain(code))
             if start is not None:
@@ -132,7 +133,9 @@ def _code(
             line,
         )
     if not scheme.pattern.fullmatch(item):
-        raise DataError(f"identifiers: {key}: {item!r} is not {scheme.shape}", file, line)
+        raise DataError(
+            f"identifiers: {key} ({scheme.name}): {item!r} is not {scheme.shape}", file, line
+        )
     return item, start, end, note
 
 
