@@ -108,12 +108,12 @@ def read(store: Store) -> Source:
         "gc:claimant ?value } } ORDER BY ?value",
     )
     contradicted = {
-        r["claim"].value: r["review"].value
-        for r in _rows(
+        claim: reviews[0]
+        for claim, reviews in _grouped(
             store,
-            "SELECT ?claim ?review WHERE { GRAPH ?r { ?review schema:itemReviewed ?claim ; "
+            "SELECT ?key ?value WHERE { GRAPH ?r { ?value schema:itemReviewed ?key ; "
             "gc:verdict ?v } GRAPH ?o { ?v skos:notation 'contradicted' } }",
-        )
+        ).items()
     }
     identifiers = list(
         _rows(
@@ -125,12 +125,12 @@ def read(store: Store) -> Source:
         )
     )
     datasets = {
-        r["prop"].value: r["page"].value
-        for r in _rows(
+        prop: pages[0]
+        for prop, pages in _grouped(
             store,
-            "SELECT ?prop ?page WHERE { GRAPH ?o { ?prop a gc:IdentifierProperty ; "
-            "rdfs:seeAlso ?page } }",
-        )
+            "SELECT ?key ?value WHERE { GRAPH ?o { ?key a gc:IdentifierProperty ; "
+            "rdfs:seeAlso ?value } } ORDER BY ?value",
+        ).items()
     }
     return Source(
         graphs, qid, labels, facts, fact_statements, claims, disputed_by, contradicted,
