@@ -27,7 +27,7 @@ from kg.errors import DataError, StoreError
 from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.validate import validate
 from kg.lock import writer
-from kg.namespaces import PREFIXES, PROV, XSD
+from kg.namespaces import PREFIXES, PROV
 from kg.store import EmbeddedStore, Store, open_store
 
 _TIMES = (
@@ -221,22 +221,14 @@ def _build_into(
     return report
 
 
-_INTEGERS = {
-    XSD + t
-    for t in ("int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-              "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")
-}  # fmt: skip
-
-
 def _canonical(triples: Iterable[Any]) -> set[str]:
-    """Triples as text, with derived integer types as xsd:integer (as Oxigraph stores them)."""
-    out = set()
+    """Triples as text, in the canonical form Oxigraph stores literals in (integer subtypes as
+    xsd:integer, "-2.0"^^xsd:decimal as "-2", ...), so a stored graph compares with its source."""
+    memory = ox.Store()
     for t in triples:
         s, p, o = (t.subject, t.predicate, t.object) if hasattr(t, "subject") else t
-        if isinstance(o, ox.Literal) and o.datatype.value in _INTEGERS:
-            o = ox.Literal(o.value, datatype=ox.NamedNode(XSD + "integer"))
-        out.add(f"{s} {p} {o}")
-    return out
+        memory.add(ox.Quad(s, p, o, ox.DefaultGraph()))
+    return {f"{q.subject} {q.predicate} {q.object}" for q in memory}
 
 
 def _stale_shared(

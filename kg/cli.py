@@ -102,7 +102,7 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     from pathlib import Path
 
     from kg import queries
-    from kg.errors import NotFound, QueryError
+    from kg.errors import NotFound, QueryError, StoreError
     from kg.lock import reader
 
     cat = queries.catalogue(config)
@@ -125,7 +125,11 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
     # Read-only on disk, under the readers' lock: a `kg build` meanwhile waits for this read.
     with reader(config) as store:
         results = queries.run(store, named, values, config)
-        click.echo(queries.render(results, fmt, named, config), nl=False)
+        try:
+            text = queries.render(results, fmt, named, config)
+        except (OSError, RuntimeError) as err:  # raised while the engine runs, e.g. by a SERVICE
+            raise StoreError(f"{named.name}: the query failed while running: {err}") from None
+        click.echo(text, nl=False)
 
 
 @main.command()
@@ -206,21 +210,36 @@ def validate(config: Config, shacl: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="nquads",
-              show_default=True, help="dataset format")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples"]),
+              default="nquads", show_default=True,
+              help="format (the dataset view: trig or nquads)")  # fmt: skip
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="file to write ('-' for standard output)")  # fmt: skip
+@click.option("--view", type=click.Choice(["dataset", "wikidata"]), default="dataset",
+              show_default=True,
+              help="dataset: every named graph; wikidata: facts, identifiers and claims in "
+                   "Wikidata's statement model (p:/ps:/pq:, ranks, references)")  # fmt: skip
 @with_settings
-def export(config: Config, fmt: str, out: str) -> None:
-    """Write the whole dataset (every named graph) to a file."""
+def export(config: Config, fmt: str, out: str, view: str) -> None:
+    """Write the whole dataset (every named graph), or its Wikidata view, to a file."""
     from kg.build import export as run_export
 
     say_sources(config, always=False)
+
+    def write(output: Any) -> None:
+        if view == "wikidata":  # issue 14
+            from kg.wikidata import export as wikidata_export
+
+            count = wikidata_export(config, fmt, output)
+            click.echo(f"kg export: {count} triples in the Wikidata view", err=True)
+        else:
+            run_export(config, fmt, output)
+
     if out == "-":
-        run_export(config, fmt, sys.stdout.buffer)
+        write(sys.stdout.buffer)
         return
     with open(out, "wb") as output:
-        run_export(config, fmt, output)
+        write(output)
 
 
 @main.command()

@@ -5,6 +5,11 @@ from __future__ import annotations
 GC = "https://w3id.org/geoclaims/ontology/"
 GCS = "https://w3id.org/geoclaims/ontology/scheme/"
 ONTOLOGY_IRI = "https://w3id.org/geoclaims/ontology"
+# Event-coding concepts (issue 14; ontology/cameo.ttl, plover.ttl): CAMEO event codes, PLOVER
+# event types and PLOVER modes, each IRI the namespace plus the code or name.
+CAMEO = "https://w3id.org/geoclaims/ontology/cameo/"
+PLOVER = "https://w3id.org/geoclaims/ontology/plover/"
+PLOVER_MODE = "https://w3id.org/geoclaims/ontology/plover/mode/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import DataError
+from kg.ingest.identifiers import write_identifiers
 from kg.ingest.ids import Scope, check_id
 from kg.ingest.nodes import NodeWriter
 from kg.ingest.terms import iri
@@ -63,4 +64,6 @@ def write_entities(writer: NodeWriter, files: list[tuple[YList, str]], scope: Sc
             with writer.guard():
                 if "type" not in entity:
                     raise DataError(f"entity {entity['id']!r} has no type", name, entity.line)
-                writer.write(entity, entity_iri(base, entity["id"]), graph, name, scope)
+                subject = entity_iri(base, entity["id"])
+                writer.write(entity, subject, graph, name, scope, skip=("identifiers",))
+                write_identifiers(writer.sink, entity, base, subject, graph, name)  # issue 14

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from kg.browse import article as articles
-from kg.browse import claims, verdicts
+from kg.browse import claims, coding, identifiers, verdicts
 from kg.browse.resources import Resource
 from kg.errors import NotFound
 from kg.namespaces import GC
+from kg.web import state
 from kg.web.extras import extras_for
 from kg.web.params import page_number
 from kg.web.verdicts import legend, mark
@@ -30,6 +31,7 @@ def _entity(store: Any, res: Resource) -> tuple[str, dict[str, Any]]:
     disputes, more = claims.entity_disputes(store, res.iri)
     return "entity.html", {
         "claims": found,
+        "identifiers": identifiers.identifiers_of(store, res.iri),  # issue 14
         "verdict_of": verdicts.briefs(store, [c.iri for c in cards]),
         "disputes": disputes,
         "more_disputes": more,
@@ -47,9 +49,12 @@ def _claim(store: Any, res: Resource) -> tuple[str, dict[str, Any]] | None:
     if claim is None:
         return None
     article = claim.claim.article.value if claim.claim.article else None
+    from kg.web.querypages import catalogue_or_none
+
     return "claim.html", {
         "claim": claim,
         "verdict": verdicts.for_claim(store, res.iri, article),
+        "coding": coding.claim_coding(store, res.iri, catalogue_or_none(state().config)),
         "label_iris": claims.dispute_iris([claim.claim]),
     }
 
