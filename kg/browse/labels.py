@@ -92,52 +92,43 @@ def humanise(iri: str) -> str | None:
     return None
 
 
-def _first_label(store: Any, wanted: set[str]) -> dict[str, str]:
-    # FILTER IN, not a second VALUES: the engine then walks the IRIs given, not every label.
+_NAMED = """
+SELECT ?x ?p ?l ?fid ?fact ?words ?quote ?speaker WHERE {{
+  VALUES ?x {{ {values} }}
+  OPTIONAL {{ ?x ?p ?l FILTER(?p IN ({props})) }}
+  OPTIONAL {{ ?x gc:factId ?fid OPTIONAL {{ ?x schema:description ?fact }} }}
+  OPTIONAL {{ ?x nif:anchorOf ?words }}
+  OPTIONAL {{ ?x gc:evidence ?ev . ?ev nif:anchorOf ?quote
+             OPTIONAL {{ ?x gc:claimant ?who . ?who rdfs:label ?speaker }} }}
+}}"""
+
+
+def _named(store: Any, wanted: set[str]) -> dict[str, str]:
+    """Steps 1-3 in one query: each OPTIONAL starts from the IRI given (a UNION or a property
+    path here would make the engine walk every claim of the store first: seconds at 1M quads)."""
     props = ", ".join(f"<{p}>" for p in LABEL_PROPS)
-    sparql = (
-        f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {iri_values(wanted)} }} "
-        f"?x ?p ?l FILTER(?p IN ({props})) }}"
-    )
     best: dict[str, tuple[int, str]] = {}
-    for row in rows(store, sparql):
-        rank = LABEL_PROPS.index(row["p"].value) * 3
-        lang = getattr(row["l"], "language", None) or ""
-        rank += 0 if lang == "en" else (1 if not lang else 2)
+    for row in rows(store, _NAMED.format(values=iri_values(wanted), props=props)):
         iri = row["x"].value
-        if iri not in best or rank < best[iri][0]:
-            best[iri] = (rank, row["l"].value)
+        found: list[tuple[int, str]] = []
+        if "l" in row:
+            lang = getattr(row["l"], "language", None) or ""
+            rank = LABEL_PROPS.index(row["p"].value) * 3 + (
+                0 if lang == "en" else 1 if not lang else 2
+            )
+            found.append((rank, row["l"].value))
+        if "fid" in row:
+            text = ": " + clip(row["fact"].value, 120) if "fact" in row else ""
+            found.append((100, row["fid"].value + text))
+        if "quote" in row:
+            words = quoted(row["quote"].value)
+            found.append((200, f"{row['speaker'].value}: {words}" if "speaker" in row else words))
+        if "words" in row:
+            found.append((300, quoted(row["words"].value)))
+        for candidate in found:
+            if iri not in best or candidate[0] < best[iri][0]:
+                best[iri] = candidate
     return {iri: text for iri, (_, text) in best.items()}
-
-
-def _facts(store: Any, wanted: set[str]) -> dict[str, str]:
-    sparql = (
-        f"SELECT ?x (SAMPLE(?i) AS ?id) (SAMPLE(?d) AS ?text) WHERE {{ "
-        f"VALUES ?x {{ {iri_values(wanted)} }} ?x gc:factId ?i "
-        f"OPTIONAL {{ ?x schema:description ?d }} }} GROUP BY ?x"
-    )
-    return {
-        r["x"].value: r["id"].value + (": " + clip(r["text"].value, 120) if "text" in r else "")
-        for r in rows(store, sparql)
-    }
-
-
-def _claims_and_spans(store: Any, wanted: set[str]) -> dict[str, str]:
-    # Two plain joins from the IRIs given (a UNION or a property path here makes the engine
-    # walk every claim of the store first: seconds at 1M quads).
-    values = iri_values(wanted)
-    out = {}
-    for r in rows(store, f"SELECT ?x ?q WHERE {{ VALUES ?x {{ {values} }} ?x nif:anchorOf ?q }}"):
-        out[r["x"].value] = quoted(r["q"].value)
-    claims = rows(
-        store,
-        f"SELECT ?x ?q ?who WHERE {{ VALUES ?x {{ {values} }} ?x gc:evidence ?ev ."
-        " ?ev nif:anchorOf ?q OPTIONAL { ?x gc:claimant ?c . ?c rdfs:label ?who } }",
-    )
-    for r in claims:
-        words = quoted(r["q"].value)
-        out[r["x"].value] = f"{r['who'].value}: {words}" if "who" in r else words
-    return out
 
 
 def _sentences(store: Any, wanted: set[str], depth: int) -> dict[str, str]:
@@ -229,12 +220,9 @@ def _most_specific(types: list[str], supers: dict[str, set[str]]) -> str:
 def labels(store: Any, iris: Iterable[str], depth: int = 0) -> dict[str, str]:
     """The human names of these IRIs (see the module docstring); IRIs with none are left out."""
     wanted = {i for i in iris if i}
-    found: dict[str, str] = {}
-    for step in (_first_label, _facts, _claims_and_spans):
-        rest = wanted - set(found)
-        if not rest:
-            return found
-        found.update(step(store, rest))
+    if not wanted:
+        return {}
+    found = _named(store, wanted)
     rest = wanted - set(found)
     if rest and depth < 2:
         found.update(_sentences(store, rest, depth))

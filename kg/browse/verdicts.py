@@ -45,7 +45,7 @@ def for_claim(store: Any, claim: str, article: str | None) -> ClaimVerdict | Non
     """The verdict on one claim of an article, with its rules; None when it was not judged."""
     if not article:
         return None
-    found = for_article(store, article).get(claim)
+    found = next(iter(verdicts_for_article(store, article, claim)), None)
     if found is None:
         return None
     rules = [

@@ -90,13 +90,17 @@ WHERE {
 """
 
 
-def verdicts_for_article(store: Store, article_iri: str) -> list[ArticleVerdict]:
-    """The stored verdicts on one article's claims, with spans and the facts' sources."""
+def verdicts_for_article(
+    store: Store, article_iri: str, claim: str | None = None
+) -> list[ArticleVerdict]:
+    """The stored verdicts on one article's claims (or on one of them), with spans and the
+    facts' sources."""
     import pyoxigraph as ox
 
-    result = store.query(
-        sparql_prefixes() + ARTICLE_QUERY, substitutions={"article": ox.NamedNode(article_iri)}
-    )
+    bound = {"article": ox.NamedNode(article_iri)}
+    if claim is not None:
+        bound["claim"] = ox.NamedNode(claim)
+    result = store.query(sparql_prefixes() + ARTICLE_QUERY, substitutions=bound)
     by_claim: dict[str, ArticleVerdict] = {}
     facts: dict[tuple[str, str], dict[str, object]] = {}
     for row in result:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,24 @@ MAX_VALUE = 2000  # characters of one parameter value (longer: a 400)
 
 
 def catalogue_or_none(config: Config) -> queries.Catalogue | None:
-    """The named queries, or None when the source directory has none."""
+    """The named queries, or None when the source directory has none; read again only when a
+    query file changes (reading and parsing them all costs ~40 ms, on pages that list them)."""
+    from kg.sources import queries_dir
+
+    folder = queries_dir(config.sources)
     try:
-        return queries.catalogue(config)
+        stamp = tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(folder)))
+    except OSError:
+        stamp = ()
+    kept = current_app.extensions.get("kg.catalogue")
+    if kept is not None and kept[0] == (folder, stamp):
+        return kept[1]
+    try:
+        found: queries.Catalogue | None = queries.catalogue(config)
     except NotFound:
-        return None
+        found = None
+    current_app.extensions["kg.catalogue"] = ((folder, stamp), found)
+    return found
 
 
 def _catalogue() -> queries.Catalogue:
