@@ -9,8 +9,8 @@ it with its default settings; each page is first fetched by as many parallel cli
 workers (the first visit per store version counts the home page's summary and keeps a named
 query's answer), then `--requests` times per concurrency level, round-robin over the pages so
 drift hits them alike. Prints a Markdown table: p50, p95, max latency (ms), the first visit, the
-server's CPU per request (its whole process tree, at concurrency 1: the figure that does not
-depend on how busy the machine is) and the page's size.
+server's mean CPU per request (its whole process tree, at concurrency 1: the figure that does
+not depend on how busy the machine is; /proc counts it in 10 ms ticks) and the page's size.
 
 Other parts of the site add their pages to PAGES (a name and a function of the store facts
 giving the path).
@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             print("|---|---:|---:|---:|---:|---:|---:|")
             for (name, _), path in zip(PAGES, paths, strict=True):
                 t, used = times[path], cpu[path]
-                load = f"{statistics.median(used):.0f}" if used else "–"
+                # /proc counts CPU in 10 ms ticks: the mean of many requests is the fair figure.
+                load = f"{statistics.fmean(used):.0f}" if used else "–"
                 print(
                     f"| {name} | {statistics.median(t):.0f} | {pct(t, 95):.0f} | {max(t):.0f} "
                     f"| {first[path]:.0f} | {load} | {sizes[path] / 1024:.1f} |"
