@@ -108,6 +108,7 @@ SCHEMES: dict[str, dict[str, str]] = {
     "attribution": {a: a for a in ("author", "quote", "reported", "hearsay", "hedge")},
     "agreementKind": {k: k for k in ("mutual-assistance", "collective-security", "union", "other")},
     "verdict": {v: v for v in ("consistent", "contradicted", "partly-correct", "not-checkable")},
+    "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     "direction": {
         d: d
         for d in (

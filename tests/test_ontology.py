@@ -83,6 +83,7 @@ EXPECTED_SCHEMES = {
         "union": "union",
         "other": "other",
     },
+    "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     "verdict": {
         "consistent": "consistent",
         "contradicted": "contradicted",

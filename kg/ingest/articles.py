@@ -19,14 +19,16 @@ from kg.ingest.nodes import NodeWriter, literal, write_interval
 from kg.ingest.spans import Spans
 from kg.ingest.terms import iri, plain, typed
 from kg.ingest.yamlfile import YMap, as_list, load_yaml
-from kg.namespaces import GC, PROV, SCHEMA, TIME, XSD
+from kg.namespaces import GC, PROV, SCHEMA, TIME, XSD, concept
 
 FILES = ("article.txt", "article.yaml", "claims.yaml")
 _SPECIAL = {
     "id", "headline", "language", "publisher", "publisherNote", "url", "datePublished",
     "datePublishedMethod", "datePublishedReasoning", "datePublishedInterval", "anchorDate",
+    "reviewStatus",
 }  # fmt: skip
 _METHODS = {"stated", "estimated"}
+REVIEW_STATUSES = ("drafted", "reviewed")  # article.yaml `reviewStatus`; absent: reviewed
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Article:
     digest: str  # sha256 of the inputs and the software version
     base: str
     anchor: dt.date | None = None
+    review: str = "reviewed"  # drafted by `kg draft` and not reviewed yet, or reviewed
     agents: dict[str, str] = field(default_factory=dict)
     propositions: dict[str, str] = field(default_factory=dict)
 
@@ -102,7 +105,11 @@ def read_article(source: Path, aid: str, base: str, shared: bytes) -> Article:
             meta.line_of("id"),
         )
     check_id(aid, f"{rel}/article.yaml", meta.line_of("id"))
-    return Article(aid, rel, text, meta, claims, digest.hexdigest(), base)
+    review = meta.get("reviewStatus", "reviewed")
+    if review not in REVIEW_STATUSES:
+        raise DataError(f"reviewStatus: expected one of {list(REVIEW_STATUSES)}, got {review!r}",
+                        f"{rel}/article.yaml", meta.line_of("reviewStatus"))  # fmt: skip
+    return Article(aid, rel, text, meta, claims, digest.hexdigest(), base, review=review)
 
 
 def _date(art: Article, key: str) -> dt.date | None:
@@ -163,6 +170,7 @@ def write_document(writer: NodeWriter, art: Article, scope: Scope, started: str)
         sink.add(g, node, SCHEMA + "url", iri(url))
     sha = ox.Literal(hashlib.sha256(art.text.encode("utf-8")).hexdigest())
     sink.add(g, node, GC + "sha256", sha)
+    sink.add(g, node, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     for key in meta:
         if key not in _SPECIAL:
             writer.property(meta, key, meta[key], node, g, f, scope)
@@ -212,6 +220,8 @@ def write_activity(writer: NodeWriter, art: Article, started: str) -> None:
     sink.add(g, act, PROV + "used", iri(art.iri))
     sink.add(g, act, GC + "softwareVersion", plain(__version__))
     sink.add(g, act, GC + "sha256", plain(art.digest))
+    # A load of drafted claims says so, so a query can tell its graphs from reviewed ones.
+    sink.add(g, act, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     sink.add_type(g, agent, PROV + "SoftwareAgent")
     sink.add_type(g, agent, PROV + "Agent")
     sink.add_type(g, agent, SCHEMA + "SoftwareApplication")

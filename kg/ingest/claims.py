@@ -14,6 +14,7 @@ from kg.ingest.spans import Spans, locate
 from kg.ingest.terms import iri, plain
 from kg.ingest.yamlfile import YMap, as_list
 from kg.namespaces import GC, GCS, PROV, SCHEMA, SKOS, XSD
+from kg.namespaces import concept as scheme_concept
 
 QUALITIES = ("polarity", "certainty", "modality", "attribution")
 _SPECIAL = {
@@ -127,6 +128,7 @@ def _write_claim(
         sink.add(g, node, GC + "sentence", spans.span(*sentence))
     sink.add(g, node, GC + "appearsIn", iri(art.iri))
     sink.add(g, node, SCHEMA + "appearance", iri(art.iri))
+    sink.add(g, node, GC + "reviewStatus", iri(scheme_concept("reviewStatus", art.review)))
 
     def ids(key: str, prop: str) -> list[tuple[str, int]]:
         out = []

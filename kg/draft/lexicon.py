@@ -1,0 +1,193 @@
+"""The drafting lexicons (kg/draft/lexicons/*.yaml), read once and compiled into matchers.
+
+The lexicons are general English and general political vocabulary: reporting verbs, hedges,
+negation, modality, time words, titles, groups, demonyms, event triggers. Nothing in them names
+one article's people, places or phrases; entities come from data/entities.yaml (knowledge.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import DataError
+
+FOLDER = Path(__file__).with_name("lexicons")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read(name: str) -> Any:
+    """One lexicon file, parsed."""
+    path = FOLDER / f"{name}.yaml"
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as err:
+        raise DataError(f"cannot read the lexicon: {err}", str(path)) from err
+
+
+def words_re(words: list[str]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternation of `words` (longest first)."""
+    parts = sorted({re.escape(w) for w in _lower(words)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w’'-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+@dataclass
+class Verb:
+    """A reporting verb entry of reporting.yaml."""
+
+    name: str
+    kind: str
+    act: str
+    object: bool = False
+    denial: bool = False
+    speech_objects: bool = False
+    label: bool = False
+    needs: str | None = None
+
+
+@dataclass
+class Hedge:
+    pattern: re.Pattern[str]
+    act: str
+    certainty: str
+    cue: str
+    modality: str | None = None
+    label_if_np: bool = False
+
+
+@dataclass
+class Trigger:
+    pattern: re.Pattern[str]
+    type: str
+    event: str | None
+    roles: dict[str, str]
+    hostile: bool = False
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Lexicon:
+    """Every lexicon, compiled."""
+
+    verbs: dict[str, Verb]  # inflected form -> entry
+    verb_re: re.Pattern[str]
+    speech_nouns: set[str]
+    according_re: re.Pattern[str]
+    hearsay_heads: set[str]
+    declined_re: re.Pattern[str]
+    hedges: list[Hedge]
+    negation_re: re.Pattern[str]
+    negation_exceptions_re: re.Pattern[str]
+    denial_re: re.Pattern[str]
+    possible_re: re.Pattern[str]
+    probable_re: re.Pattern[str]
+    not_possible_re: re.Pattern[str]
+    future_re: re.Pattern[str]
+    hypothetical_re: re.Pattern[str]
+    conditional_re: re.Pattern[str]
+    historical_years: int
+    time: dict[str, Any]
+    quantities: dict[str, Any]
+    titles: list[str]
+    head_titles: set[str]
+    groups: set[str]
+    group_modifiers: set[str]
+    definites: dict[str, list[str]]
+    pronouns: dict[str, str]
+    demonyms: dict[str, list[str]]
+    triggers: list[Trigger]
+    auxiliaries: set[str]
+    present: set[str]
+    past: set[str]
+    subject_pronouns: set[str]
+    irregular_past: set[str]
+    not_verbs_ed: set[str]
+    not_participles: set[str]
+    contrast_re: re.Pattern[str]
+    prepositions: set[str]
+    not_names: set[str]
+
+
+def _lower(items: list[str]) -> set[str]:
+    for item in items:
+        if not isinstance(item, str):
+            raise DataError(f"a lexicon word is not text: {item!r} (quote yes/no/on/off/true/false)")
+    return {i.lower() for i in items}
+
+
+@cache
+def lexicon() -> Lexicon:
+    """All lexicons, read and compiled once per process."""
+    rep = read("reporting")
+    verbs: dict[str, Verb] = {}
+    for name, entry in rep["verbs"].items():
+        verb = Verb(name, entry["kind"], entry["act"], bool(entry.get("object")),
+                    bool(entry.get("denial")), bool(entry.get("speech_objects")),
+                    bool(entry.get("label")), entry.get("needs"))  # fmt: skip
+        for form in entry["forms"]:
+            verbs.setdefault(form.lower(), verb)
+    hed = read("hedges")
+    macros = {k: v for k, v in hed["macros"].items()}
+    hedges = []
+    for item in hed["patterns"]:
+        pattern = item["re"]
+        for key, value in macros.items():
+            pattern = pattern.replace("{" + key + "}", value)
+        hedges.append(Hedge(re.compile(pattern, re.IGNORECASE), item["act"], item["certainty"],
+                            item["cue"], item.get("modality"), bool(item.get("label_if_np"))))  # fmt: skip
+    pol = read("polarity")
+    mod = read("modality")
+    agents = read("agents")
+    words = read("words")
+    triggers = [
+        Trigger(re.compile(r"(?<![\w-])(?:" + t["re"] + r")(?![\w-])", re.IGNORECASE),
+                t["type"], t.get("event"), dict(t.get("roles") or {}), bool(t.get("hostile")),
+                dict(t.get("values") or {}))  # fmt: skip
+        for t in read("events")["triggers"]
+    ]
+    return Lexicon(
+        verbs=verbs,
+        verb_re=words_re(list(verbs)),
+        speech_nouns=_lower(rep["speech_nouns"]),
+        according_re=words_re(rep["according"]),
+        hearsay_heads=_lower(rep["hearsay_heads"]),
+        declined_re=words_re(rep["declined"]),
+        hedges=hedges,
+        negation_re=words_re(pol["negations"]),
+        negation_exceptions_re=words_re(pol["exceptions"]),
+        denial_re=words_re(pol["denial_words"]),
+        possible_re=words_re(mod["possible"]),
+        probable_re=words_re(mod["probable"]),
+        not_possible_re=words_re(mod["not_possible"]),
+        future_re=words_re(mod["future"]),
+        hypothetical_re=words_re(mod["hypothetical"]),
+        conditional_re=words_re(mod["conditional"]),
+        historical_years=int(mod["historical_years"]),
+        time=read("time"),
+        quantities=read("quantities"),
+        titles=sorted(_lower(agents["titles"]), key=len, reverse=True),
+        head_titles=_lower(agents["head_titles"]),
+        groups=_lower(agents["groups"]),
+        group_modifiers=_lower(agents["group_modifiers"]),
+        definites={k.lower(): v for k, v in agents["definites"].items()},
+        pronouns={k.lower(): v for k, v in agents["pronouns"].items()},
+        demonyms={k: [str(d) for d in v] for k, v in read("demonyms").items()},
+        triggers=triggers,
+        auxiliaries=_lower(words["auxiliaries"]),
+        present=_lower(words["present"]),
+        past=_lower(words["past"]),
+        subject_pronouns=_lower(words["subject_pronouns"]),
+        irregular_past=_lower(words["irregular_past"]),
+        not_verbs_ed=_lower(words["not_verbs_ed"]),
+        not_participles=_lower(words["not_participles"]),
+        contrast_re=re.compile(
+            r"^\s*(?:" + "|".join(re.escape(w) for w in words["contrast"]) + r")\b", re.IGNORECASE
+        ),
+        prepositions=_lower(words["prepositions"]),
+        not_names=_lower(words["not_names"]),
+    )

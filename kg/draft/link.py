@@ -1,0 +1,415 @@
+"""Stage 3, linking: mentions of entities, titles, groups, pronouns and unknown names.
+
+- Names: the labels, alternative labels, demonyms (lexicons/demonyms.yaml) and surnames of the
+  entity list, longest match first, case as written (upper case too, for datelines).
+- Titles: "Russian President Vladimir Putin", "Marrow, the foreign minister", "the compact's
+  spokesperson, Anna Lind" give someone a title (a TitleFact); "the Belarusian president" is
+  resolved to whoever the text, or else the reference facts, make the holder of that title.
+- Groups: "local media", "residents of Tarsk", "analysts": article-local agents named by their
+  words.
+- Pronouns and definite descriptions ("the country", "the valley") point at the nearest fitting
+  mention before them, preferring a sentence's subject; first person in a quotation is left to
+  the claims stage, which knows the speaker.
+- Unknown capitalised names become stubs: entities to confirm, never a guessed identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from kg.draft.knowledge import AGENTS, Knowledge
+from kg.draft.model import Doc, Mention, Sentence, Stub, TitleFact
+
+_WORD = re.compile(r"[^\W_](?:[\w.’'-]*[^\W_])?")
+_TOKEN = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")  # no apostrophes: "Oskaria’s" -> "Oskaria"
+_CAP = re.compile(r"[A-Z\u00C0-\u00DE][\w’'.-]*")
+_ORG_WORDS = {
+    "council", "court", "ministry", "organization", "organisation", "union", "party", "agency",
+    "committee", "bank", "fund", "assembly", "parliament", "army", "forces", "front", "movement",
+    "commission", "office", "service", "institute", "university", "company", "corporation",
+    "news", "times", "post", "tv", "radio", "alliance", "pact", "compact", "league", "federation",
+    "coalition", "network", "foundation", "group", "council", "guard", "police", "navy",
+}  # fmt: skip
+_PLACE_PREPOSITIONS = {"in", "near", "at", "into", "across", "from", "to", "towards", "outside"}
+
+
+def slug(words: str) -> str:
+    """An id made of the words: lower case, letters and digits, hyphens between."""
+    s = re.sub(r"[^0-9a-z]+", "-", words.lower().replace("’", "").replace("'", "")).strip("-")
+    return s or "x"
+
+
+class Mentions:
+    """Mentions in text order, with lookups by position."""
+
+    def __init__(self, items: list[Mention]) -> None:
+        self.items = sorted(items, key=lambda m: (m.begin, -m.end))
+        self.starts = [m.begin for m in self.items]
+
+    def within(self, b: int, e: int) -> list[Mention]:
+        i = bisect_left(self.starts, b)
+        out = []
+        while i < len(self.items) and self.items[i].begin < e:
+            if self.items[i].end <= e:
+                out.append(self.items[i])
+            i += 1
+        return out
+
+    def at(self, pos: int) -> Mention | None:
+        i = bisect_left(self.starts, pos)
+        if i < len(self.items) and self.items[i].begin == pos:
+            return self.items[i]
+        return None
+
+    def covering(self, pos: int) -> Mention | None:
+        i = bisect_left(self.starts, pos + 1) - 1
+        while i >= 0:
+            m = self.items[i]
+            if m.begin <= pos < m.end:
+                return m
+            if m.end <= pos and pos - m.end > 200:
+                break
+            i -= 1
+        return None
+
+
+def _names(doc: Doc, kb: Knowledge) -> list[Mention]:
+    text, out, taken_until = doc.text, [], -1
+    for m in _TOKEN.finditer(text):
+        pos = m.start()
+        if pos < taken_until:
+            continue
+        for form in kb.forms.get(m.group(0), ()):
+            end = pos + len(form.text)
+            if text.startswith(form.text, pos) and not (end < len(text) and text[end].isalnum()):
+                e = kb.entities[form.eid]
+                out.append(Mention(pos, end, form.text, e.eid, e.category, form.how,
+                                   f"{form.how} of {e.eid}", e.agent))  # fmt: skip
+                taken_until = end
+                break
+    return out
+
+
+_BOUNDARY = re.compile(r"[.!?\n:;“”\"()–—]")
+
+
+def _before(text: str, pos: int, n: int = 1) -> list[str]:
+    """The n words before `pos` in the same sentence or clause, lower case, nearest last."""
+    start = max(0, pos - 60)
+    window = text[start:pos]
+    cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
+    words = _WORD.findall(window[cut:])
+    return [w.lower() for w in words[-n:]]
+
+
+def subject_like(text: str, m: Mention, lex_prepositions: set[str]) -> bool:
+    """Not the object of a preposition (skipping an article or possessive in between)."""
+    words = _before(text, m.begin, 2)
+    if words and words[-1] in ("the", "a", "an") and len(words) == 2:
+        words = words[:1]
+    return not (words and words[-1] in lex_prepositions)
+
+
+def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], list[TitleFact]]:
+    text, lex = doc.text, kb.lex
+    pattern = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in lex.titles) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+    mentions: list[Mention] = []
+    facts: list[TitleFact] = []
+    for m in pattern.finditer(text):
+        title = m.group(0).lower()
+        tb, te = m.start(), m.end()
+        inside = names.covering(tb)
+        if inside is not None:
+            if inside.category == "person" and inside.how == "altLabel" and te < inside.end:
+                of = _state_in(kb, text, inside.begin, tb)
+                facts.append(TitleFact(inside.begin, inside.end, inside.ref, title, of,
+                                       kb.post_for(title, of),
+                                       f"title {text[tb:te]!r} in the name {inside.text!r}"))  # fmt: skip
+            continue
+        # What the title is of: a state named (or a demonym) just before, or "X's title".
+        of, nb = None, tb
+        prev = names.covering(tb - 2) if tb >= 2 else None
+        gap = text[prev.end : tb] if prev is not None else ""
+        if prev is not None and prev.category in ("state", "organisation") and gap in (" ", "’s ", "'s "):
+            of, nb = prev.ref, prev.begin
+        # Pattern A: title + name ("President Alexander Lukashenko").
+        after = names.at(te + 1) if te < len(text) and text[te] == " " else None
+        if after is not None and after.category == "person":
+            start = nb
+            if of is None and text[max(0, tb - 4) : tb].lower() == "the ":
+                start = tb - 4
+            post = kb.post_for(title, of)
+            facts.append(TitleFact(start, after.end, after.ref, title, of, post,
+                                   f"title {text[tb:te]!r} before the name"))  # fmt: skip
+            continue
+        # Pattern C: "Name, the title," (apposition after a name).
+        lead = text[max(0, nb - 6) : nb]
+        if lead.lower().endswith(", the ") or lead.lower().endswith(",the "):
+            comma = text.rfind(",", 0, nb)
+            before = names.covering(comma - 1) if comma > 0 else None
+            if before is not None and before.category == "person":
+                facts.append(TitleFact(before.begin, te, before.ref, title, of,
+                                       kb.post_for(title, of),
+                                       f"apposition ', the {title}' after the name"))  # fmt: skip
+                continue
+        # Pattern D: "the title, Name," (apposition before a name).
+        if text.startswith(", ", te):
+            follow = names.at(te + 2)
+            if follow is not None and follow.category == "person":
+                start = nb if of is not None else tb
+                if text[max(0, start - 4) : start].lower() == "the ":
+                    start -= 4
+                facts.append(TitleFact(start, follow.end, follow.ref, title, of,
+                                       kb.post_for(title, of),
+                                       f"apposition '{text[tb:te]}, NAME'"))  # fmt: skip
+                continue
+        # Pattern B: "the [Demonym] title" without a name: resolve to the holder.
+        art = text[max(0, nb - 4) : nb].lower()
+        if art != "the ":
+            continue
+        holder, why = _holder(doc, kb, facts, title, of)
+        if holder is not None:
+            mentions.append(Mention(nb - 4, te, text[nb - 4 : te], holder, "person", "title",
+                                    why, True))  # fmt: skip
+            if of is not None:
+                facts.append(TitleFact(nb - 4, te, holder, title, of, kb.post_for(title, of),
+                                       why + " (title of a named state)"))  # fmt: skip
+    return mentions, facts
+
+
+def _state_in(kb: Knowledge, text: str, b: int, e: int) -> str | None:
+    """A state named (or a demonym) in text[b:e]."""
+    for m in _TOKEN.finditer(text, b, e):
+        for form in kb.forms.get(m.group(0), ()):
+            ent = kb.entities[form.eid]
+            if ent.category == "state" and text.startswith(form.text, m.start()):
+                return ent.eid
+    return None
+
+
+def _holder(
+    doc: Doc, kb: Knowledge, facts: list[TitleFact], title: str, of: str | None
+) -> tuple[str | None, str]:
+    """Who 'the [state] title' is: the text's title-holders first, then the reference facts."""
+    fitting = [f for f in facts if f.title == title and (of is None or f.of in (None, of))]
+    exact = [f for f in fitting if f.of == of] or fitting
+    if exact:
+        return exact[-1].holder, f"'the {title}' = {exact[-1].holder}, given that title at {exact[-1].begin}"
+    post = kb.post_for(title, of)
+    if post is None and of is not None and title in kb.lex.head_titles:
+        post = next((p for (t, s), p in kb.posts.items() if s == of and t in kb.lex.head_titles), None)
+    if post is not None:
+        holder = kb.holder(post, doc.anchor)
+        if holder is not None:
+            return holder, f"'the {title}' = holder of {post} on the anchor date (reference facts)"
+    return None, ""
+
+
+def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
+    text, lex, out = doc.text, kb.lex, []
+    heads = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(g) for g in sorted(lex.groups, key=len, reverse=True))
+        + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+    for m in heads.finditer(text):
+        if taken.covering(m.start()) is not None:
+            continue
+        b, e = m.start(), m.end()
+        # Modifiers before the head: "local", "state", a demonym ("Varnian state media").
+        while True:
+            words = list(_WORD.finditer(text, max(0, b - 30), b))
+            if not words or text[words[-1].end() : b] != " ":
+                break
+            w = words[-1]
+            prev = taken.covering(w.start())
+            if w.group(0).lower() in lex.group_modifiers or (
+                prev is not None and prev.category == "state" and prev.end == w.end()
+            ):
+                b = w.start()
+                continue
+            break
+        # "residents of Tarsk": of + a place named.
+        if text.startswith(" of ", e):
+            place = taken.at(e + 4)
+            if place is not None and place.category in ("place", "state"):
+                e = place.end
+        words = text[b:e]
+        gid = slug(words)
+        out.append(Mention(b, e, words, gid, "group", "group", f"group noun {m.group(0)!r}", True))
+    return out
+
+
+def _stubs(doc: Doc, kb: Knowledge, taken: Mentions) -> tuple[list[Mention], list[Stub]]:
+    text, lex = doc.text, kb.lex
+    mentions: list[Mention] = []
+    stubs: dict[str, Stub] = {}
+    skip = lex.not_names | set(lex.time["weekdays"]) | set(lex.time["months"]) | set(lex.titles)
+    skip |= lex.groups | set(lex.verbs) | lex.auxiliaries | {w for t in lex.titles for w in t.split()}
+    skip |= set(lex.quantities["vague_plurals"]) | set(lex.time["numbers"])
+    covered = [(t.begin, t.end) for t in doc.titles]
+    for sentence in doc.sentences:
+        body = text[sentence.begin : sentence.end]
+        caps = [w for w in _WORD.findall(body) if w[0].isupper()]
+        if sentence.kind in ("headline", "heading") and len(caps) * 2 > len(body.split()):
+            continue  # title case: capitals say nothing about names
+        run: list[re.Match[str]] = []
+        for m in [*_CAP.finditer(text, sentence.begin, sentence.end), None]:
+            if m is not None and run and text[run[-1].end() : m.start()] in (" ", " of ", " of the "):
+                run.append(m)
+                continue
+            if run:
+                if not any(b <= run[0].start() < e for b, e in covered):
+                    _stub_run(doc, kb, taken, run, sentence, skip, mentions, stubs)
+            run = [m] if m is not None else []
+    doc.stubs.extend(stubs.values())
+    return mentions, list(stubs.values())
+
+
+def _stub_run(
+    doc: Doc, kb: Knowledge, taken: Mentions, run: list[re.Match[str]], sentence: Sentence,
+    skip: set[str], mentions: list[Mention], stubs: dict[str, Stub],
+) -> None:  # fmt: skip
+    text = doc.text
+    words = [m for m in run if taken.covering(m.start()) is None]
+    # keep only the longest stretch not covered by a mention and not a known word
+    while words and (words[0].group(0).lower().strip(".’'") in skip):
+        words = words[1:]
+    while words and words[-1].group(0).lower().strip(".’'") in skip:
+        words = words[:-1]
+    if not words:
+        return
+    b, e = words[0].start(), words[-1].end()
+    if text[e - 1] == ".":
+        e -= 1
+    label = text[b:e]
+    if any(taken.covering(p) is not None for p in range(b, e)):
+        return
+    if text[sentence.begin : b].strip(" “\"‘'(") == "" and len(words) == 1:
+        return  # one capitalised word opening a sentence may be any word
+    if label.isupper() and len(label) <= 3:
+        return
+    if label.endswith(("’s", "'s")):
+        label, e = label[:-2], e - 2
+    lower = {w.lower() for w in label.split()}
+    before = _before(text, b, 1)
+    if lower & _ORG_WORDS:
+        kind, category = "Organisation", "organisation"
+    elif before and before[0] in _PLACE_PREPOSITIONS:
+        kind, category = "Place", "place"
+    elif 2 <= len(label.split()) <= 3:
+        kind, category = "Person", "person"
+    else:
+        kind, category = "Place", "place"
+    sid = slug(label)
+    if sid in kb.entities:
+        return
+    stubs.setdefault(sid, Stub(sid, label, kind, b, e, f"capitalised name not in the entity list, {kind.lower()} by its words or the word before"))
+    mentions.append(Mention(b, e, label, sid, category, "stub", f"unknown name {label!r}",
+                            category in AGENTS))  # fmt: skip
+
+
+def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
+    """Pronouns and definite descriptions, in text order, against the mentions before them."""
+    text, lex = doc.text, kb.lex
+    pron = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
+    definite = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
+    found: list[Mention] = []
+    by_sentence: list[tuple[Sentence, list[Mention]]] = []
+    all_mentions = Mentions(mentions)
+    last_word: dict[str, str] = {}
+    for e in kb.entities.values():
+        words = e.label.lower().split()
+        if len(words) > 1:
+            last_word.setdefault(words[-1], e.eid)
+    quotes = [(q.begin, q.end) for q in doc.quotations]
+
+    def inside_quote(pos: int) -> bool:
+        return any(b <= pos < e for b, e in quotes)
+
+    for sentence in doc.sentences:
+        here = all_mentions.within(sentence.begin, sentence.end)
+        resolved_here: list[Mention] = []
+        items: list[tuple[int, str, re.Match[str]]] = []
+        for m in pron.finditer(text, sentence.begin, sentence.end):
+            items.append((m.start(), "pronoun", m))
+        for m in definite.finditer(text, sentence.begin, sentence.end):
+            items.append((m.start(), "definite", m))
+        for pos, how, m in sorted(items, key=lambda t: t[0]):
+            if all_mentions.covering(pos) is not None:
+                continue
+            if how == "pronoun":
+                word = m.group(0).lower()
+                want = lex.pronouns.get(word, "thing")
+                cats = {"person"} if want == "person" else (
+                    {"state", "organisation"} if want == "thing" else {"group"})
+                ref = _antecedent(text, lex, pos, cats, inside_quote(pos), here, resolved_here,
+                                  by_sentence, inside_quote)  # fmt: skip
+                if ref is not None:
+                    men = Mention(m.start(), m.end(), m.group(0), ref.ref, ref.category, "pronoun",
+                                  f"{m.group(0)!r} = {ref.ref} ({ref.text!r} at {ref.begin})",
+                                  ref.agent)  # fmt: skip
+                    found.append(men)
+                    resolved_here.append(men)
+                continue
+            noun = m.group(1)
+            cats = set(lex.definites.get(noun, ()))
+            target = None
+            if cats:
+                target = _antecedent(text, lex, pos, cats, False, here, resolved_here,
+                                     by_sentence, inside_quote, nearest=True)  # fmt: skip
+            elif noun in last_word:
+                eid = last_word[noun]
+                seen = [x for x in (*here, *(y for _, ys in by_sentence for y in ys)) if x.ref == eid and x.begin < pos]
+                if seen:
+                    target = seen[-1]
+            if target is not None:
+                men = Mention(m.start(), m.end(), m.group(0), target.ref, target.category,
+                              "definite", f"{m.group(0)!r} = {target.ref} (nearest fitting mention)",
+                              target.agent)  # fmt: skip
+                found.append(men)
+                resolved_here.append(men)
+        by_sentence.append((sentence, [*here, *resolved_here]))
+    return found
+
+
+def _antecedent(
+    text: str, lex, pos: int, cats: set[str], in_quote: bool, here: list[Mention],
+    resolved_here: list[Mention], by_sentence: list[tuple[Sentence, list[Mention]]],
+    inside_quote, nearest: bool = False,
+) -> Mention | None:  # fmt: skip
+    """The fitting mention: in this sentence before `pos`, else the nearest earlier sentence."""
+
+    def fits(m: Mention) -> bool:
+        return m.ref is not None and m.category in cats and (in_quote or not inside_quote(m.begin))
+
+    same = sorted([m for m in (*here, *resolved_here) if m.begin < pos and fits(m)], key=lambda m: m.begin)
+    if same:
+        subjects = [m for m in same if subject_like(text, m, lex.prepositions)]
+        return (subjects or same)[-1 if nearest else 0]
+    for _, ms in reversed(by_sentence[-3:]):
+        cands = sorted([m for m in ms if fits(m)], key=lambda m: m.begin)
+        if cands:
+            subjects = [m for m in cands if subject_like(text, m, lex.prepositions)]
+            pool = subjects or cands
+            return pool[-1] if nearest else pool[0]
+    return None
+
+
+def link(doc: Doc, kb: Knowledge) -> None:
+    """Fill doc.mentions (names, titles, groups, pronouns, stubs) and doc.titles."""
+    names = _names(doc, kb)
+    index = Mentions(names)
+    title_mentions, facts = _titles(doc, kb, index)
+    doc.titles = facts
+    index = Mentions([*names, *title_mentions])
+    groups = _groups(doc, kb, index)
+    index = Mentions([*names, *title_mentions, *groups])
+    stub_mentions, _ = _stubs(doc, kb, index)
+    base = [*names, *title_mentions, *groups, *stub_mentions]
+    resolved = _resolve(doc, kb, base)
+    doc.mentions = Mentions([*base, *resolved]).items
