@@ -21,7 +21,7 @@ the author's too. Polarity, certainty and modality come from the unit's own word
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from kg.draft.clauses import Unit, has_verb, split, verbish
@@ -55,6 +55,7 @@ class Attributor:
         self.doc, self.kb, self.lex, self.text = doc, kb, kb.lex, doc.text
         self.mentions = Mentions(doc.mentions)
         self.cue_starts = [c.begin for c in doc.cues]
+        self.sentence_starts = [s.begin for s in doc.sentences]
         self.top = [q for q in doc.quotations if q.depth == 0]
         self.quote_speaker: dict[int, Speaker | None] = {}
         self.claim_quotes: list[Quotation] = []
@@ -83,9 +84,9 @@ class Attributor:
         ]  # fmt: skip
 
     def sentence_of(self, pos: int) -> Sentence | None:
-        for s in self.doc.sentences:
-            if s.begin <= pos < s.end:
-                return s
+        i = bisect_right(self.sentence_starts, pos) - 1
+        if i >= 0 and pos < self.doc.sentences[i].end:
+            return self.doc.sentences[i]
         return None
 
     # --- speakers --------------------------------------------------------------------------
@@ -533,8 +534,12 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
     """Polarity, certainty, modality, times, quantities and `about` from each claim's own words."""
     lex, text = kb.lex, doc.text
     starts = [c.begin for c in doc.cues]
+    by_sentence: dict[int, list[Claim]] = {}
     for claim in doc.claims:
-        inner = [(o.begin, o.end) for o in doc.claims if o is not claim and claim.begin <= o.begin and o.end <= claim.end and (o.end - o.begin) < (claim.end - claim.begin)]
+        by_sentence.setdefault(claim.sentence.index, []).append(claim)
+    mentions = Mentions(doc.mentions)
+    for claim in doc.claims:
+        inner = [(o.begin, o.end) for o in by_sentence[claim.sentence.index] if o is not claim and claim.begin <= o.begin and o.end <= claim.end and (o.end - o.begin) < (claim.end - claim.begin)]
         if claim.kind in ("title", "capital", "acronym"):
             inner = []
         frame_end = claim.frame.end if claim.frame is not None else claim.begin
@@ -601,8 +606,8 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
                     break
         claim.quantities = [q for q in doc.quantities if claim.begin <= q.begin and q.end <= claim.end and any(b <= q.begin < e for b, e in claim.own)]
         about: list[str] = []
-        for m in doc.mentions:
-            if claim.begin <= m.begin and m.end <= claim.end and m.ref and m.how != "group" and m.how != "stub" and m.category != "group" and m.ref not in about:
+        for m in mentions.within(claim.begin, claim.end):
+            if m.ref and m.how not in ("group", "stub") and m.category != "group" and m.ref not in about:
                 about.append(m.ref)
         claim.about = about
 

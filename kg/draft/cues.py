@@ -3,46 +3,51 @@
 Each cue is a span of the text and the lexicon entry behind it: reporting verbs, "according to",
 agentless hedges, negations, denial words, a speaker's declined report ("did not say"), modal
 words (possible, probable, future, hypothetical, conditional). Later stages read them by
-position; nothing here looks at entities.
+position; nothing here looks at entities. Words are looked up in one pass over the text (a
+phrase index keyed by first word); hedges, which are patterns, in one regex pass each.
 """
 
 from __future__ import annotations
 
 from kg.draft.knowledge import Knowledge
-from kg.draft.model import Cue, Doc
+from kg.draft.model import Cue, Doc, windows
 
 
 def cues(doc: Doc, kb: Knowledge) -> None:
     """Fill doc.cues, in text order."""
-    lex, text, found = kb.lex, doc.text, []
-    for s in doc.sentences:
-        b, e = s.begin, s.end
-        for m in lex.verb_re.finditer(text, b, e):
-            verb = lex.verbs[m.group(0).lower()]
-            if verb.needs and verb.needs not in text[m.end() : min(e, m.end() + 80)]:
+    lex, text = kb.lex, doc.text
+    found: list[Cue] = []
+    tokens = doc.tokens()
+    words = [t[2] for t in tokens]
+    starts = {s.begin for s in doc.sentences}
+    exceptions: list[tuple[int, int]] = []
+    for i, (b, e, word) in enumerate(tokens):
+        for phrase, kind, entry in lex.cue_index.get(word, ()):
+            n = len(phrase)
+            if n > 1 and tuple(words[i : i + n]) != phrase:
                 continue
-            found.append(Cue("report", m.start(), m.end(), verb))
-        found.extend(Cue("according", m.start(), m.end()) for m in lex.according_re.finditer(text, b, e))
-        lower = text[b:e].lower()
-        for hedge in lex.hedges:
-            for m in hedge.pattern.finditer(lower):
-                found.append(Cue("hedge", b + m.start(), b + m.end(), hedge))
-        excepted = [(m.start(), m.end()) for m in lex.negation_exceptions_re.finditer(text, b, e)]
-        for m in lex.negation_re.finditer(text, b, e):
-            if not any(x <= m.start() < y for x, y in excepted):
-                found.append(Cue("negation", m.start(), m.end()))
-        for kind, pattern in (
-            ("denial", lex.denial_re),
-            ("declined", lex.declined_re),
-            ("not_possible", lex.not_possible_re),
-            ("possible", lex.possible_re),
-            ("probable", lex.probable_re),
-            ("future", lex.future_re),
-            ("hypothetical", lex.hypothetical_re),
-            ("conditional", lex.conditional_re),
-        ):
-            for m in pattern.finditer(text, b, e):
-                if m.group(0) == "May" and m.start() != b:
-                    continue  # the month, not the modal verb
-                found.append(Cue(kind, m.start(), m.end()))
+            end = tokens[i + n - 1][1]
+            if kind == "exception":
+                exceptions.append((b, end))
+                continue
+            if kind in ("possible", "future") and text[b:e] == "May" and b not in starts:
+                continue  # the month, not the modal verb
+            if kind == "report" and entry.needs and entry.needs not in text[end : end + 80]:
+                continue
+            found.append(Cue(kind, b, end, entry))
+        if "'" in word:
+            for clitic, kind in lex.clitics.items():
+                if word.endswith(clitic) and len(word) > len(clitic):
+                    found.append(Cue(kind, e - len(clitic), e))
+    if exceptions:
+        found = [c for c in found if c.kind != "negation" or not any(x <= c.begin < y for x, y in exceptions)]
+    lower = text.lower()
+    spots = windows([(b, e) for b, e, w in tokens if w in lex.hedge_words], 45, 12, len(text))
+    seen: set[tuple[int, int]] = set()
+    for hedge in lex.hedges:
+        for wb, we in spots:
+            for m in hedge.pattern.finditer(lower, wb, we):
+                if (m.start(), m.end()) not in seen:
+                    seen.add((m.start(), m.end()))
+                    found.append(Cue("hedge", m.start(), m.end(), hedge))
     doc.cues = sorted(found, key=lambda c: (c.begin, c.end))

@@ -34,6 +34,8 @@ def scalar(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = json.dumps(str(value), ensure_ascii=False)
+    if str(value).isprintable():
+        return text  # nothing YAML would refuse or fold (Python's printable set is narrower)
 
     def escape(m: re.Match[str]) -> str:
         code = ord(m.group(0))
@@ -52,7 +54,9 @@ def name(value: str) -> str:
 def comment(why: str | None) -> str:
     if not why:
         return ""
-    one = _ESCAPE.sub("?", " ".join(str(why).split()))
+    one = " ".join(str(why).split())
+    if not one.isprintable():
+        one = _ESCAPE.sub("?", one)
     return "  # " + (one if len(one) <= _COMMENT_WIDTH else one[: _COMMENT_WIDTH - 1] + "…")
 
 

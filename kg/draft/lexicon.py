@@ -111,6 +111,15 @@ class Lexicon:
     contrast_re: re.Pattern[str]
     prepositions: set[str]
     not_names: set[str]
+    # cue phrases by their first word: word -> [(words, kind, entry)], longest first
+    cue_index: dict[str, list[tuple[tuple[str, ...], str, object]]] = field(default_factory=dict)
+    # clitic cues: "n't" (negation), "’ll" (future), "’d" (hypothetical)
+    clitics: dict[str, str] = field(default_factory=dict)
+    # words one of the hedge patterns needs: the patterns run only around them
+    hedge_words: set[str] = field(default_factory=set)
+    titles_re: re.Pattern[str] | None = None
+    triggers_any: re.Pattern[str] | None = None  # where any trigger may match
+    groups_re: re.Pattern[str] | None = None
 
 
 def _lower(items: list[str]) -> set[str]:
@@ -118,6 +127,19 @@ def _lower(items: list[str]) -> set[str]:
         if not isinstance(item, str):
             raise DataError(f"a lexicon word is not text: {item!r} (quote yes/no/on/off/true/false)")
     return {i.lower() for i in items}
+
+
+def _index(lex: Lexicon, phrases: dict[str, list[tuple[str, object]]]) -> None:
+    """Index cue phrases by first word; phrases starting with an apostrophe are clitics."""
+    for kind, items in phrases.items():
+        for phrase, entry in items:
+            words = tuple(phrase.lower().replace("’", "'").split())
+            if words[0].startswith("'") or words[0] == "n't":
+                lex.clitics[words[0]] = kind
+                continue
+            lex.cue_index.setdefault(words[0], []).append((words, kind, entry))
+    for items in lex.cue_index.values():
+        items.sort(key=lambda t: -len(t[0]))
 
 
 @cache
@@ -150,7 +172,7 @@ def lexicon() -> Lexicon:
                 dict(t.get("values") or {}))  # fmt: skip
         for t in read("events")["triggers"]
     ]
-    return Lexicon(
+    lex = Lexicon(
         verbs=verbs,
         verb_re=words_re(list(verbs)),
         speech_nouns=_lower(rep["speech_nouns"]),
@@ -191,3 +213,25 @@ def lexicon() -> Lexicon:
         prepositions=_lower(words["prepositions"]),
         not_names=_lower(words["not_names"]),
     )
+    lex.hedge_words = _lower(hed["anchors"])
+    lex.titles_re = words_re(lex.titles)
+    lex.triggers_any = re.compile(
+        r"(?<![\w-])(?=" + "|".join(f"(?:{t['re']})" for t in read("events")["triggers"]) + ")",
+        re.IGNORECASE,
+    )
+    lex.groups_re = words_re(sorted(lex.groups))
+    _index(lex, {
+        "report": [(form, verb) for form, verb in verbs.items()],
+        "according": [(w, None) for w in rep["according"]],
+        "negation": [(w, None) for w in _lower(pol["negations"])],
+        "exception": [(w, None) for w in _lower(pol["exceptions"])],
+        "denial": [(w, None) for w in _lower(pol["denial_words"])],
+        "declined": [(w, None) for w in _lower(rep["declined"])],
+        "not_possible": [(w, None) for w in _lower(mod["not_possible"])],
+        "possible": [(w, None) for w in _lower(mod["possible"])],
+        "probable": [(w, None) for w in _lower(mod["probable"])],
+        "future": [(w, None) for w in _lower(mod["future"])],
+        "hypothetical": [(w, None) for w in _lower(mod["hypothetical"])],
+        "conditional": [(w, None) for w in _lower(mod["conditional"])],
+    })  # fmt: skip
+    return lex

@@ -31,6 +31,8 @@ _ORG_WORDS = {
     "news", "times", "post", "tv", "radio", "alliance", "pact", "compact", "league", "federation",
     "coalition", "network", "foundation", "group", "council", "guard", "police", "navy",
 }  # fmt: skip
+_PRONOUN = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
+_DEFINITE = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
 _PLACE_PREPOSITIONS = {"in", "near", "at", "into", "across", "from", "to", "towards", "outside"}
 
 
@@ -46,6 +48,10 @@ class Mentions:
     def __init__(self, items: list[Mention]) -> None:
         self.items = sorted(items, key=lambda m: (m.begin, -m.end))
         self.starts = [m.begin for m in self.items]
+        self.owner: dict[int, Mention] = {}  # character -> the innermost mention covering it
+        for m in self.items:
+            for pos in range(m.begin, m.end):
+                self.owner[pos] = m
 
     def within(self, b: int, e: int) -> list[Mention]:
         i = bisect_left(self.starts, b)
@@ -63,15 +69,7 @@ class Mentions:
         return None
 
     def covering(self, pos: int) -> Mention | None:
-        i = bisect_left(self.starts, pos + 1) - 1
-        while i >= 0:
-            m = self.items[i]
-            if m.begin <= pos < m.end:
-                return m
-            if m.end <= pos and pos - m.end > 200:
-                break
-            i -= 1
-        return None
+        return self.owner.get(pos)
 
 
 def _names(doc: Doc, kb: Knowledge) -> list[Mention]:
@@ -113,10 +111,7 @@ def subject_like(text: str, m: Mention, lex_prepositions: set[str]) -> bool:
 
 def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], list[TitleFact]]:
     text, lex = doc.text, kb.lex
-    pattern = re.compile(
-        r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in lex.titles) + r")(?![\w-])",
-        re.IGNORECASE,
-    )
+    pattern = lex.titles_re
     mentions: list[Mention] = []
     facts: list[TitleFact] = []
     for m in pattern.finditer(text):
@@ -211,12 +206,7 @@ def _holder(
 
 def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
     text, lex, out = doc.text, kb.lex, []
-    heads = re.compile(
-        r"(?<![\w-])(?:" + "|".join(re.escape(g) for g in sorted(lex.groups, key=len, reverse=True))
-        + r")(?![\w-])",
-        re.IGNORECASE,
-    )
-    for m in heads.finditer(text):
+    for m in lex.groups_re.finditer(text):
         if taken.covering(m.start()) is not None:
             continue
         b, e = m.start(), m.end()
@@ -316,8 +306,7 @@ def _stub_run(
 def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
     """Pronouns and definite descriptions, in text order, against the mentions before them."""
     text, lex = doc.text, kb.lex
-    pron = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
-    definite = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
+    pron, definite = _PRONOUN, _DEFINITE
     found: list[Mention] = []
     by_sentence: list[tuple[Sentence, list[Mention]]] = []
     all_mentions = Mentions(mentions)

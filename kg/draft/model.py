@@ -7,7 +7,10 @@ a `why`: the cue that made a stage produce it, which the YAML writer prints besi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"\w+(?:[’'-]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -210,3 +213,26 @@ class Doc:
     non_assertive: list[tuple[int, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dateline: tuple[int, int] | None = None
+    _tokens: list[tuple[int, int, str]] | None = None
+
+    def tokens(self) -> list[tuple[int, int, str]]:
+        """(begin, end, lower-case word) of every word, apostrophes folded to ', computed once."""
+        if self._tokens is None:
+            lower = self.text.lower().replace("’", "'")  # same length: offsets hold
+            if len(lower) != len(self.text):
+                lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+                lower = lower.replace("’", "'")
+            self._tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(lower)]
+        return self._tokens
+
+
+def windows(spans: list[tuple[int, int]], before: int, after: int, size: int) -> list[tuple[int, int]]:
+    """Merged windows around spans, clipped to [0, size): where a pattern may match."""
+    out: list[tuple[int, int]] = []
+    for b, e in sorted(spans):
+        lo, hi = max(0, b - before), min(size, e + after)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out

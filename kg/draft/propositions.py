@@ -13,6 +13,7 @@ proposition of the claims it denies and disputes them, as the loader requires.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from kg.draft.knowledge import Knowledge
 from kg.draft.link import Mentions, slug, subject_like
@@ -29,6 +30,15 @@ class Builder:
     def __init__(self, doc: Doc, kb: Knowledge) -> None:
         self.doc, self.kb, self.text = doc, kb, doc.text
         self.mentions = Mentions(doc.mentions)
+        lower = doc.text.lower()
+        # every trigger's matches, found in one pass: where any trigger may start, try each
+        self.hits: list[tuple[int, int, int, str]] = []  # (begin, end, trigger rank, words)
+        for m in kb.lex.triggers_any.finditer(lower):
+            for rank, trig in enumerate(kb.lex.triggers):
+                found = trig.pattern.match(lower, m.start())
+                if found is not None:
+                    self.hits.append((found.start(), found.end(), rank, found.group(0)))
+        self.hit_starts = [h[0] for h in self.hits]
 
     def own_text(self, claim: Claim) -> list[tuple[int, int]]:
         return claim.own or [(claim.begin, claim.end)]
@@ -134,25 +144,28 @@ class Builder:
             label = self.label(claim)
             if label is not None:
                 return label
-        lower = " ".join(text[b:e].lower() for b, e in self.own_text(claim))
-        offsets = []
-        for b, e in self.own_text(claim):
-            offsets.extend(range(b, e + 1))
-        cond = re.search(r"\b(?:if|unless)\b[^,;]*", lower)
-        for trig in self.kb.lex.triggers:
-            m = next((x for x in trig.pattern.finditer(lower)
-                      if cond is None or not (cond.start() <= x.start() < cond.end())), None)  # fmt: skip
-            if m is None:
-                continue
-            pos = offsets[min(m.start(), len(offsets) - 1)]
-            end = offsets[min(m.end(), len(offsets) - 1)]
+        own = self.own_text(claim)
+        cond = None
+        for b, e in own:
+            found = re.search(r"\b(?:if|unless)\b[^,;]*", text[b:e], re.IGNORECASE)
+            if found:
+                cond = (b + found.start(), b + found.end())
+                break
+        lo = bisect_left(self.hit_starts, claim.begin)
+        hi = bisect_left(self.hit_starts, claim.end)
+        hits = [h for h in self.hits[lo:hi]
+                if any(b <= h[0] and h[1] <= e for b, e in own) and (cond is None or not cond[0] <= h[0] < cond[1])]  # fmt: skip
+        if hits:
+            hit = min(hits, key=lambda h: (h[2], h[0]))
+            trig = self.kb.lex.triggers[hit[2]]
+            pos, end, matched = hit[0], hit[1], hit[3]
             roles: dict[str, object] = {}
             for role, source in trig.roles.items():
                 value = self.role(claim, source, pos, end)
                 if value is not None and value != {} and role not in roles:
                     roles[role] = value
             roles.update(trig.values)
-            why = f"trigger {m.group(0)!r}"
+            why = f"trigger {matched!r}"
             if trig.event:
                 event = {"type": trig.event, **roles}
                 return Proposition("EventOccurrence", {"event": event}, words, f"{why} ({trig.event})")
@@ -203,7 +216,8 @@ class Builder:
         """The post a tenure trigger names: its title and the state named with it (or the head
         of state of the state ruled), else a title the text gave the holder."""
         words = self.text[pos:end].lower()
-        title = next((t for t in self.kb.lex.titles if re.search(rf"\b{re.escape(t)}\b", words)), None)
+        found = self.kb.lex.titles_re.search(words)
+        title = found.group(0).lower() if found else None
         states = [m.ref for m in self.mentions_in(claim, pos) if m.category == "state"]
         holder = self.subject(claim, pos)
         for state in states:

@@ -29,6 +29,7 @@ _DATELINE = re.compile(
     r"(?:\s+\([^)]{2,40}\))?\s+[–—-]\s+"
 )
 _HEADING_MAX_WORDS = 20
+_MARKS = re.compile("[“”\"‘’]")
 
 
 def lines(text: str) -> list[tuple[int, int]]:
@@ -73,8 +74,8 @@ def quotations(text: str, b: int, e: int, paragraph: int) -> list[Quotation]:
     """Quotations of one paragraph text[b:e]: “...” and "..." at the top, ‘...’ inside them."""
     out: list[Quotation] = []
     stack: list[tuple[str, int]] = []  # (closing mark, position of the opening mark)
-    i = b
-    while i < e:
+    for mark in _MARKS.finditer(text, b, e):
+        i = mark.start()
         ch = text[i]
         prev = text[i - 1] if i > b else " "
         nxt = text[i + 1] if i + 1 < e else " "
@@ -88,7 +89,6 @@ def quotations(text: str, b: int, e: int, paragraph: int) -> list[Quotation]:
         elif ch == "’" and stack and stack[-1][0] == "’" and not nxt.isalpha():
             _, start = stack.pop()
             out.append(Quotation(start + 1, i, start, i + 1, paragraph, len(stack)))
-        i += 1
     while stack:  # a quotation left open runs to the end of its paragraph
         mark, start = stack.pop()
         if mark != "’":

@@ -8,11 +8,12 @@ calendar does not have is skipped); month and year arithmetic clamps the day to 
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 import datetime as dt
 import re
 
 from kg.draft.knowledge import Knowledge
-from kg.draft.model import Doc, Quantity, TimeExpr
+from kg.draft.model import Doc, Quantity, TimeExpr, windows
 
 DAY = dt.timedelta(days=1)
 
@@ -71,18 +72,49 @@ class _Grammar:
         part = "|".join(t["parts_of_day"])
         now = "|".join(sorted((re.escape(w) for w in t["now_words"]), key=len, reverse=True))
         self.patterns: list[tuple[str, re.Pattern[str]]] = [
-            ("date_mdy", re.compile(rf"\b(?:on\s+)?({mo})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)),
-            ("date_dmy", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({mo})\.?,?\s+(\d{{4}})\b", re.I)),
+            (
+                "date_mdy",
+                re.compile(
+                    rf"\b(?:on\s+)?({mo})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+                ),
+            ),
+            (
+                "date_dmy",
+                re.compile(
+                    rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({mo})\.?,?\s+(\d{{4}})\b", re.I
+                ),
+            ),
             ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
             ("month_year", re.compile(rf"\b(?:in\s+)?({mo})\s+(\d{{4}})\b", re.I)),
-            ("weekday", re.compile(rf"\b(?:(?:late|early)\s+)?on\s+({wd})(?:\s+({part}))?\b|\b({wd})\s+({part})\b", re.I)),
+            (
+                "weekday",
+                re.compile(
+                    rf"\b(?:(?:late|early)\s+)?on\s+({wd})(?:\s+({part}))?\b|\b({wd})\s+({part})\b",
+                    re.I,
+                ),
+            ),
             ("ago", re.compile(rf"\b({num})\s+({unit})\s+ago\b", re.I)),
-            ("past_n", re.compile(rf"\b(?:for|over|in|during|within)\s+the\s+(?:past|last|previous)\s+({num})\s+({unit})\b", re.I)),
+            (
+                "past_n",
+                re.compile(
+                    rf"\b(?:for|over|in|during|within)\s+the\s+(?:past|last|previous)\s+({num})\s+({unit})\b",
+                    re.I,
+                ),
+            ),
             ("this", re.compile(r"\bthis\s+(week|month|year)\b", re.I)),
             ("last", re.compile(r"\b(last|next)\s+(week|month|year)\b", re.I)),
             ("since_year", re.compile(rf"\bsince\s+(?:({mo})\s+)?(\d{{4}})\b", re.I)),
-            ("for_n", re.compile(rf"\bfor\s+(?:more\s+than\s+|nearly\s+|almost\s+|about\s+)?({num})\s+({unit})\b", re.I)),
-            ("in_span", re.compile(rf"\bin\s+(?:a|an|the\s+past|the\s+last|({num}))\s+({unit})\b", re.I)),
+            (
+                "for_n",
+                re.compile(
+                    rf"\bfor\s+(?:more\s+than\s+|nearly\s+|almost\s+|about\s+)?({num})\s+({unit})\b",
+                    re.I,
+                ),
+            ),
+            (
+                "in_span",
+                re.compile(rf"\bin\s+(?:a|an|the\s+past|the\s+last|({num}))\s+({unit})\b", re.I),
+            ),
             ("in_year", re.compile(r"\bin\s+(\d{4})\b", re.I)),
             ("deictic", re.compile(r"\b(yesterday|today|tomorrow|tonight)\b", re.I)),
             ("now", re.compile(rf"(?<![\w-])(?:{now})(?![\w-])", re.I)),
@@ -92,7 +124,9 @@ class _Grammar:
         self.vague = {k.lower(): int(v) for k, v in q["vague_plurals"].items()}
         self.scales = {k.lower(): int(v) for k, v in q["scales"].items()}
         self.times = {k.lower(): int(v) for k, v in q["times"].items()}
-        words = "|".join(sorted((w for w in self.numbers if w not in ("a", "an", "few")), key=len, reverse=True))
+        words = "|".join(
+            sorted((w for w in self.numbers if w not in ("a", "an", "few")), key=len, reverse=True)
+        )
         scale = "|".join(self.scales)
         bound = "|".join(re.escape(b) for b in bounds)
         vague = "|".join(sorted((re.escape(v) for v in self.vague), key=len, reverse=True))
@@ -102,6 +136,13 @@ class _Grammar:
             rf"|(?<![\w-])({'|'.join(self.times)})(?![\w-])",
             re.I,
         )
+
+        # the words a time expression or a count must contain one of
+        self.anchors = set(self.weekdays) | set(self.months) | set(self.units) | {"ago", "since"}
+        self.anchors |= {"yesterday", "today", "tomorrow", "tonight"}
+        self.anchors |= {w.split()[-1].lower() for w in t["now_words"]}
+        self.quantity_words = set(self.numbers) | set(self.times) | set(self.scales)
+        self.quantity_words |= {w.split()[-1] for w in self.vague}
 
     def number(self, word: str) -> int | None:
         if word.isdigit():
@@ -127,6 +168,7 @@ def _future(text: str, pos: int) -> bool:
 
 def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, text: str):
     """(date, interval, why) for one match, or None if it does not resolve."""
+
     def needs_anchor() -> bool:
         return anchor is None
 
@@ -168,9 +210,17 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
         target = g.weekdays.index(name)
         if _future(text, m.start()):
             days = (target - anchor.weekday()) % 7 or 7
-            return anchor + days * DAY, None, f"'{name}' in the future: the next one after the anchor"
+            return (
+                anchor + days * DAY,
+                None,
+                f"'{name}' in the future: the next one after the anchor",
+            )
         days = (anchor.weekday() - target) % 7
-        return anchor - days * DAY, None, f"'{name}' in the past: the last one on or before the anchor"
+        return (
+            anchor - days * DAY,
+            None,
+            f"'{name}' in the past: the last one on or before the anchor",
+        )
     if kind == "ago":
         n, unit = g.number(m.group(1)), g.units[m.group(2).lower()]
         if n is None:
@@ -178,20 +228,40 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
         day = back(anchor, n, unit)
         slack = g.tolerance.get(unit, 0) * (1 if n == 1 else 1)
         if slack:
-            return None, (day - slack * DAY, day + slack * DAY), f"'{n} {unit} ago', give or take {slack} days"
+            return (
+                None,
+                (day - slack * DAY, day + slack * DAY),
+                f"'{n} {unit} ago', give or take {slack} days",
+            )
         return day, None, f"'{n} {unit} ago'"
     if kind == "past_n":
         n, unit = g.number(m.group(1)), g.units[m.group(2).lower()]
         if n is None:
             return None
-        return None, (back(anchor, n, unit), anchor - DAY), "'the past N units': up to the day before the anchor"
+        return (
+            None,
+            (back(anchor, n, unit), anchor - DAY),
+            "'the past N units': up to the day before the anchor",
+        )
     if kind == "this":
         unit = m.group(1).lower()
         if unit == "week":
-            return None, (anchor - 7 * DAY, anchor - DAY), "'this week': the seven days before the anchor"
+            return (
+                None,
+                (anchor - 7 * DAY, anchor - DAY),
+                "'this week': the seven days before the anchor",
+            )
         if unit == "month":
-            return None, (anchor.replace(day=1), anchor), "'this month': its first day to the anchor"
-        return None, (anchor.replace(month=1, day=1), anchor), "'this year': 1 January to the anchor"
+            return (
+                None,
+                (anchor.replace(day=1), anchor),
+                "'this month': its first day to the anchor",
+            )
+        return (
+            None,
+            (anchor.replace(month=1, day=1), anchor),
+            "'this year': 1 January to the anchor",
+        )
     if kind == "last":
         which, unit = m.group(1).lower(), m.group(2).lower()
         step = -1 if which == "last" else 1
@@ -203,13 +273,21 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
             last = calendar.monthrange(first.year, first.month)[1]
             return None, (first, first.replace(day=last)), f"'{which} month': that calendar month"
         year = anchor.year + step
-        return None, (dt.date(year, 1, 1), dt.date(year, 12, 31)), f"'{which} year': that calendar year"
+        return (
+            None,
+            (dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            f"'{which} year': that calendar year",
+        )
     if kind == "for_n":
         n, unit = g.number(m.group(1)), g.units[m.group(2).lower()]
         if n is None:
             return None
         if _future(text, m.start()):
-            return None, (anchor, forward(anchor, n, unit)), "'for N units' in the future: from the anchor"
+            return (
+                None,
+                (anchor, forward(anchor, n, unit)),
+                "'for N units' in the future: from the anchor",
+            )
         return None, (back(anchor, n, unit), anchor), "'for N units': the span up to the anchor"
     if kind == "in_span":
         n = g.number(m.group(1)) if m.group(1) else 1
@@ -217,7 +295,11 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
         if n is None:
             return None
         if _future(text, m.start()):
-            return None, (anchor, forward(anchor, n, unit)), "'in N units' in the future: from the anchor"
+            return (
+                None,
+                (anchor, forward(anchor, n, unit)),
+                "'in N units' in the future: from the anchor",
+            )
         return None, (back(anchor, n, unit), anchor), "'in N units': the span up to the anchor"
     if kind == "deictic":
         word = m.group(1).lower()
@@ -233,26 +315,45 @@ def _fronted(text: str, begin: int, end: int, sentence_begin: int) -> bool:
     return text[sentence_begin:begin].strip() == "" and text[end : end + 1] == ","
 
 
+def _matches(pattern: re.Pattern[str], text: str, spots: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """Matches of `pattern` inside the windows (each found once)."""
+    out, seen = [], set()
+    for wb, we in spots:
+        for m in pattern.finditer(text, wb, we):
+            if m.span() not in seen:
+                seen.add(m.span())
+                out.append(m)
+    return out
+
+
 def find_times(doc: Doc, kb: Knowledge) -> list[TimeExpr]:
     g, text, out = grammar(kb), doc.text, []
     taken: list[tuple[int, int]] = []
-    for sentence in doc.sentences:
-        for kind, pattern in g.patterns:
-            for m in pattern.finditer(text, sentence.begin, sentence.end):
-                b, e = m.start(), m.end()
-                if any(b < te and tb < e for tb, te in taken):
-                    continue
-                if doc.dateline and doc.dateline[0] <= b < doc.dateline[1]:
-                    continue
-                if kind == "now" and m.group(0).lower() == "still" and _sentence_start(text, b, sentence.begin):
-                    continue  # "Still, ..." is a connective
-                got = _resolve(g, kind, m, doc.anchor, text)
-                if got is None:
-                    continue
-                date, interval, why = got
-                taken.append((b, e))
-                out.append(TimeExpr(b, e, text[b:e], date, interval, why,
-                                    _fronted(text, b, e, sentence.begin)))  # fmt: skip
+    begins = [s.begin for s in doc.sentences]
+    anchors = [(b, e) for b, e, w in doc.tokens() if w in g.anchors or (w.isdigit() and len(w) == 4)]
+    spots = windows(anchors, 40, 30, len(text))
+    for kind, pattern in g.patterns:
+        for m in _matches(pattern, text, spots):
+            b, e = m.start(), m.end()
+            i = bisect_right(begins, b) - 1
+            if i < 0 or e > doc.sentences[i].end:
+                continue  # outside every sentence (a dateline) or across two
+            sentence = doc.sentences[i]
+            if any(b < te and tb < e for tb, te in taken):
+                continue
+            if (
+                kind == "now"
+                and m.group(0).lower() == "still"
+                and _sentence_start(text, b, sentence.begin)
+            ):
+                continue  # "Still, ..." is a connective
+            got = _resolve(g, kind, m, doc.anchor, text)
+            if got is None:
+                continue
+            date, interval, why = got
+            taken.append((b, e))
+            out.append(TimeExpr(b, e, text[b:e], date, interval, why,
+                                _fronted(text, b, e, sentence.begin)))  # fmt: skip
     return sorted(out, key=lambda t: t.begin)
 
 
@@ -263,58 +364,62 @@ def _sentence_start(text: str, pos: int, begin: int) -> bool:
 def find_quantities(doc: Doc, kb: Knowledge) -> list[Quantity]:
     g, text, out = grammar(kb), doc.text, []
     times = [(t.begin, t.end) for t in doc.times]
-    for sentence in doc.sentences:
-        for m in g.quantity.finditer(text, sentence.begin, sentence.end):
-            b, e = m.start(), m.end()
-            if any(tb <= b < te for tb, te in times):
-                continue
-            bound = (m.group(1) or "").lower()
-            if m.group(8):
-                n = g.times[m.group(8).lower()]
-                out.append(Quantity(b, e, m.group(0), exact=n, why=f"{m.group(8)!r} = {n} times"))
-                continue
-            vague = False
-            if m.group(7):
-                value, vague = g.vague[m.group(7).lower()], True
-                why = f"{m.group(7)!r}: at least {value} (a plural of a number means two or more of it)"
-            elif m.group(2):
-                raw = m.group(2).replace(",", "")
-                if "." in raw:
-                    value = int(float(raw) * g.scales.get((m.group(3) or "").lower(), 1))
-                else:
-                    value = int(raw) * g.scales.get((m.group(3) or "").lower(), 1)
-                why = "a number"
-                if 1000 <= value <= 2999 and not m.group(3) and "," not in m.group(2) and not bound:
-                    continue  # a year
+    begins = [s.begin for s in doc.sentences]
+    anchors = [(b, e) for b, e, w in doc.tokens() if w[0].isdigit() or w in g.quantity_words]
+    for m in _matches(g.quantity, text, windows(anchors, 30, 20, len(text))):
+        b, e = m.start(), m.end()
+        i = bisect_right(begins, b) - 1
+        if i < 0 or e > doc.sentences[i].end:
+            continue
+        if any(tb <= b < te for tb, te in times):
+            continue
+        bound = (m.group(1) or "").lower()
+        if m.group(8):
+            n = g.times[m.group(8).lower()]
+            out.append(Quantity(b, e, m.group(0), exact=n, why=f"{m.group(8)!r} = {n} times"))
+            continue
+        vague = False
+        if m.group(7):
+            value, vague = g.vague[m.group(7).lower()], True
+            why = f"{m.group(7)!r}: at least {value} (a plural of a number means two or more of it)"
+        elif m.group(2):
+            raw = m.group(2).replace(",", "")
+            if "." in raw:
+                value = int(float(raw) * g.scales.get((m.group(3) or "").lower(), 1))
             else:
-                first = g.numbers.get(m.group(4).lower())
-                second = g.numbers.get((m.group(5) or "").lower(), 0)
-                if first is None:
-                    continue
-                value = first + second
-                value *= g.scales.get((m.group(6) or "").lower(), 1)
-                why = "a number word"
-            if not bound and not vague and value < 2 and not m.group(2):
-                continue  # "one" is mostly not a count
-            q = Quantity(b, e, text[b:e], vague=vague, why=why)
-            kind = g.bounds.get(bound) if bound else None
-            if vague:
-                q.minimum = value
-            elif kind == "max":
-                q.maximum = value
-            elif kind == "below":
-                q.maximum = value - 1
-            elif kind == "min":
-                q.minimum = value
-            elif kind == "above":
-                q.minimum = value + 1
-            elif kind == "approx":
-                q.exact, q.vague = value, True
-            else:
-                q.exact = value
-            if bound:
-                q.why = f"{bound!r} gives the {kind} bound of {value}"
-            out.append(q)
+                value = int(raw) * g.scales.get((m.group(3) or "").lower(), 1)
+            why = "a number"
+            if 1000 <= value <= 2999 and not m.group(3) and "," not in m.group(2) and not bound:
+                continue  # a year
+        else:
+            first = g.numbers.get(m.group(4).lower())
+            second = g.numbers.get((m.group(5) or "").lower(), 0)
+            if first is None:
+                continue
+            value = first + second
+            value *= g.scales.get((m.group(6) or "").lower(), 1)
+            why = "a number word"
+        if not bound and not vague and value < 2 and not m.group(2):
+            continue  # "one" is mostly not a count
+        q = Quantity(b, e, text[b:e], vague=vague, why=why)
+        kind = g.bounds.get(bound) if bound else None
+        if vague:
+            q.minimum = value
+        elif kind == "max":
+            q.maximum = value
+        elif kind == "below":
+            q.maximum = value - 1
+        elif kind == "min":
+            q.minimum = value
+        elif kind == "above":
+            q.minimum = value + 1
+        elif kind == "approx":
+            q.exact, q.vague = value, True
+        else:
+            q.exact = value
+        if bound:
+            q.why = f"{bound!r} gives the {kind} bound of {value}"
+        out.append(q)
     return sorted(out, key=lambda q: q.begin)
 
 
