@@ -34,6 +34,7 @@ _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:I|we|We|my|My|our|Our|us|me)(?![\w
 _DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "any",
                 "our", "my", "your", "this", "that", "new", "no", "some", "many", "these"}
 PUBLISHER, UNATTRIBUTED = "publisher", "unattributed"
+_EXTRAS = ("title", "capital", "acronym")  # claims inside a clause that leave its words to it
 
 
 @dataclass
@@ -102,9 +103,11 @@ class Attributor:
         return found[0] if found else None
 
     def speaker_right_after(self, pos: int) -> Mention | None:
-        """The name right after a verb ("said Putin")."""
+        """The name right after a verb that ends its clause ("..., said Putin.")."""
         found = [m for m in self.agents(pos, pos + 60) if m.begin <= pos + 2]
-        return found[0] if found else None
+        if not found or not re.match(r"\s*(?:[,.;:!?”\"’)]|$)", self.text[found[0].end : found[0].end + 3]):
+            return None
+        return found[0]
 
     def quotation_frames(self) -> None:
         """Decide which quotations are claims and who said them."""
@@ -121,11 +124,11 @@ class Attributor:
             if sentence is not None:
                 tail_end = min(tail_end, max(sentence.end, q.outer_end))
             lead = text[q.outer_end : tail_end]
-            if re.match(r"\s*[,.]?\s*[a-zA-Z]", lead) and not re.match(r"\s*[.!?]", lead):
+            if re.match(r"\s*,?\s*(?!(?:and|but|or|while|as)\b)[a-zA-Z]", lead) and not re.match(r"\s*[.!?]", lead):
                 for c in self.cues(q.outer_end, tail_end, ("report",)):
                     if c.entry.kind != "speech":
                         continue
-                    who = self.speaker_before(q.outer_end, c.begin) or self.speaker_after(c.end, tail_end)
+                    who = self.speaker_before(q.outer_end, c.begin) or self.speaker_right_after(c.end)
                     if who is not None:
                         speaker = Speaker(who.ref, who, "quote", None, 0,
                                           f"quotation followed by {text[c.begin:c.end]!r}, speaker {who.text!r}")  # fmt: skip
@@ -147,7 +150,8 @@ class Attributor:
                         if who is not None:
                             speaker = Speaker(who.ref, who, "quote", None, 0,
                                               f"quotation after {text[c.begin:c.end]!r}{between.strip()[:20]!r}, speaker {who.text!r}")  # fmt: skip
-            claim = speaker is not None and words >= 2
+            inner_verb = has_verb(text, q.begin, q.end, self.lex)
+            claim = speaker is not None and (words >= 4 or (words >= 2 and inner_verb))
             if speaker is None and words >= 3:
                 # A quotation standing alone (it fills its sentences) continues the last speaker.
                 first = self.sentence_of(q.outer_begin)
@@ -215,8 +219,12 @@ class Attributor:
             if claim is not None:
                 if unit.why.startswith("participle") and prev_claim is not None and claim.agent_hint is None:
                     claim.agent_hint = prev_claim.agent_hint or self.subject_of(prev_claim)
+                if unit.kind == "relative":
+                    before = [m for m in self.agents(s.begin, unit.begin) if m.category != "group"]
+                    claim.agent_hint = before[-1].ref if before else None
                 claim.kind = unit.kind if quote is None else "quote"
-                if unit.parent is not None or unit.kind in ("relative", "apposition"):
+                if (unit.parent is not None or unit.kind in ("relative", "apposition")) and claim.frame is None \
+                        and claim.attribution in ("author", "reported") and claim.why.get("attribution", "").startswith(("no reporting", "an unattributed")):
                     self.author(claim)
                     claim.why["attribution"] = f"{unit.why}: the article's own description"
                 prev_claim = claim
@@ -261,6 +269,15 @@ class Attributor:
             subject = self.mentions.covering(c.begin - 2) if c.begin >= 2 else None
             if after and after[0] in ("about", "of", "over", "that") and c.begin == unit.begin and subject is None:
                 continue
+            verb = c.entry
+            rest_has_verb = has_verb(text, c.end, unit.end, self.lex)
+            quoted = any(c.end <= q.outer_begin < unit.end + 2 for q in self.top)
+            at_end = not _WORD.search(text, c.end, unit.end)
+            if verb.clausal and not (rest_has_verb or quoted or at_end):
+                continue  # "declared independence": an act the author reports, not a report
+            if verb.speech_objects and not (self.speech_object(text[c.end : unit.end])
+                                            or self.speech_object(text[unit.begin : c.begin], first=True)):
+                continue  # "rejected the plan": an act, not a denial of something said
             out.append(c)
         return out
 
@@ -288,8 +305,8 @@ class Attributor:
         for c in reports:
             verb = c.entry
             who = self.speaker_before(unit.begin, c.begin, nested)
-            if who is None and unit.why.startswith("participle") and prev_claim is not None:
-                who = self.mention_of(prev_claim.claimant)
+            if who is None and unit.why.startswith(("participle", "'and' before a verb")) and prev_claim is not None:
+                who = self.mention_of(prev_claim.claimant) if prev_claim.claimant != PUBLISHER else None
             if who is None and not verb.object:
                 who = self.speaker_right_after(c.end)  # "said Putin"
             after_verb = text[c.end : unit.end]
@@ -313,12 +330,9 @@ class Attributor:
             claim.why["attribution"] = f"reporting verb {text[c.begin:c.end]!r} ({verb.kind})"
             claim.why["act"] = f"{verb.act}: the verb {text[c.begin:c.end]!r}"
             claim.frame = Frame(who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end))
-            if verb.denial and (not verb.speech_objects or self.speech_object(after_verb)):
+            if verb.denial:
                 claim.polarity = "-"
                 claim.why["polarity"] = f"denial verb {text[c.begin:c.end]!r}"
-            elif verb.denial:
-                claim.act = "Statement"
-                claim.why["act"] = f"{text[c.begin:c.end]!r} of something not said: an act, not a denial"
             if verb.label and any(unit.begin <= q.begin < unit.end for q in self.top):
                 claim.attribution = "quote"
                 claim.why["attribution"] = f"{text[c.begin:c.end]!r} with the label in quotation marks"
@@ -473,8 +487,12 @@ class Attributor:
                 return True
         return False
 
-    def speech_object(self, after: str) -> bool:
-        words = [w.lower() for w in _WORD.findall(after)[:4]]
+    def speech_object(self, words_text: str, first: bool = False) -> bool:
+        """Whether the words name something said ("the accusation", "this"); with `first`, the
+        unit opens with it ("a claim its leaders reject")."""
+        words = [w.lower() for w in _WORD.findall(words_text)[:4]]
+        if first:
+            return len(words) >= 2 and words[0] in ("a", "an", "the", "this", "that") and words[1] in self.lex.speech_nouns
         return any(w in self.lex.speech_nouns or w in ("this", "it", "them", "that") for w in words)
 
     def subject_of(self, claim: Claim) -> str | None:
@@ -512,6 +530,8 @@ class Attributor:
         """The id to write as claimant; groups and unknown names become article agents."""
         if m is not None and m.how == "group":
             self.agent(ref, "Group", m.text, f"group named by the words {m.text!r}")
+        elif m is not None and m.how == "unnamed":
+            self.agent(ref, "Person", m.text, f"a person the text does not name ({m.text!r}): confirm who")
         elif m is not None and m.how == "stub":
             stub = next((x for x in self.doc.stubs if x.sid == ref), None)
             kind = stub.type if stub is not None and stub.type in ("Person", "Organisation") else "Organisation"
@@ -539,7 +559,11 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
         by_sentence.setdefault(claim.sentence.index, []).append(claim)
     mentions = Mentions(doc.mentions)
     for claim in doc.claims:
-        inner = [(o.begin, o.end) for o in by_sentence[claim.sentence.index] if o is not claim and claim.begin <= o.begin and o.end <= claim.end and (o.end - o.begin) < (claim.end - claim.begin)]
+        inner = [
+            (o.begin, o.end) for o in by_sentence[claim.sentence.index]
+            if o is not claim and o.kind not in _EXTRAS and claim.begin <= o.begin and o.end <= claim.end
+            and (o.end - o.begin) < (claim.end - claim.begin)
+        ]  # fmt: skip
         if claim.kind in ("title", "capital", "acronym"):
             inner = []
         frame_end = claim.frame.end if claim.frame is not None else claim.begin
@@ -607,7 +631,7 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
         claim.quantities = [q for q in doc.quantities if claim.begin <= q.begin and q.end <= claim.end and any(b <= q.begin < e for b, e in claim.own)]
         about: list[str] = []
         for m in mentions.within(claim.begin, claim.end):
-            if m.ref and m.how not in ("group", "stub") and m.category != "group" and m.ref not in about:
+            if m.ref and m.how not in ("group", "stub", "unnamed") and m.category != "group" and m.ref not in about:
                 about.append(m.ref)
         claim.about = about
 

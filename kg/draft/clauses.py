@@ -17,7 +17,7 @@ from kg.draft.lexicon import Lexicon
 
 _WORD = re.compile(r"[^\W_](?:[\w’'-]*[^\W_])?")
 _SEPARATORS = re.compile(
-    r";\s+|,\s+but\s+|\s+[–—-]\s+|,\s+and\s+|(?<=\w)\s+and\s+|(?<=\w)\s+but\s+|,\s+(?=[a-z]+ing\s)"
+    r";\s+|,\s+but\s+|\s+[–—-]\s+|,\s+and\s+|(?<=[\w”’)])\s+and\s+|(?<=[\w”’)])\s+but\s+|,\s+(?=[a-z]+ing\s)"
     r"|,\s+(?:while|whereas)\s+|,\s+(?=(?:since|because|after|before|when|although|though|as)\s)"
 )
 _RELATIVE = re.compile(r",\s+(who|which|whose|where)\s+")
@@ -82,7 +82,10 @@ def split(text: str, b: int, e: int, lex: Lexicon) -> list[Unit]:
             left = has_verb(text, b, m.start(), lex) or (comma and len(text[b : m.start()].split()) >= 4)
             if not (opens and left):
                 continue
+            first = _WORD.match(text, m.end())
             why = "'and' before a new clause"
+            if first is not None and first.group(0).lower() not in lex.subject_pronouns and verbish(first.group(0), lex):
+                why = "'and' before a verb: the subject of the clause before"
         elif sep.endswith("but") and not sep.startswith(","):
             if not _starts_clause(text, m.end(), e, lex):
                 continue
@@ -144,6 +147,14 @@ def _nested(text: str, unit: Unit, lex: Lexicon) -> list[Unit]:
             continue  # an apposition in the middle ("Marrow, the minister, said") is no claim
         if not has_verb(text, unit.begin, m.start(), lex):
             continue
+        words = [w.group(0).lower() for w in _WORD.finditer(text, m.end(), unit.end)]
+        frame = any(
+            w in lex.verbs and not lex.verbs[w].speech_objects
+            and (i == len(words) - 1 or words[i + 1] in lex.prepositions)
+            for i, w in enumerate(words)
+        )  # fmt: skip
+        if frame and not (words and words[0] in lex.speech_nouns):
+            continue  # ", the ministry said (in a statement)": a reporting frame, not an apposition
         app = Unit(m.start() + 1, unit.end, "apposition", "trailing apposition", None)
         app.begin = _trim(text, app.begin, app.end)[0]
         unit.end = _trim(text, unit.begin, m.start())[1]

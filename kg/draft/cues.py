@@ -22,10 +22,11 @@ def cues(doc: Doc, kb: Knowledge) -> None:
     starts = {s.begin for s in doc.sentences}
     exceptions: list[tuple[int, int]] = []
     for i, (b, e, word) in enumerate(tokens):
+        kinds: set[str] = set()
         for phrase, kind, entry in lex.cue_index.get(word, ()):
             n = len(phrase)
-            if n > 1 and tuple(words[i : i + n]) != phrase:
-                continue
+            if kind in kinds or (n > 1 and tuple(words[i : i + n]) != phrase):
+                continue  # the longest phrase of each kind wins ("called on" over "called")
             end = tokens[i + n - 1][1]
             if kind == "exception":
                 exceptions.append((b, end))
@@ -34,7 +35,10 @@ def cues(doc: Doc, kb: Knowledge) -> None:
                 continue  # the month, not the modal verb
             if kind == "report" and entry.needs and entry.needs not in text[end : end + 80]:
                 continue
+            if kind == "report" and entry.next and (i + n >= len(words) or words[i + n] not in entry.next):
+                continue
             found.append(Cue(kind, b, end, entry))
+            kinds.add(kind)
         if "'" in word:
             for clitic, kind in lex.clitics.items():
                 if word.endswith(clitic) and len(word) > len(clitic):

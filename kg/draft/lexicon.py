@@ -48,6 +48,8 @@ class Verb:
     speech_objects: bool = False
     label: bool = False
     needs: str | None = None
+    next: tuple[str, ...] = ()
+    clausal: bool = False
 
 
 @dataclass
@@ -150,7 +152,9 @@ def lexicon() -> Lexicon:
     for name, entry in rep["verbs"].items():
         verb = Verb(name, entry["kind"], entry["act"], bool(entry.get("object")),
                     bool(entry.get("denial")), bool(entry.get("speech_objects")),
-                    bool(entry.get("label")), entry.get("needs"))  # fmt: skip
+                    bool(entry.get("label")), entry.get("needs"),
+                    tuple(w.lower() for w in entry.get("next") or ()),
+                    bool(entry.get("clausal")))  # fmt: skip
         for form in entry["forms"]:
             verbs.setdefault(form.lower(), verb)
     hed = read("hedges")

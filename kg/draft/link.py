@@ -92,6 +92,26 @@ def _names(doc: Doc, kb: Knowledge) -> list[Mention]:
 _BOUNDARY = re.compile(r"[.!?\n:;“”\"()–—]")
 
 
+def text_before(text: str, pos: int) -> str:
+    """The word (or possessive ’s) just before `pos`, lower case."""
+    m = re.search(r"(\w+|[’']s)\s*$", text[max(0, pos - 20) : pos])
+    return m.group(1).lower() if m else ""
+
+
+def _governments(doc: Doc, kb: Knowledge, names: Mentions) -> list[Mention]:
+    """"the Belarusian government", "Russia's government": the state's government entity."""
+    out = []
+    for m in re.finditer(r"\bgovernment\b", doc.text):
+        owner = names.covering(m.start() - 2) if m.start() >= 2 else None
+        if owner is None and m.start() >= 4:
+            owner = names.covering(m.start() - 4)  # "Russia’s government"
+        if owner is not None and owner.category == "state" and owner.ref in kb.governments:
+            gov = kb.governments[owner.ref]
+            out.append(Mention(owner.begin, m.end(), doc.text[owner.begin : m.end()], gov,
+                               "organisation", "government", f"the government of {owner.ref}", True))  # fmt: skip
+    return out
+
+
 def _before(text: str, pos: int, n: int = 1) -> list[str]:
     """The n words before `pos` in the same sentence or clause, lower case, nearest last."""
     start = max(0, pos - 60)
@@ -164,10 +184,19 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
                 continue
         # Pattern B: "the [Demonym] title" without a name: resolve to the holder.
         art = text[max(0, nb - 4) : nb].lower()
-        if art != "the ":
+        if art != "the " or text[te : te + 3] in ("’s ", "'s "):
+            lead = re.search(r"(?:\b[Aa]n?|\b[Tt]he)\s+$", text[max(0, nb - 5) : nb])
+            if lead is not None and title not in ("leader", "chief", "general", "chair") and not text[te : te + 3] in ("’s ", "'s "):
+                b0 = nb - len(lead.group(0))
+                words = text[b0:te]
+                mentions.append(Mention(b0, te, words, slug(text[nb:te]), "person", "unnamed",
+                                        f"an unnamed {title}: an article agent named by the words", True))  # fmt: skip
             continue
         holder, why = _holder(doc, kb, facts, title, of)
-        if holder is not None:
+        if holder is None:
+            mentions.append(Mention(nb - 4, te, text[nb - 4 : te], slug(text[nb:te]), "person",
+                                    "unnamed", f"the {title}, not named: an article agent", True))  # fmt: skip
+        else:
             mentions.append(Mention(nb - 4, te, text[nb - 4 : te], holder, "person", "title",
                                     why, True))  # fmt: skip
             if of is not None:
@@ -242,6 +271,8 @@ def _stubs(doc: Doc, kb: Knowledge, taken: Mentions) -> tuple[list[Mention], lis
     skip |= lex.groups | set(lex.verbs) | lex.auxiliaries | {w for t in lex.titles for w in t.split()}
     skip |= set(lex.quantities["vague_plurals"]) | set(lex.time["numbers"])
     covered = [(t.begin, t.end) for t in doc.titles]
+    # an acronym spelt out in brackets is the acronym's name, not a new entity
+    covered += [(m.start(2), m.end(2)) for m in re.finditer(r"\b[A-Z]{2,6}\s+\((([A-Z][\w’'-]*\s*)+)\)", text)]
     for sentence in doc.sentences:
         body = text[sentence.begin : sentence.end]
         caps = [w for w in _WORD.findall(body) if w[0].isupper()]
@@ -312,9 +343,10 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
     all_mentions = Mentions(mentions)
     last_word: dict[str, str] = {}
     for e in kb.entities.values():
-        words = e.label.lower().split()
-        if len(words) > 1:
-            last_word.setdefault(words[-1], e.eid)
+        for name in (e.label, *e.alt):
+            words = name.lower().split()
+            if len(words) > 1 and words[-1] not in lex.definites:
+                last_word.setdefault(words[-1], e.eid)
     quotes = [(q.begin, q.end) for q in doc.quotations]
 
     def inside_quote(pos: int) -> bool:
@@ -350,12 +382,17 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
             target = None
             if cats:
                 target = _antecedent(text, lex, pos, cats, False, here, resolved_here,
-                                     by_sentence, inside_quote, nearest=True)  # fmt: skip
+                                     by_sentence, inside_quote, nearest=True, back=len(by_sentence))  # fmt: skip
             elif noun in last_word:
                 eid = last_word[noun]
                 seen = [x for x in (*here, *(y for _, ys in by_sentence for y in ys)) if x.ref == eid and x.begin < pos]
                 if seen:
                     target = seen[-1]
+            if target is not None and noun == "government":
+                gov = kb.governments.get(target.ref)
+                if gov is not None:
+                    target = Mention(target.begin, target.end, target.text, gov, "organisation",
+                                     "definite", target.why, True)  # fmt: skip
             if target is not None:
                 men = Mention(m.start(), m.end(), m.group(0), target.ref, target.category,
                               "definite", f"{m.group(0)!r} = {target.ref} (nearest fitting mention)",
@@ -366,10 +403,16 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
     return found
 
 
+def _in_relative(text: str, pos: int, end: int) -> bool:
+    """Whether `pos` lies in a ", which ...," clause closed before `end`."""
+    m = re.search(r",\s+(?:which|who|whose|where)\s[^,]*$", text[max(0, pos - 80) : pos + 1])
+    return m is not None and text.find(",", pos, end) != -1
+
+
 def _antecedent(
     text: str, lex, pos: int, cats: set[str], in_quote: bool, here: list[Mention],
     resolved_here: list[Mention], by_sentence: list[tuple[Sentence, list[Mention]]],
-    inside_quote, nearest: bool = False,
+    inside_quote, nearest: bool = False, back: int = 3,
 ) -> Mention | None:  # fmt: skip
     """The fitting mention: in this sentence before `pos`, else the nearest earlier sentence."""
 
@@ -379,8 +422,12 @@ def _antecedent(
     same = sorted([m for m in (*here, *resolved_here) if m.begin < pos and fits(m)], key=lambda m: m.begin)
     if same:
         subjects = [m for m in same if subject_like(text, m, lex.prepositions)]
+        if "person" not in cats:
+            # "it"/"its": the nearest thing named before, outside a relative clause between commas
+            outside = [m for m in (subjects or same) if not _in_relative(text, m.begin, pos)]
+            return (outside or subjects or same)[-1]
         return (subjects or same)[-1 if nearest else 0]
-    for _, ms in reversed(by_sentence[-3:]):
+    for _, ms in reversed(by_sentence[-back:] if back else []):
         cands = sorted([m for m in ms if fits(m)], key=lambda m: m.begin)
         if cands:
             subjects = [m for m in cands if subject_like(text, m, lex.prepositions)]
@@ -399,6 +446,14 @@ def link(doc: Doc, kb: Knowledge) -> None:
     groups = _groups(doc, kb, index)
     index = Mentions([*names, *title_mentions, *groups])
     stub_mentions, _ = _stubs(doc, kb, index)
-    base = [*names, *title_mentions, *groups, *stub_mentions]
+    base = [*names, *title_mentions, *groups, *stub_mentions, *_governments(doc, kb, index)]
     resolved = _resolve(doc, kb, base)
-    doc.mentions = Mentions([*base, *resolved]).items
+    everything = Mentions([*base, *resolved])
+    for g in groups:
+        # "its leaders", "the movement's officials": they speak for what they belong to
+        owner = everything.covering(g.begin - 2) if g.begin >= 2 else None
+        if text_before(doc.text, g.begin) in ("its", "their", "’s", "'s") and owner is not None \
+                and owner.category in ("organisation", "state") and owner.ref:
+            g.ref, g.category, g.how = owner.ref, owner.category, "possessed"
+            g.why = f"{g.text!r} of {owner.ref} speak for it"
+    doc.mentions = everything.items

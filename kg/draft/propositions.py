@@ -69,14 +69,23 @@ class Builder:
         return who if ent is not None and ent.agent else None
 
     def subject(self, claim: Claim, pos: int) -> str | None:
-        start = claim.frame.end if claim.frame is not None and claim.frame.end <= pos else claim.begin
-        if claim.frame is not None and claim.frame.verb in ("accuse", "blame", "assure", "tell"):
-            after = [m for m in self.mentions_in(claim, claim.frame.end, pos) if m.agent or m.category == "state"]
-            if after and claim.frame.verb in ("accuse", "blame"):
-                return after[0].ref
+        """Who does what the trigger at `pos` names."""
+        frame = claim.frame
+        if frame is not None and frame.speaker is not None and frame.begin <= pos < frame.end:
+            return frame.speaker.ref  # the reporting verb is the act ("offers", "assured")
+        if frame is not None and frame.verb in ("accuse", "blame") and frame.end <= pos:
+            after = [m for m in self.mentions_in(claim, frame.end, pos) if m.agent or m.category == "state"]
+            if after:
+                return after[0].ref  # "X accused Y of doing": Y does it
         if claim.attribution == "quote" and _FIRST_PERSON.search(self.text, claim.begin, pos):
             return self.speaker_state(claim)
-        cands = [m for m in self.mentions_in(claim, start, pos) if (m.agent or m.category == "state")]
+        start = frame.end if frame is not None and frame.end <= pos else claim.begin
+        title_of = [(t.begin, t.end, t.holder) for t in self.doc.titles]
+        cands = [
+            m for m in self.mentions_in(claim, start, pos)
+            if (m.agent or m.category == "state")
+            and not any(b <= m.begin < e and m.ref != h for b, e, h in title_of)
+        ]  # fmt: skip
         subjects = [m for m in cands if subject_like(self.text, m, self.kb.lex.prepositions)]
         if subjects:
             return subjects[0].ref
@@ -121,9 +130,18 @@ class Builder:
         words = " ".join(text[b:e] for b, e in self.own_text(claim)).strip()
         if claim.kind == "title":
             t = next((t for t in self.doc.titles if t.begin == claim.begin and t.end == claim.end), None)
-            if t is not None and t.post is not None:
-                return Proposition("TenureStatement", {"holder": t.holder, "post": t.post}, words,
-                                   f"title {t.title!r} of {t.of}: post {t.post}")  # fmt: skip
+            post = t.post if t is not None else None
+            why = f"title {t.title!r} of {t.of}: post {post}" if t is not None else ""
+            if t is not None and post is None:
+                post = next((x.post for x in self.doc.titles if x.holder == t.holder and x.title == t.title and x.post), None)
+                why = f"title {t.title!r}: the post the text gives {t.holder} elsewhere"
+            if t is not None and post is None:
+                held = [x.post for x in self.kb.tenures if x.holder == t.holder
+                        and self.kb.entities.get(x.post) and self.kb.entities[x.post].label.lower().startswith(t.title)]  # fmt: skip
+                post = held[0] if len(set(held)) == 1 else None
+                why = f"title {t.title!r}: the post {t.holder} holds in the reference facts"
+            if t is not None and post is not None:
+                return Proposition("TenureStatement", {"holder": t.holder, "post": post}, words, why)
             return Proposition("Proposition", {}, words, "a title with no Post entity: fill in")
         if claim.kind == "capital":
             place = self.mentions.at(claim.end - len(text[claim.begin : claim.end].split(",")[-1].strip()))
@@ -153,12 +171,17 @@ class Builder:
                 break
         lo = bisect_left(self.hit_starts, claim.begin)
         hi = bisect_left(self.hit_starts, claim.end)
-        hits = [h for h in self.hits[lo:hi]
-                if any(b <= h[0] and h[1] <= e for b, e in own) and (cond is None or not cond[0] <= h[0] < cond[1])]  # fmt: skip
+        hits = [
+            h for h in self.hits[lo:hi]
+            if any(b <= h[0] and h[1] <= e for b, e in own)
+            and (cond is None or not cond[0] <= h[0] < cond[1])
+            and not ((m := self.mentions.covering(h[0])) is not None and m.agent)
+        ]  # fmt: skip
         if hits:
             hit = min(hits, key=lambda h: (h[2], h[0]))
             trig = self.kb.lex.triggers[hit[2]]
-            pos, end, matched = hit[0], hit[1], hit[3]
+            pos, matched = hit[0], hit[3]
+            end = pos + len(matched.split()[0])  # the object may stand inside the trigger
             roles: dict[str, object] = {}
             for role, source in trig.roles.items():
                 value = self.role(claim, source, pos, end)

@@ -86,6 +86,8 @@ class _Grammar:
             ),
             ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
             ("month_year", re.compile(rf"\b(?:in\s+)?({mo})\s+(\d{{4}})\b", re.I)),
+            ("day_month", re.compile(rf"\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({mo})|({mo})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?!,?\s+\d{{4}})", re.I)),
+            ("month", re.compile(rf"\bin\s+({mo})\b(?!\s+\d)", re.I)),
             (
                 "weekday",
                 re.compile(
@@ -189,6 +191,32 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
             return None  # the modal verb "may"
         last = calendar.monthrange(year, month)[1]
         return None, (dt.date(year, month, 1), dt.date(year, month, last)), "a month of a year"
+    if kind in ("day_month", "month"):
+        if needs_anchor():
+            return None
+        name = m.group(2) or m.group(3) if kind == "day_month" else m.group(1)
+        if name[0].islower() and name.lower() == "may":
+            return None  # the modal verb
+        month = g.months[name.lower()]
+        future = _future(text, m.start())
+        year = anchor.year
+        if kind == "day_month":
+            day = int(m.group(1) or m.group(4))
+            try:
+                when = dt.date(year, month, day)
+                if future and when < anchor:
+                    when = dt.date(year + 1, month, day)
+                elif not future and when > anchor:
+                    when = dt.date(year - 1, month, day)
+            except ValueError:
+                return None
+            return when, None, "a day of a month: the nearest one in the tense's direction"
+        if future and month < anchor.month:
+            year += 1
+        elif not future and month > anchor.month:
+            year -= 1
+        last = calendar.monthrange(year, month)[1]
+        return None, (dt.date(year, month, 1), dt.date(year, month, last)), "a month: the nearest one in the tense's direction"
     if kind == "in_year":
         year = int(m.group(1))
         if not 1000 <= year <= 2999:
