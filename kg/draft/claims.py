@@ -26,13 +26,33 @@ from dataclasses import dataclass
 
 from kg.draft.clauses import Unit, has_verb, split, verbish
 from kg.draft.knowledge import Knowledge
-from kg.draft.link import Mentions, slug, subject_like
+from kg.draft.link import Mentions, subject_like
 from kg.draft.model import Claim, Cue, Doc, Frame, Mention, Quotation, Sentence
 
 _WORD = re.compile(r"[^\W_](?:[\w’'-]*[^\W_])?")
 _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:I|we|We|my|My|our|Our|us|me)(?![\w’'-])")
-_DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "any",
-                "our", "my", "your", "this", "that", "new", "no", "some", "many", "these"}
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "its",
+    "their",
+    "these",
+    "those",
+    "such",
+    "any",
+    "our",
+    "my",
+    "your",
+    "this",
+    "that",
+    "new",
+    "no",
+    "some",
+    "many",
+}
 PUBLISHER, UNATTRIBUTED = "publisher", "unattributed"
 _EXTRAS = ("title", "capital", "acronym")  # claims inside a clause that leave its words to it
 
@@ -93,9 +113,17 @@ class Attributor:
     # --- speakers --------------------------------------------------------------------------
     def speaker_before(self, b: int, pos: int, skip: list[tuple[int, int]] = ()) -> Mention | None:
         """The subject of a verb at `pos`: the nearest agent before it, not after a preposition."""
-        cands = [m for m in self.agents(b, pos, skip) if subject_like(self.text, m, self.lex.prepositions)]
+        cands = [
+            m
+            for m in self.agents(b, pos, skip)
+            if subject_like(self.text, m, self.lex.prepositions)
+        ]
         # a state named as the title's "of" is not the speaker ("Russian President X said")
-        cands = [m for m in cands if not any(t.begin <= m.begin < t.end and m.ref != t.holder for t in self.doc.titles)]
+        cands = [
+            m
+            for m in cands
+            if not any(t.begin <= m.begin < t.end and m.ref != t.holder for t in self.doc.titles)
+        ]
         return cands[-1] if cands else None
 
     def speaker_after(self, pos: int, e: int) -> Mention | None:
@@ -105,7 +133,9 @@ class Attributor:
     def speaker_right_after(self, pos: int) -> Mention | None:
         """The name right after a verb that ends its clause ("..., said Putin.")."""
         found = [m for m in self.agents(pos, pos + 60) if m.begin <= pos + 2]
-        if not found or not re.match(r"\s*(?:[,.;:!?”\"’)]|$)", self.text[found[0].end : found[0].end + 3]):
+        if not found or not re.match(
+            r"\s*(?:[,.;:!?”\"’)]|$)", self.text[found[0].end : found[0].end + 3]
+        ):
             return None
         return found[0]
 
@@ -124,11 +154,15 @@ class Attributor:
             if sentence is not None:
                 tail_end = min(tail_end, max(sentence.end, q.outer_end))
             lead = text[q.outer_end : tail_end]
-            if re.match(r"\s*,?\s*(?!(?:and|but|or|while|as)\b)[a-zA-Z]", lead) and not re.match(r"\s*[.!?]", lead):
+            if re.match(r"\s*,?\s*(?!(?:and|but|or|while|as)\b)[a-zA-Z]", lead) and not re.match(
+                r"\s*[.!?]", lead
+            ):
                 for c in self.cues(q.outer_end, tail_end, ("report",)):
                     if c.entry.kind != "speech":
                         continue
-                    who = self.speaker_before(q.outer_end, c.begin) or self.speaker_right_after(c.end)
+                    who = self.speaker_before(q.outer_end, c.begin) or self.speaker_right_after(
+                        c.end
+                    )
                     if who is not None:
                         speaker = Speaker(who.ref, who, "quote", None, 0,
                                           f"quotation followed by {text[c.begin:c.end]!r}, speaker {who.text!r}")  # fmt: skip
@@ -146,7 +180,9 @@ class Attributor:
                         and not has_verb(text, c.end, q.outer_begin, self.lex)
                         and not self.in_quote(c.begin, self.top)
                     ):
-                        who = self.speaker_before(start, c.begin) or self.speaker_after(c.end, q.outer_begin)
+                        who = self.speaker_before(start, c.begin) or self.speaker_after(
+                            c.end, q.outer_begin
+                        )
                         if who is not None:
                             speaker = Speaker(who.ref, who, "quote", None, 0,
                                               f"quotation after {text[c.begin:c.end]!r}{between.strip()[:20]!r}, speaker {who.text!r}")  # fmt: skip
@@ -176,7 +212,7 @@ class Attributor:
     def sentence(self, s: Sentence) -> None:
         text, doc = self.text, self.doc
         body = text[s.begin : s.end]
-        if body.rstrip("”\"’").endswith("?"):
+        if body.rstrip('”"’').endswith("?"):
             doc.non_assertive.append((s.begin, s.end, "A question: it asserts nothing itself."))
             if re.match(r"(?:why|how come)\b", body, re.I):
                 claim = self.new(s.begin, s.end, s, "author")
@@ -184,8 +220,12 @@ class Attributor:
                 claim.kind = "presupposition"
             self.state = None
             return
-        if s.kind in ("headline", "heading") and re.match(r"(?:\w+:\s*)?(?:what|who|how|where|when|which)\b", body, re.I):
-            doc.non_assertive.append((s.begin, s.end, "A heading phrased as a question asserts nothing itself."))
+        if s.kind in ("headline", "heading") and re.match(
+            r"(?:\w+:\s*)?(?:what|who|how|where|when|which)\b", body, re.I
+        ):
+            doc.non_assertive.append(
+                (s.begin, s.end, "A heading phrased as a question asserts nothing itself.")
+            )
             return
         quotes = [q for q in self.claim_quotes if q.begin < s.end and s.begin < q.end]
         pieces, start = [], s.begin
@@ -213,25 +253,41 @@ class Attributor:
             if quote is not None:
                 claim = self.quote_unit(unit, quote, s)
             else:
-                claim, frame_for_next, speaker = self.outside_unit(unit, s, frame_for_next, prev_claim, units)
+                claim, frame_for_next, speaker = self.outside_unit(
+                    unit, s, frame_for_next, prev_claim, units
+                )
                 if speaker is not None:
                     sentence_main = speaker
             if claim is not None:
-                if unit.why.startswith("participle") and prev_claim is not None and claim.agent_hint is None:
+                if (
+                    unit.why.startswith("participle")
+                    and prev_claim is not None
+                    and claim.agent_hint is None
+                ):
                     claim.agent_hint = prev_claim.agent_hint or self.subject_of(prev_claim)
                 if unit.kind == "relative":
                     before = [m for m in self.agents(s.begin, unit.begin) if m.category != "group"]
                     claim.agent_hint = before[-1].ref if before else None
                 claim.kind = unit.kind if quote is None else "quote"
-                if (unit.parent is not None or unit.kind in ("relative", "apposition")) and claim.frame is None \
-                        and claim.attribution in ("author", "reported") and claim.why.get("attribution", "").startswith(("no reporting", "an unattributed")):
+                if (
+                    (unit.parent is not None or unit.kind in ("relative", "apposition"))
+                    and claim.frame is None
+                    and claim.attribution in ("author", "reported")
+                    and claim.why.get("attribution", "").startswith(
+                        ("no reporting", "an unattributed")
+                    )
+                ):
                     self.author(claim)
                     claim.why["attribution"] = f"{unit.why}: the article's own description"
                 prev_claim = claim
         self.extras(s)
         if sentence_main is not None:
             self.state = sentence_main
-        elif not any(c.attribution in ("quote", "reported", "hearsay") for c in doc.claims if s.contains(c.begin, c.end)):
+        elif not any(
+            c.attribution in ("quote", "reported", "hearsay")
+            for c in doc.claims
+            if s.contains(c.begin, c.end)
+        ):
             self.state = None
 
     def quote_unit(self, unit: Unit, q: Quotation, s: Sentence) -> Claim:
@@ -242,7 +298,12 @@ class Attributor:
             claim.why["claimant"] = f"the paragraph's previous quotation is {speaker.ref}'s"
         if speaker is None:
             claim.claimant = UNATTRIBUTED
-            self.agent(UNATTRIBUTED, "UnattributedSource", "unattributed source (quotations without a speaker)", "quotation without a speaker")
+            self.agent(
+                UNATTRIBUTED,
+                "UnattributedSource",
+                "unattributed source (quotations without a speaker)",
+                "quotation without a speaker",
+            )
             claim.why["claimant"] = "no speaker found for the quotation"
         else:
             claim.claimant = self.claimant(speaker.mention, speaker.ref)
@@ -259,15 +320,28 @@ class Attributor:
         hedges = self.cues(unit.begin, unit.end, ("hedge",))
         out = []
         for c in self.cues(unit.begin, unit.end, ("report",)):
-            if any(x <= c.begin < y for x, y in nested) or any(h.begin <= c.begin < h.end for h in hedges):
+            if any(x <= c.begin < y for x, y in nested) or any(
+                h.begin <= c.begin < h.end for h in hedges
+            ):
                 continue
-            before = [w.lower() for w in _WORD.findall(text, max(unit.begin, c.begin - 30), c.begin)]
+            before = [
+                w.lower() for w in _WORD.findall(text, max(unit.begin, c.begin - 30), c.begin)
+            ]
             after = [w.lower() for w in _WORD.findall(text, c.end, min(unit.end, c.end + 20))]
             prev = before[-1] if before else ""
-            if prev in _DETERMINERS or prev == "to" or re.search(r"[’']s\s+$", text[max(0, c.begin - 4) : c.begin]):
+            if (
+                prev in _DETERMINERS
+                or prev == "to"
+                or re.search(r"[’']s\s+$", text[max(0, c.begin - 4) : c.begin])
+            ):
                 continue  # a noun ("the claims", "Oskaria’s claim") or an infinitive
             subject = self.mentions.covering(c.begin - 2) if c.begin >= 2 else None
-            if after and after[0] in ("about", "of", "over", "that") and c.begin == unit.begin and subject is None:
+            if (
+                after
+                and after[0] in ("about", "of", "over", "that")
+                and c.begin == unit.begin
+                and subject is None
+            ):
                 continue
             verb = c.entry
             rest_has_verb = has_verb(text, c.end, unit.end, self.lex)
@@ -275,8 +349,10 @@ class Attributor:
             at_end = not _WORD.search(text, c.end, unit.end)
             if verb.clausal and not (rest_has_verb or quoted or at_end):
                 continue  # "declared independence": an act the author reports, not a report
-            if verb.speech_objects and not (self.speech_object(text[c.end : unit.end])
-                                            or self.speech_object(text[unit.begin : c.begin], first=True)):
+            if verb.speech_objects and not (
+                self.speech_object(text[c.end : unit.end])
+                or self.speech_object(text[unit.begin : c.begin], first=True)
+            ):
                 continue  # "rejected the plan": an act, not a denial of something said
             out.append(c)
         return out
@@ -287,12 +363,18 @@ class Attributor:
         nested = [(u.begin, u.end) for u, _ in units if u.parent is unit]
         reports = self.verbs_in(unit, nested)
         according = self.cues(unit.begin, unit.end, ("according",))
-        hedges = [c for c in self.cues(unit.begin, unit.end, ("hedge",)) if not any(x <= c.begin < y for x, y in nested)]
+        hedges = [
+            c
+            for c in self.cues(unit.begin, unit.end, ("hedge",))
+            if not any(x <= c.begin < y for x, y in nested)
+        ]
         dash_after = re.match(r"\s*[–—:-]", text[unit.end : unit.end + 3]) is not None
         tail: Speaker | None = None
         if reports and dash_after and not has_verb(text, reports[-1].end, unit.end, self.lex):
             c = reports[-1]
-            who = self.speaker_before(unit.begin, c.begin, nested) or self.speaker_right_after(c.end)
+            who = self.speaker_before(unit.begin, c.begin, nested) or self.speaker_right_after(
+                c.end
+            )
             if who is not None:
                 tail = Speaker(who.ref, who, "reported", None, s.index,
                                f"frame {text[who.begin:c.end]!r} before a dash or colon")  # fmt: skip
@@ -305,8 +387,16 @@ class Attributor:
         for c in reports:
             verb = c.entry
             who = self.speaker_before(unit.begin, c.begin, nested)
-            if who is None and unit.why.startswith(("participle", "'and' before a verb")) and prev_claim is not None:
-                who = self.mention_of(prev_claim.claimant) if prev_claim.claimant != PUBLISHER else None
+            if (
+                who is None
+                and unit.why.startswith(("participle", "'and' before a verb"))
+                and prev_claim is not None
+            ):
+                who = (
+                    self.mention_of(prev_claim.claimant)
+                    if prev_claim.claimant != PUBLISHER
+                    else None
+                )
             if who is None and not verb.object:
                 who = self.speaker_right_after(c.end)  # "said Putin"
             after_verb = text[c.end : unit.end]
@@ -316,9 +406,13 @@ class Attributor:
             if declined and verb.kind == "speech":
                 claim = self.new(unit.begin, unit.end, s, "author")
                 claim.polarity = "-"
-                claim.why["polarity"] = f"the speaker's report is negated ({text[declined[0].begin:c.end]!r})"
+                claim.why["polarity"] = (
+                    f"the speaker's report is negated ({text[declined[0].begin : c.end]!r})"
+                )
                 claim.why["attribution"] = "a report that was not made is the author's statement"
-                claim.frame = Frame(unit.begin, c.end, verb.name, "declined", "Statement", who, None, negated=True)
+                claim.frame = Frame(
+                    unit.begin, c.end, verb.name, "declined", "Statement", who, None, negated=True
+                )
                 claim.agent_hint = who.ref if who else None
                 return claim, tail, None
             if who is None:
@@ -326,40 +420,73 @@ class Attributor:
             claim = self.new(unit.begin, unit.end, s, "reported")
             claim.claimant = self.claimant(who, who.ref)
             claim.act = verb.act
-            claim.why["claimant"] = f"subject of {text[c.begin:c.end]!r}: {who.text!r} ({who.why})"
-            claim.why["attribution"] = f"reporting verb {text[c.begin:c.end]!r} ({verb.kind})"
-            claim.why["act"] = f"{verb.act}: the verb {text[c.begin:c.end]!r}"
-            claim.frame = Frame(who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end))
+            claim.why["claimant"] = (
+                f"subject of {text[c.begin : c.end]!r}: {who.text!r} ({who.why})"
+            )
+            claim.why["attribution"] = f"reporting verb {text[c.begin : c.end]!r} ({verb.kind})"
+            claim.why["act"] = f"{verb.act}: the verb {text[c.begin : c.end]!r}"
+            claim.frame = Frame(
+                who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end)
+            )
             if verb.denial:
                 claim.polarity = "-"
-                claim.why["polarity"] = f"denial verb {text[c.begin:c.end]!r}"
+                claim.why["polarity"] = f"denial verb {text[c.begin : c.end]!r}"
             if verb.label and any(unit.begin <= q.begin < unit.end for q in self.top):
                 claim.attribution = "quote"
-                claim.why["attribution"] = f"{text[c.begin:c.end]!r} with the label in quotation marks"
+                claim.why["attribution"] = (
+                    f"{text[c.begin : c.end]!r} with the label in quotation marks"
+                )
             self.apply_according(claim, according, s)
-            if claim.attribution != "hearsay" and self.state is not None and self.state.attribution == "hearsay" and self.carries(unit, s, allow_speech=True):
+            if (
+                claim.attribution != "hearsay"
+                and self.state is not None
+                and self.state.attribution == "hearsay"
+                and self.carries(unit, s, allow_speech=True)
+            ):
                 claim.attribution, claim.reporter = "hearsay", self.state.reporter
-                claim.why["attribution"] += f"; continues the hearsay of the sentence before (reporter {self.state.reporter})"
+                claim.why["attribution"] += (
+                    f"; continues the hearsay of the sentence before (reporter {self.state.reporter})"
+                )
             speaker = None
             if verb.kind == "speech":
-                speaker = Speaker(claim.claimant, who, claim.attribution, claim.reporter, s.index, claim.why["claimant"])
-                if claim.attribution == "hearsay" and self.state is not None and self.state.attribution == "hearsay":
+                speaker = Speaker(
+                    claim.claimant,
+                    who,
+                    claim.attribution,
+                    claim.reporter,
+                    s.index,
+                    claim.why["claimant"],
+                )
+                if (
+                    claim.attribution == "hearsay"
+                    and self.state is not None
+                    and self.state.attribution == "hearsay"
+                ):
                     speaker = self.state
             return claim, tail, speaker
         # 2. according to X
         if according:
             claim = self.new(unit.begin, unit.end, s, "hearsay")
             self.apply_according(claim, according, s)
-            speaker = Speaker(claim.claimant, None, claim.attribution, claim.reporter, s.index, claim.why.get("claimant", ""))
+            speaker = Speaker(
+                claim.claimant,
+                None,
+                claim.attribution,
+                claim.reporter,
+                s.index,
+                claim.why.get("claimant", ""),
+            )
             return claim, tail, speaker
         # 3. an agentless hedge
         if hedges:
             h = hedges[0]
             hedge = h.entry
             claim = self.new(unit.begin, unit.end, s, "hedge")
-            self.unattributed(claim, f"agentless hedge {text[h.begin:h.end]!r}")
+            self.unattributed(claim, f"agentless hedge {text[h.begin : h.end]!r}")
             claim.act = hedge.act
-            if hedge.label_if_np and re.match(r"\s+be\s+(?:a|an|the|[A-Z]\w*’s|[A-Z]\w*'s)\b", text[h.end : h.end + 30]):
+            if hedge.label_if_np and re.match(
+                r"\s+be\s+(?:a|an|the|[A-Z]\w*’s|[A-Z]\w*'s)\b", text[h.end : h.end + 30]
+            ):
                 claim.act = "Label"
             claim.certainty = hedge.certainty
             claim.why["certainty"] = f"hedge {hedge.cue!r}"
@@ -367,10 +494,15 @@ class Attributor:
             if hedge.modality:
                 claim.modality = hedge.modality
                 claim.why["modality"] = f"hedge {hedge.cue!r}"
-            inner = [c for c in self.cues(h.end, unit.end, ("report",)) if c.entry.kind == "attitude"]
+            inner = [
+                c for c in self.cues(h.end, unit.end, ("report",)) if c.entry.kind == "attitude"
+            ]
             if inner:
                 claim.act = inner[0].entry.act
-            claim.agent_hint = (self.speaker_before(unit.begin, h.begin, nested) or Mention(0, 0, "", None, "", "", "")).ref
+            claim.agent_hint = (
+                self.speaker_before(unit.begin, h.begin, nested)
+                or Mention(0, 0, "", None, "", "", "")
+            ).ref
             return claim, tail, None
         # 4. the content of a frame ending in a dash or colon
         if frame_for_next is not None:
@@ -379,24 +511,45 @@ class Attributor:
             claim.claimant = self.claimant(frame_for_next.mention, frame_for_next.ref)
             claim.why["claimant"] = frame_for_next.why
             claim.why["attribution"] = "the words after a reporting frame and a dash or colon" + (
-                ", in the first person: a quotation" if first_person else "")
+                ", in the first person: a quotation" if first_person else ""
+            )
             return claim, tail, frame_for_next
         # 4b. "X's allegations – ..." in a heading: a speech noun names the speaker
         if s.kind in ("heading", "headline", "bullet") and dash_after:
-            m = re.match(r"(.+?)(?:’s|'s)\s+(\w+)\s*$", text[unit.begin:unit.end])
+            m = re.match(r"(.+?)(?:’s|'s)\s+(\w+)\s*$", text[unit.begin : unit.end])
             if m and m.group(2).lower() in self.lex.speech_nouns:
                 who = self.speaker_before(unit.begin, unit.begin + len(m.group(1)) + 1)
                 if who is not None:
-                    return None, Speaker(who.ref, who, "reported", None, s.index, f"{m.group(0)!r} names the speaker"), None
+                    return (
+                        None,
+                        Speaker(
+                            who.ref,
+                            who,
+                            "reported",
+                            None,
+                            s.index,
+                            f"{m.group(0)!r} names the speaker",
+                        ),
+                        None,
+                    )
         # 4c. the rest of a sentence whose first clause reports someone ("X said A, but B")
-        if prev_claim is not None and prev_claim.attribution in ("reported", "hearsay") and prev_claim.frame is not None \
-                and prev_claim.frame.kind == "speech" and prev_claim.sentence is s and unit.parent is None \
-                and unit.kind == "clause" and not unit.why.startswith("after a fronted"):
+        if (
+            prev_claim is not None
+            and prev_claim.attribution in ("reported", "hearsay")
+            and prev_claim.frame is not None
+            and prev_claim.frame.kind == "speech"
+            and prev_claim.sentence is s
+            and unit.parent is None
+            and unit.kind == "clause"
+            and not unit.why.startswith("after a fronted")
+        ):
             claim = self.new(unit.begin, unit.end, s, prev_claim.attribution)
             claim.claimant, claim.reporter = prev_claim.claimant, prev_claim.reporter
             claim.frame = prev_claim.frame
             claim.why["claimant"] = f"the same report as the clause before ({prev_claim.claimant})"
-            claim.why["attribution"] = f"continues the report of the sentence's first clause ({unit.why})"
+            claim.why["attribution"] = (
+                f"continues the report of the sentence's first clause ({unit.why})"
+            )
             return claim, tail, None
         # 5. carry-over
         claim = self.new(unit.begin, unit.end, s, "author")
@@ -405,9 +558,13 @@ class Attributor:
             claim.attribution = "hearsay" if self.state.attribution == "hearsay" else "reported"
             claim.reporter = self.state.reporter
             claim.why["claimant"] = f"continues {self.state.ref}'s words of the sentence before"
-            claim.why["attribution"] = "an unattributed sentence right after reported speech, not in the past tense, no contrast word"
+            claim.why["attribution"] = (
+                "an unattributed sentence right after reported speech, not in the past tense, no contrast word"
+            )
             return claim, tail, None
-        claim.why["attribution"] = "no reporting verb, quotation, source or hedge: the article's own voice"
+        claim.why["attribution"] = (
+            "no reporting verb, quotation, source or hedge: the article's own voice"
+        )
         if unit.why.startswith("participle") and prev_claim is not None:
             claim.agent_hint = prev_claim.agent_hint
         return claim, tail, None
@@ -432,7 +589,9 @@ class Attributor:
         if hearsay:
             claim.reporter = src
         claim.why["claimant"] = f"'according to' {source.text!r}"
-        claim.why["attribution"] = ("hearsay: an unnamed channel" if hearsay else "reported: a named source") + " after 'according to'"
+        claim.why["attribution"] = (
+            "hearsay: an unnamed channel" if hearsay else "reported: a named source"
+        ) + " after 'according to'"
 
     def carries(self, unit: Unit, s: Sentence, allow_speech: bool = False) -> bool:
         """Whether an unattributed unit continues the paragraph's reported speech."""
@@ -447,7 +606,13 @@ class Attributor:
             return False
         words = [m.group(0).lower() for m in _WORD.finditer(self.text, unit.begin, unit.end)]
         for i, w in enumerate(words):
-            if w in self.lex.present or w.endswith("s") and i > 0 and w not in self.lex.auxiliaries and False:
+            if (
+                w in self.lex.present
+                or w.endswith("s")
+                and i > 0
+                and w not in self.lex.auxiliaries
+                and False
+            ):
                 return True
             if w in self.lex.past or verbish(w, self.lex):
                 return False
@@ -468,13 +633,19 @@ class Attributor:
             if place is not None and place.category == "place":
                 claim = self.new(b, place.end, s, "author")
                 claim.kind = "capital"
-                claim.why["attribution"] = "apposition 'the capital, X': the article's own description"
-        for m in re.finditer(r"\b([A-Z]{2,6})\s+\(((?:[A-Z][\w’'-]*\s*)+)\)", text[s.begin : s.end]):
+                claim.why["attribution"] = (
+                    "apposition 'the capital, X': the article's own description"
+                )
+        for m in re.finditer(
+            r"\b([A-Z]{2,6})\s+\(((?:[A-Z][\w’'-]*\s*)+)\)", text[s.begin : s.end]
+        ):
             initials = "".join(w[0] for w in m.group(2).split())
             if initials.upper() == m.group(1) or initials[: len(m.group(1))].upper() == m.group(1):
                 claim = self.new(s.begin + m.start(), s.begin + m.end(), s, "author")
                 claim.kind = "acronym"
-                claim.why["attribution"] = "an acronym spelt out in brackets: the article's own words"
+                claim.why["attribution"] = (
+                    "an acronym spelt out in brackets: the article's own words"
+                )
 
     # --- helpers ---------------------------------------------------------------------------
     def adjacent_quote(self, unit: Unit, s: Sentence) -> bool:
@@ -492,14 +663,26 @@ class Attributor:
         unit opens with it ("a claim its leaders reject")."""
         words = [w.lower() for w in _WORD.findall(words_text)[:4]]
         if first:
-            return len(words) >= 2 and words[0] in ("a", "an", "the", "this", "that") and words[1] in self.lex.speech_nouns
+            return (
+                len(words) >= 2
+                and words[0] in ("a", "an", "the", "this", "that")
+                and words[1] in self.lex.speech_nouns
+            )
         return any(w in self.lex.speech_nouns or w in ("this", "it", "them", "that") for w in words)
 
     def subject_of(self, claim: Claim) -> str | None:
         """The first agent named as a subject in a claim (the subject of a participle after it)."""
-        start = claim.frame.end if claim.frame is not None and claim.frame.end <= claim.end else claim.begin
+        start = (
+            claim.frame.end
+            if claim.frame is not None and claim.frame.end <= claim.end
+            else claim.begin
+        )
         for m in self.mentions.within(start, claim.end):
-            if m.ref and (m.agent or m.category == "state") and subject_like(self.text, m, self.lex.prepositions):
+            if (
+                m.ref
+                and (m.agent or m.category == "state")
+                and subject_like(self.text, m, self.lex.prepositions)
+            ):
                 return m.ref
         return None
 
@@ -522,7 +705,9 @@ class Attributor:
 
     def unattributed(self, claim: Claim, why: str) -> None:
         claim.claimant = UNATTRIBUTED
-        self.agent(UNATTRIBUTED, "UnattributedSource", "unattributed source (agentless hedges)", why)
+        self.agent(
+            UNATTRIBUTED, "UnattributedSource", "unattributed source (agentless hedges)", why
+        )
         claim.why["claimant"] = why
         claim.why["attribution"] = why
 
@@ -531,11 +716,22 @@ class Attributor:
         if m is not None and m.how == "group":
             self.agent(ref, "Group", m.text, f"group named by the words {m.text!r}")
         elif m is not None and m.how == "unnamed":
-            self.agent(ref, "Person", m.text, f"a person the text does not name ({m.text!r}): confirm who")
+            self.agent(
+                ref, "Person", m.text, f"a person the text does not name ({m.text!r}): confirm who"
+            )
         elif m is not None and m.how == "stub":
             stub = next((x for x in self.doc.stubs if x.sid == ref), None)
-            kind = stub.type if stub is not None and stub.type in ("Person", "Organisation") else "Organisation"
-            self.agent(ref, kind, m.text, "a name not in the entity list: confirm it and move it to data/entities.yaml")
+            kind = (
+                stub.type
+                if stub is not None and stub.type in ("Person", "Organisation")
+                else "Organisation"
+            )
+            self.agent(
+                ref,
+                kind,
+                m.text,
+                "a name not in the entity list: confirm it and move it to data/entities.yaml",
+            )
         return ref
 
     def agent(self, aid: str, kind: str, label: str, why: str) -> None:
@@ -544,7 +740,10 @@ class Attributor:
 
 def attribute(doc: Doc, kb: Knowledge) -> None:
     """Fill doc.claims (without propositions) and doc.agents."""
-    doc.agents.setdefault(PUBLISHER, ("Publisher", doc.meta.publisher or "The article's publisher", "the article's own voice"))
+    doc.agents.setdefault(
+        PUBLISHER,
+        ("Publisher", doc.meta.publisher or "The article's publisher", "the article's own voice"),
+    )
     Attributor(doc, kb).run()
     doc.claims.sort(key=lambda c: (c.begin, -c.end))
     _qualities(doc, kb)
@@ -579,9 +778,11 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
             if own(c):
                 found.setdefault(c.kind, []).append(c)
             i += 1
-        words = lambda cs: ", ".join(repr(text[c.begin:c.end]) for c in cs)  # noqa: E731
+        words = lambda cs: ", ".join(repr(text[c.begin : c.end]) for c in cs)  # noqa: E731
         if claim.kind not in ("title", "capital", "acronym"):
-            negs = [c for c in found.get("negation", []) if c.begin >= frame_end or claim.frame is None]
+            negs = [
+                c for c in found.get("negation", []) if c.begin >= frame_end or claim.frame is None
+            ]
             if negs and claim.polarity == "+":
                 claim.polarity = "-"
                 claim.why["polarity"] = f"negation {words(negs)}"
@@ -593,7 +794,11 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
             if claim.certainty == "CT":
                 probable = found.get("probable", [])
                 not_possible = found.get("not_possible", [])
-                possible = [c for c in found.get("possible", []) if not any(n.begin <= c.begin < n.end for n in not_possible)]
+                possible = [
+                    c
+                    for c in found.get("possible", [])
+                    if not any(n.begin <= c.begin < n.end for n in not_possible)
+                ]
                 if probable:
                     claim.certainty = "PR"
                     claim.why["certainty"] = f"probability word {words(probable)}"
@@ -604,7 +809,14 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
                 if found.get("conditional"):
                     claim.modality = "conditional"
                     claim.why["modality"] = f"condition {words(found['conditional'])}"
-                    if found.get("possible") and not found.get("not_possible") and any(text[c.begin:c.end].lower() in ("could", "might") for c in found["possible"]):
+                    if (
+                        found.get("possible")
+                        and not found.get("not_possible")
+                        and any(
+                            text[c.begin : c.end].lower() in ("could", "might")
+                            for c in found["possible"]
+                        )
+                    ):
                         claim.modality = "hypothetical"
                         claim.why["modality"] += " with 'could'/'might'"
                 elif found.get("future"):
@@ -613,25 +825,56 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
                 elif found.get("hypothetical"):
                     claim.modality = "hypothetical"
                     claim.why["modality"] = f"{words(found['hypothetical'])}"
-                elif any(text[c.begin:c.end].lower() in ("may", "might") and not text[c.end:c.end + 6].lower().startswith(" have") for c in found.get("possible", [])):
+                elif any(
+                    text[c.begin : c.end].lower() in ("may", "might")
+                    and not text[c.end : c.end + 6].lower().startswith(" have")
+                    for c in found.get("possible", [])
+                ):
                     claim.modality = "future"
                     claim.why["modality"] = "'may'/'might' before a verb: a possible future"
-        claim.times = [t for t in doc.times if claim.begin <= t.begin and t.end <= claim.end and any(b <= t.begin < e for b, e in claim.own)]
+        claim.times = [
+            t
+            for t in doc.times
+            if claim.begin <= t.begin
+            and t.end <= claim.end
+            and any(b <= t.begin < e for b, e in claim.own)
+        ]
         if claim.kind not in ("title", "capital", "acronym", "relative"):
             for t in doc.times:
-                if t.fronted and claim.sentence.begin <= t.begin < claim.begin and t not in claim.times:
+                if (
+                    t.fronted
+                    and claim.sentence.begin <= t.begin < claim.begin
+                    and t not in claim.times
+                ):
                     claim.times.insert(0, t)
-        if claim.modality == "actual" and doc.anchor is not None and claim.kind not in ("title", "capital", "acronym"):
+        if (
+            claim.modality == "actual"
+            and doc.anchor is not None
+            and claim.kind not in ("title", "capital", "acronym")
+        ):
             for t in claim.times:
                 last = t.date or (t.interval[1] if t.interval else None)
                 if last is not None and doc.anchor.year - last.year >= lex.historical_years:
                     claim.modality = "historical"
-                    claim.why["modality"] = f"{t.text!r} is {doc.anchor.year - last.year} years before the anchor date"
+                    claim.why["modality"] = (
+                        f"{t.text!r} is {doc.anchor.year - last.year} years before the anchor date"
+                    )
                     break
-        claim.quantities = [q for q in doc.quantities if claim.begin <= q.begin and q.end <= claim.end and any(b <= q.begin < e for b, e in claim.own)]
+        claim.quantities = [
+            q
+            for q in doc.quantities
+            if claim.begin <= q.begin
+            and q.end <= claim.end
+            and any(b <= q.begin < e for b, e in claim.own)
+        ]
         about: list[str] = []
         for m in mentions.within(claim.begin, claim.end):
-            if m.ref and m.how not in ("group", "stub", "unnamed") and m.category != "group" and m.ref not in about:
+            if (
+                m.ref
+                and m.how not in ("group", "stub", "unnamed")
+                and m.category != "group"
+                and m.ref not in about
+            ):
                 about.append(m.ref)
         claim.about = about
 

@@ -78,13 +78,21 @@ def split(text: str, b: int, e: int, lex: Lexicon) -> list[Unit]:
         sep = m.group(0).strip().lower()
         if sep in ("and", ", and", ",and") or sep.endswith("and"):
             comma = sep.startswith(",")
-            opens = _starts_clause(text, m.end(), e, lex) or (comma and has_verb(text, m.end(), e, lex))
-            left = has_verb(text, b, m.start(), lex) or (comma and len(text[b : m.start()].split()) >= 4)
+            opens = _starts_clause(text, m.end(), e, lex) or (
+                comma and has_verb(text, m.end(), e, lex)
+            )
+            left = has_verb(text, b, m.start(), lex) or (
+                comma and len(text[b : m.start()].split()) >= 4
+            )
             if not (opens and left):
                 continue
             first = _WORD.match(text, m.end())
             why = "'and' before a new clause"
-            if first is not None and first.group(0).lower() not in lex.subject_pronouns and verbish(first.group(0), lex):
+            if (
+                first is not None
+                and first.group(0).lower() not in lex.subject_pronouns
+                and verbish(first.group(0), lex)
+            ):
                 why = "'and' before a verb: the subject of the clause before"
         elif sep.endswith("but") and not sep.startswith(","):
             if not _starts_clause(text, m.end(), e, lex):

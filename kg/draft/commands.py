@@ -44,7 +44,9 @@ def _stdin_file() -> Path:
     return Path(handle.name)
 
 
-def batch(config: Config, folder: Path, out: Path, *, force: bool = False) -> tuple[str, list[tuple[str, str]]]:
+def batch(
+    config: Config, folder: Path, out: Path, *, force: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
     """Draft every *.txt of a folder, going on past bad files: (summary line, failures)."""
     paths = batch_items(folder)
     kb = load_knowledge(config.source, config.base_iri)
@@ -73,7 +75,11 @@ def evaluate(config: Config, folders: list[Path], extra: list[Path]) -> str:
         seed = config.source / "data" / "articles" / "belarus-protests-2020"
         tests = config.source / "tests" / "data" / "draft"
         folders = [seed] if seed.is_dir() else []
-        folders += sorted(p for p in tests.iterdir() if (p / "claims.yaml").exists()) if tests.is_dir() else []
+        folders += (
+            sorted(p for p in tests.iterdir() if (p / "claims.yaml").exists())
+            if tests.is_dir()
+            else []
+        )
         if not extra and (tests / "entities.yaml").exists():
             extra = [tests / "entities.yaml"]
     if not folders:

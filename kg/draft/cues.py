@@ -35,7 +35,11 @@ def cues(doc: Doc, kb: Knowledge) -> None:
                 continue  # the month, not the modal verb
             if kind == "report" and entry.needs and entry.needs not in text[end : end + 80]:
                 continue
-            if kind == "report" and entry.next and (i + n >= len(words) or words[i + n] not in entry.next):
+            if (
+                kind == "report"
+                and entry.next
+                and (i + n >= len(words) or words[i + n] not in entry.next)
+            ):
                 continue
             found.append(Cue(kind, b, end, entry))
             kinds.add(kind)
@@ -44,7 +48,11 @@ def cues(doc: Doc, kb: Knowledge) -> None:
                 if word.endswith(clitic) and len(word) > len(clitic):
                     found.append(Cue(kind, e - len(clitic), e))
     if exceptions:
-        found = [c for c in found if c.kind != "negation" or not any(x <= c.begin < y for x, y in exceptions)]
+        found = [
+            c
+            for c in found
+            if c.kind != "negation" or not any(x <= c.begin < y for x, y in exceptions)
+        ]
     lower = text.lower()
     spots = windows([(b, e) for b, e, w in tokens if w in lex.hedge_words], 45, 12, len(text))
     seen: set[tuple[int, int]] = set()

@@ -46,7 +46,17 @@ def scalar(value: object) -> str:
 
 def name(value: str) -> str:
     """An id or keyword, bare when YAML reads it back as the same string."""
-    if _KEYWORD.fullmatch(value) and value.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "y", "n"):
+    if _KEYWORD.fullmatch(value) and value.lower() not in (
+        "true",
+        "false",
+        "null",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+    ):
         return value
     return scalar(value)
 
@@ -125,7 +135,9 @@ def claims_yaml(doc: Doc) -> str:
         out.append(f"    type: {p.type}{comment(p.why)}")
         _mapping(out, p.roles, 4)
         if p.type == "Proposition":
-            out.append(f"    note: {scalar('Drafted: fill in type and roles for: ' + p.words[:200])}")
+            out.append(
+                f"    note: {scalar('Drafted: fill in type and roles for: ' + p.words[:200])}"
+            )
     out.append("")
     out.append("claims:")
     for c in doc.claims:
@@ -178,7 +190,9 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
     quote, context = locate_args(doc.text, c.begin, c.end)
     w = c.why
     out.append(f"  - id: {name(c.cid)}")
-    out.append(f"    quote: {scalar(quote)}{comment(f'{c.begin}-{c.end}, {c.kind}')}")
+    out.append(
+        f"    quote: {scalar(quote)}{comment(w.get('quote') or f'{c.begin}-{c.end}, {c.kind}')}"
+    )
     if context is not None:
         out.append(f"    context: {scalar(context)}  # the quote occurs more than once")
     out.append(f"    act: {c.act}{comment(w.get('act'))}")
@@ -186,7 +200,7 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
     if c.reporter:
         out.append(f"    reporter: {name(c.reporter)}")
     out.append(f"    attribution: {c.attribution}{comment(w.get('attribution'))}")
-    out.append(f"    polarity: \"{c.polarity}\"{comment(w.get('polarity'))}")
+    out.append(f'    polarity: "{c.polarity}"{comment(w.get("polarity"))}')
     out.append(f"    certainty: {c.certainty}{comment(w.get('certainty'))}")
     out.append(f"    modality: {c.modality}{comment(w.get('modality'))}")
     about = [a for a in c.about]
@@ -199,9 +213,15 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
                      f"resolvedInterval: [{t.interval[0].isoformat()}, {t.interval[1].isoformat()}]")  # fmt: skip
             out.append(f"      - {{surfaceText: {scalar(t.text)}, {value}}}{comment(t.why)}")
     if c.disputes:
-        out.append(f"    disputes: [{', '.join(name(d.cid) for d in c.disputes)}]{comment(w.get('disputes'))}")
+        out.append(
+            f"    disputes: [{', '.join(name(d.cid) for d in c.disputes)}]{comment(w.get('disputes'))}"
+        )
     if c.quantities:
         for q in c.quantities:
-            bounds = ", ".join(f"{k} {v}" for k, v in (("exact", q.exact), ("min", q.minimum), ("max", q.maximum)) if v is not None)
+            bounds = ", ".join(
+                f"{k} {v}"
+                for k, v in (("exact", q.exact), ("min", q.minimum), ("max", q.maximum))
+                if v is not None
+            )
             note = f"quantity {q.text!r}: {bounds}{' (vague)' if q.vague else ''}; {q.why}"
             out.append("   " + comment(note))

@@ -151,19 +151,23 @@ def score(name: str, text: str, curated: list[ClaimView], drafted: list[ClaimVie
     matched = {c.iri for c, _ in pairs}
     for c in curated:
         if c.iri not in matched:
-            result.misses.append(f"missed {text[c.begin:c.end][:70]!r}")
+            result.misses.append(f"missed {text[c.begin : c.end][:70]!r}")
     for c, d in pairs:
         for f in FIELDS:
-            if _local(c.values[f]) == _local(d.values[f]) and c.values[f].endswith(_local(d.values[f])):
+            if _local(c.values[f]) == _local(d.values[f]) and c.values[f].endswith(
+                _local(d.values[f])
+            ):
                 result.right[f] += 1
             elif f in ("claimant", "attribution", "polarity"):
-                result.wrong.append(f"{f}: {_local(d.values[f])} for {_local(c.values[f])} in {text[c.begin:c.end][:50]!r}")
+                result.wrong.append(
+                    f"{f}: {_local(d.values[f])} for {_local(c.values[f])} in {text[c.begin : c.end][:50]!r}"
+                )
         for t in c.times:
             result.times += 1
             if t in d.times:
                 result.times_right += 1
             else:
-                result.wrong.append(f"time {t} not in {d.times} for {text[c.begin:c.end][:40]!r}")
+                result.wrong.append(f"time {t} not in {d.times} for {text[c.begin : c.end][:40]!r}")
     return result
 
 
@@ -210,7 +214,11 @@ def table(scores: list[Score]) -> str:
     total = Score("all")
     for s in scores:
         total.add(s)
-    head = f"{'article':28} {'curated':>7} {'drafted':>7} {'found':>5} {'recall':>7} {'precision':>9} " + " ".join(f"{f:>11}" for f in FIELDS) + f" {'time':>9}"
+    head = (
+        f"{'article':28} {'curated':>7} {'drafted':>7} {'found':>5} {'recall':>7} {'precision':>9} "
+        + " ".join(f"{f:>11}" for f in FIELDS)
+        + f" {'time':>9}"
+    )
     lines = [head, "-" * len(head)]
     for s in [*scores, total]:
         fields = " ".join(f"{s.field(f):>11.0%}" for f in FIELDS)

@@ -26,7 +26,16 @@ from kg.errors import DataError
 from kg.ingest.ids import check_id
 from kg.ingest.yamlfile import YMap, load_yaml
 
-META_KEYS = {"id", "headline", "publisher", "url", "date", "datePublished", "anchorDate", "language"}
+META_KEYS = {
+    "id",
+    "headline",
+    "publisher",
+    "url",
+    "date",
+    "datePublished",
+    "anchorDate",
+    "language",
+}
 
 
 def read_text(path: Path) -> tuple[str, bytes]:
@@ -38,7 +47,9 @@ def read_text(path: Path) -> tuple[str, bytes]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise DataError(f"not UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r})", str(path)) from err
+        raise DataError(
+            f"not UTF-8 (byte {err.start}: {data[err.start : err.start + 1]!r})", str(path)
+        ) from err
     if not text.strip():
         raise DataError("the text is empty", str(path))
     return text, data
@@ -59,14 +70,24 @@ def make_meta(aid: str, values: dict[str, object], where: str) -> Meta:
     """Metadata from given values (a sidecar file, CLI options), checked."""
     unknown = set(values) - META_KEYS
     if unknown:
-        raise DataError(f"unknown metadata key(s) {sorted(unknown)} (expected {sorted(META_KEYS)})", where)
+        raise DataError(
+            f"unknown metadata key(s) {sorted(unknown)} (expected {sorted(META_KEYS)})", where
+        )
     check_id(aid, where, 1)
-    date = _date(values.get("anchorDate") or values.get("date") or values.get("datePublished"), "date", where)
-    text = {k: (str(v) if v is not None else None) for k, v in values.items() if k in ("headline", "publisher", "url", "language")}
+    date = _date(
+        values.get("anchorDate") or values.get("date") or values.get("datePublished"), "date", where
+    )
+    text = {
+        k: (str(v) if v is not None else None)
+        for k, v in values.items()
+        if k in ("headline", "publisher", "url", "language")
+    }
     url = text.get("url")
     if url and not url.startswith(("http://", "https://")):
         raise DataError(f"url: expected an http(s) URL, got {url!r}", where)
-    return Meta(aid, text.get("headline"), text.get("publisher"), url, date, text.get("language") or "en")
+    return Meta(
+        aid, text.get("headline"), text.get("publisher"), url, date, text.get("language") or "en"
+    )
 
 
 def meta_from_yaml(path: Path, aid: str) -> Meta:
@@ -169,7 +190,9 @@ def batch_items(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".txt" and p.is_file())
 
 
-def draft_batch(paths: list[Path], kb: Knowledge, out: Path, *, force: bool = False) -> Iterator[tuple[Path, Doc | None, str | None]]:
+def draft_batch(
+    paths: list[Path], kb: Knowledge, out: Path, *, force: bool = False
+) -> Iterator[tuple[Path, Doc | None, str | None]]:
     """Draft each text in turn, going on past a bad one: yields (path, doc or None, error)."""
     for path in paths:
         try:

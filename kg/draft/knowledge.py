@@ -84,7 +84,10 @@ class Knowledge:
             t.holder
             for t in self.tenures
             if t.post == post
-            and (on is None or ((t.start is None or t.start <= on) and (t.end is None or on <= t.end)))
+            and (
+                on is None
+                or ((t.start is None or t.start <= on) and (t.end is None or on <= t.end))
+            )
         }
         return found.pop() if len(found) == 1 else None
 

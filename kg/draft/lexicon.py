@@ -127,7 +127,9 @@ class Lexicon:
 def _lower(items: list[str]) -> set[str]:
     for item in items:
         if not isinstance(item, str):
-            raise DataError(f"a lexicon word is not text: {item!r} (quote yes/no/on/off/true/false)")
+            raise DataError(
+                f"a lexicon word is not text: {item!r} (quote yes/no/on/off/true/false)"
+            )
     return {i.lower() for i in items}
 
 
@@ -171,9 +173,14 @@ def lexicon() -> Lexicon:
     agents = read("agents")
     words = read("words")
     triggers = [
-        Trigger(re.compile(r"(?<![\w-])(?:" + t["re"] + r")(?![\w-])", re.IGNORECASE),
-                t["type"], t.get("event"), dict(t.get("roles") or {}), bool(t.get("hostile")),
-                dict(t.get("values") or {}))  # fmt: skip
+        Trigger(
+            re.compile(r"(?<![\w-])(?:" + t["re"] + r")(?![\w-])", re.IGNORECASE),
+            t["type"],
+            t.get("event"),
+            dict(t.get("roles") or {}),
+            bool(t.get("hostile")),
+            dict(t.get("values") or {}),
+        )  # fmt: skip
         for t in read("events")["triggers"]
     ]
     lex = Lexicon(

@@ -29,7 +29,7 @@ _ORG_WORDS = {
     "committee", "bank", "fund", "assembly", "parliament", "army", "forces", "front", "movement",
     "commission", "office", "service", "institute", "university", "company", "corporation",
     "news", "times", "post", "tv", "radio", "alliance", "pact", "compact", "league", "federation",
-    "coalition", "network", "foundation", "group", "council", "guard", "police", "navy",
+    "coalition", "network", "foundation", "group", "guard", "police", "navy",
 }  # fmt: skip
 _PRONOUN = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
 _DEFINITE = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
@@ -99,7 +99,7 @@ def text_before(text: str, pos: int) -> str:
 
 
 def _governments(doc: Doc, kb: Knowledge, names: Mentions) -> list[Mention]:
-    """"the Belarusian government", "Russia's government": the state's government entity."""
+    """ "the Belarusian government", "Russia's government": the state's government entity."""
     out = []
     for m in re.finditer(r"\bgovernment\b", doc.text):
         owner = names.covering(m.start() - 2) if m.start() >= 2 else None
@@ -149,7 +149,11 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
         of, nb = None, tb
         prev = names.covering(tb - 2) if tb >= 2 else None
         gap = text[prev.end : tb] if prev is not None else ""
-        if prev is not None and prev.category in ("state", "organisation") and gap in (" ", "’s ", "'s "):
+        if (
+            prev is not None
+            and prev.category in ("state", "organisation")
+            and gap in (" ", "’s ", "'s ")
+        ):
             of, nb = prev.ref, prev.begin
         # Pattern A: title + name ("President Alexander Lukashenko").
         after = names.at(te + 1) if te < len(text) and text[te] == " " else None
@@ -186,7 +190,11 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
         art = text[max(0, nb - 4) : nb].lower()
         if art != "the " or text[te : te + 3] in ("’s ", "'s "):
             lead = re.search(r"(?:\b[Aa]n?|\b[Tt]he)\s+$", text[max(0, nb - 5) : nb])
-            if lead is not None and title not in ("leader", "chief", "general", "chair") and not text[te : te + 3] in ("’s ", "'s "):
+            if (
+                lead is not None
+                and title not in ("leader", "chief", "general", "chair")
+                and text[te : te + 3] not in ("’s ", "'s ")
+            ):
                 b0 = nb - len(lead.group(0))
                 words = text[b0:te]
                 mentions.append(Mention(b0, te, words, slug(text[nb:te]), "person", "unnamed",
@@ -222,10 +230,14 @@ def _holder(
     fitting = [f for f in facts if f.title == title and (of is None or f.of in (None, of))]
     exact = [f for f in fitting if f.of == of] or fitting
     if exact:
-        return exact[-1].holder, f"'the {title}' = {exact[-1].holder}, given that title at {exact[-1].begin}"
+        return exact[
+            -1
+        ].holder, f"'the {title}' = {exact[-1].holder}, given that title at {exact[-1].begin}"
     post = kb.post_for(title, of)
     if post is None and of is not None and title in kb.lex.head_titles:
-        post = next((p for (t, s), p in kb.posts.items() if s == of and t in kb.lex.head_titles), None)
+        post = next(
+            (p for (t, s), p in kb.posts.items() if s == of and t in kb.lex.head_titles), None
+        )
     if post is not None:
         holder = kb.holder(post, doc.anchor)
         if holder is not None:
@@ -268,11 +280,16 @@ def _stubs(doc: Doc, kb: Knowledge, taken: Mentions) -> tuple[list[Mention], lis
     mentions: list[Mention] = []
     stubs: dict[str, Stub] = {}
     skip = lex.not_names | set(lex.time["weekdays"]) | set(lex.time["months"]) | set(lex.titles)
-    skip |= lex.groups | set(lex.verbs) | lex.auxiliaries | {w for t in lex.titles for w in t.split()}
+    skip |= (
+        lex.groups | set(lex.verbs) | lex.auxiliaries | {w for t in lex.titles for w in t.split()}
+    )
     skip |= set(lex.quantities["vague_plurals"]) | set(lex.time["numbers"])
     covered = [(t.begin, t.end) for t in doc.titles]
     # an acronym spelt out in brackets is the acronym's name, not a new entity
-    covered += [(m.start(2), m.end(2)) for m in re.finditer(r"\b[A-Z]{2,6}\s+\((([A-Z][\w’'-]*\s*)+)\)", text)]
+    covered += [
+        (m.start(2), m.end(2))
+        for m in re.finditer(r"\b[A-Z]{2,6}\s+\((([A-Z][\w’'-]*\s*)+)\)", text)
+    ]
     for sentence in doc.sentences:
         body = text[sentence.begin : sentence.end]
         caps = [w for w in _WORD.findall(body) if w[0].isupper()]
@@ -280,7 +297,11 @@ def _stubs(doc: Doc, kb: Knowledge, taken: Mentions) -> tuple[list[Mention], lis
             continue  # title case: capitals say nothing about names
         run: list[re.Match[str]] = []
         for m in [*_CAP.finditer(text, sentence.begin, sentence.end), None]:
-            if m is not None and run and text[run[-1].end() : m.start()] in (" ", " of ", " of the "):
+            if (
+                m is not None
+                and run
+                and text[run[-1].end() : m.start()] in (" ", " of ", " of the ")
+            ):
                 run.append(m)
                 continue
             if run:
@@ -318,18 +339,33 @@ def _stub_run(
         label, e = label[:-2], e - 2
     lower = {w.lower() for w in label.split()}
     before = _before(text, b, 1)
+    raw_before = text[max(0, b - 6) : b].lower()
+    after = _WORD.match(text, e + 1) if text[e : e + 1] == " " else None
+    speaks = after is not None and after.group(0).lower() in kb.lex.verbs
     if lower & _ORG_WORDS:
         kind, category = "Organisation", "organisation"
+    elif re.search(r"\b(?:mr|mrs|ms|dr|prof|sir|dame)\.?\s+$", raw_before):
+        kind, category = "Person", "person"
     elif before and before[0] in _PLACE_PREPOSITIONS:
         kind, category = "Place", "place"
-    elif 2 <= len(label.split()) <= 3:
+    elif 2 <= len(label.split()) <= 3 or speaks:
         kind, category = "Person", "person"
     else:
         kind, category = "Place", "place"
     sid = slug(label)
     if sid in kb.entities:
         return
-    stubs.setdefault(sid, Stub(sid, label, kind, b, e, f"capitalised name not in the entity list, {kind.lower()} by its words or the word before"))
+    stubs.setdefault(
+        sid,
+        Stub(
+            sid,
+            label,
+            kind,
+            b,
+            e,
+            f"capitalised name not in the entity list, {kind.lower()} by its words or the word before",
+        ),
+    )
     mentions.append(Mention(b, e, label, sid, category, "stub", f"unknown name {label!r}",
                             category in AGENTS))  # fmt: skip
 
@@ -366,8 +402,11 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
             if how == "pronoun":
                 word = m.group(0).lower()
                 want = lex.pronouns.get(word, "thing")
-                cats = {"person"} if want == "person" else (
-                    {"state", "organisation"} if want == "thing" else {"group"})
+                cats = (
+                    {"person"}
+                    if want == "person"
+                    else ({"state", "organisation"} if want == "thing" else {"group"})
+                )
                 ref = _antecedent(text, lex, pos, cats, inside_quote(pos), here, resolved_here,
                                   by_sentence, inside_quote)  # fmt: skip
                 if ref is not None:
@@ -385,7 +424,11 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
                                      by_sentence, inside_quote, nearest=True, back=len(by_sentence))  # fmt: skip
             elif noun in last_word:
                 eid = last_word[noun]
-                seen = [x for x in (*here, *(y for _, ys in by_sentence for y in ys)) if x.ref == eid and x.begin < pos]
+                seen = [
+                    x
+                    for x in (*here, *(y for _, ys in by_sentence for y in ys))
+                    if x.ref == eid and x.begin < pos
+                ]
                 if seen:
                     target = seen[-1]
             if target is not None and noun == "government":
@@ -419,7 +462,9 @@ def _antecedent(
     def fits(m: Mention) -> bool:
         return m.ref is not None and m.category in cats and (in_quote or not inside_quote(m.begin))
 
-    same = sorted([m for m in (*here, *resolved_here) if m.begin < pos and fits(m)], key=lambda m: m.begin)
+    same = sorted(
+        [m for m in (*here, *resolved_here) if m.begin < pos and fits(m)], key=lambda m: m.begin
+    )
     if same:
         subjects = [m for m in same if subject_like(text, m, lex.prepositions)]
         if "person" not in cats:
@@ -452,8 +497,12 @@ def link(doc: Doc, kb: Knowledge) -> None:
     for g in groups:
         # "its leaders", "the movement's officials": they speak for what they belong to
         owner = everything.covering(g.begin - 2) if g.begin >= 2 else None
-        if text_before(doc.text, g.begin) in ("its", "their", "’s", "'s") and owner is not None \
-                and owner.category in ("organisation", "state") and owner.ref:
+        if (
+            text_before(doc.text, g.begin) in ("its", "their", "’s", "'s")
+            and owner is not None
+            and owner.category in ("organisation", "state")
+            and owner.ref
+        ):
             g.ref, g.category, g.how = owner.ref, owner.category, "possessed"
             g.why = f"{g.text!r} of {owner.ref} speak for it"
     doc.mentions = everything.items

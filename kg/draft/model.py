@@ -175,7 +175,9 @@ class Claim:
     cid: str = ""
     kind: str = "clause"  # clause | quote | title | apposition | relative | parenthetical
     frame: Frame | None = None
-    own: list[tuple[int, int]] = field(default_factory=list)  # the claim's words minus nested claims
+    own: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # the claim's words minus nested claims
     agent_hint: str | None = None  # the clause's subject, for roles
 
 
@@ -208,7 +210,9 @@ class Doc:
     quantities: list[Quantity] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    agents: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (type, label, why)
+    agents: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  # id -> (type, label, why)
     stubs: list[Stub] = field(default_factory=list)
     non_assertive: list[tuple[int, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -226,7 +230,9 @@ class Doc:
         return self._tokens
 
 
-def windows(spans: list[tuple[int, int]], before: int, after: int, size: int) -> list[tuple[int, int]]:
+def windows(
+    spans: list[tuple[int, int]], before: int, after: int, size: int
+) -> list[tuple[int, int]]:
     """Merged windows around spans, clipped to [0, size): where a pattern may match."""
     out: list[tuple[int, int]] = []
     for b, e in sorted(spans):

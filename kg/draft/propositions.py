@@ -43,7 +43,9 @@ class Builder:
     def own_text(self, claim: Claim) -> list[tuple[int, int]]:
         return claim.own or [(claim.begin, claim.end)]
 
-    def mentions_in(self, claim: Claim, b: int | None = None, e: int | None = None) -> list[Mention]:
+    def mentions_in(
+        self, claim: Claim, b: int | None = None, e: int | None = None
+    ) -> list[Mention]:
         lo, hi = b if b is not None else claim.begin, e if e is not None else claim.end
         return [
             m for m in self.mentions.within(lo, hi)
@@ -57,13 +59,20 @@ class Builder:
         if ent is not None and ent.category == "state":
             return who
         for t in self.doc.titles:
-            if t.holder == who and t.of and self.kb.entities.get(t.of) and self.kb.entities[t.of].category == "state":
+            if (
+                t.holder == who
+                and t.of
+                and self.kb.entities.get(t.of)
+                and self.kb.entities[t.of].category == "state"
+            ):
                 return t.of
         if ent is not None:
             for m in self.doc.mentions:
                 if m.how == "demonym" and m.ref and m.text in ent.label + " " + " ".join(ent.alt):
                     return m.ref
-            for name, state in ((e.label, e.eid) for e in self.kb.entities.values() if e.category == "state"):
+            for name, state in (
+                (e.label, e.eid) for e in self.kb.entities.values() if e.category == "state"
+            ):
                 if name in ent.label:
                     return state
         return who if ent is not None and ent.agent else None
@@ -74,7 +83,11 @@ class Builder:
         if frame is not None and frame.speaker is not None and frame.begin <= pos < frame.end:
             return frame.speaker.ref  # the reporting verb is the act ("offers", "assured")
         if frame is not None and frame.verb in ("accuse", "blame") and frame.end <= pos:
-            after = [m for m in self.mentions_in(claim, frame.end, pos) if m.agent or m.category == "state"]
+            after = [
+                m
+                for m in self.mentions_in(claim, frame.end, pos)
+                if m.agent or m.category == "state"
+            ]
             if after:
                 return after[0].ref  # "X accused Y of doing": Y does it
         if claim.attribution == "quote" and _FIRST_PERSON.search(self.text, claim.begin, pos):
@@ -109,7 +122,11 @@ class Builder:
             return None
         q = claim.quantities[0]
         node: dict[str, object] = {"type": "Quantity"}
-        for key, value in (("exactValue", q.exact), ("minValue", q.minimum), ("maxValue", q.maximum)):
+        for key, value in (
+            ("exactValue", q.exact),
+            ("minValue", q.minimum),
+            ("maxValue", q.maximum),
+        ):
             if value is not None:
                 node[key] = value
         if q.vague:
@@ -121,7 +138,7 @@ class Builder:
         for b, e in self.own_text(claim):
             m = re.search(r"\b(?:if|unless)\b[^,;]*", self.text[b:e], re.IGNORECASE)
             if m:
-                words = m.group(0).strip().rstrip(".,”\"")
+                words = m.group(0).strip().rstrip('.,”"')
                 return {"type": "Condition", "surfaceText": words}
         return None
 
@@ -129,11 +146,20 @@ class Builder:
         text = self.text
         words = " ".join(text[b:e] for b, e in self.own_text(claim)).strip()
         if claim.kind == "title":
-            t = next((t for t in self.doc.titles if t.begin == claim.begin and t.end == claim.end), None)
+            t = next(
+                (t for t in self.doc.titles if t.begin == claim.begin and t.end == claim.end), None
+            )
             post = t.post if t is not None else None
             why = f"title {t.title!r} of {t.of}: post {post}" if t is not None else ""
             if t is not None and post is None:
-                post = next((x.post for x in self.doc.titles if x.holder == t.holder and x.title == t.title and x.post), None)
+                post = next(
+                    (
+                        x.post
+                        for x in self.doc.titles
+                        if x.holder == t.holder and x.title == t.title and x.post
+                    ),
+                    None,
+                )
                 why = f"title {t.title!r}: the post the text gives {t.holder} elsewhere"
             if t is not None and post is None:
                 held = [x.post for x in self.kb.tenures if x.holder == t.holder
@@ -141,10 +167,14 @@ class Builder:
                 post = held[0] if len(set(held)) == 1 else None
                 why = f"title {t.title!r}: the post {t.holder} holds in the reference facts"
             if t is not None and post is not None:
-                return Proposition("TenureStatement", {"holder": t.holder, "post": post}, words, why)
+                return Proposition(
+                    "TenureStatement", {"holder": t.holder, "post": post}, words, why
+                )
             return Proposition("Proposition", {}, words, "a title with no Post entity: fill in")
         if claim.kind == "capital":
-            place = self.mentions.at(claim.end - len(text[claim.begin : claim.end].split(",")[-1].strip()))
+            place = self.mentions.at(
+                claim.end - len(text[claim.begin : claim.end].split(",")[-1].strip())
+            )
             state = self.recent_state(claim.begin)
             if place is not None and state is not None:
                 return Proposition("CapitalStatement", {"state": state, "capital": place.ref}, words,
@@ -191,7 +221,9 @@ class Builder:
             why = f"trigger {matched!r}"
             if trig.event:
                 event = {"type": trig.event, **roles}
-                return Proposition("EventOccurrence", {"event": event}, words, f"{why} ({trig.event})")
+                return Proposition(
+                    "EventOccurrence", {"event": event}, words, f"{why} ({trig.event})"
+                )
             return Proposition(trig.type, roles, words, why)
         return Proposition("Proposition", {}, words, "no trigger matched: fill in type and roles")
 
@@ -216,7 +248,11 @@ class Builder:
             return self.post(claim, pos, end)
         if source == "years":
             for t in claim.times:
-                m = re.match(r"for\s+(?:more than\s+|nearly\s+|almost\s+|about\s+)?(\w+)\s+years?$", t.text, re.I)
+                m = re.match(
+                    r"for\s+(?:more than\s+|nearly\s+|almost\s+|about\s+)?(\w+)\s+years?$",
+                    t.text,
+                    re.I,
+                )
                 if m:
                     n = m.group(1)
                     return int(n) if n.isdigit() else self.kb.lex.time["numbers"].get(n.lower())
@@ -271,19 +307,27 @@ class Builder:
                 labelled = self.subject(claim, b + m.start()) or claim.agent_hint
                 if claim.frame is not None and claim.frame.verb in ("call", "describe"):
                     labelled = self.object(claim, claim.frame.end) or labelled
-                label = m.group(1).strip().strip("“”\"‘’").strip()
+                label = m.group(1).strip().strip('“”"‘’').strip()
                 if labelled and label:
                     return Proposition("LabelStatement", {"labelled": labelled, "labelText": label},
                                        label, f"label after {m.group(0).split()[0]!r}")  # fmt: skip
         return None
 
     def recent_state(self, pos: int) -> str | None:
-        states = [m for m in self.doc.mentions if m.category == "state" and m.begin < pos and m.ref in self.kb.entities]
+        states = [
+            m
+            for m in self.doc.mentions
+            if m.category == "state" and m.begin < pos and m.ref in self.kb.entities
+        ]
         return states[-1].ref if states else None
 
 
 def _agent_of(prop: Proposition) -> str | None:
-    roles = prop.roles.get("event", prop.roles) if isinstance(prop.roles.get("event"), dict) else prop.roles
+    roles = (
+        prop.roles.get("event", prop.roles)
+        if isinstance(prop.roles.get("event"), dict)
+        else prop.roles
+    )
     for key in ("agent", "winner", "holder"):
         if isinstance(roles.get(key), str):
             return roles[key]
@@ -299,7 +343,9 @@ def _subsumes(big: Proposition, small: Proposition) -> bool:
     if not isinstance(a, dict) or not isinstance(b, dict) or a.get("type") != b.get("type"):
         return False
     shared = [k for k in b if k != "type"]
-    return bool(shared) and all(k in a and a[k] == b[k] for k in shared if not isinstance(b[k], dict))
+    return bool(shared) and all(
+        k in a and a[k] == b[k] for k in shared if not isinstance(b[k], dict)
+    )
 
 
 def propositions(doc: Doc, kb: Knowledge) -> None:
@@ -312,7 +358,14 @@ def propositions(doc: Doc, kb: Knowledge) -> None:
         prop = claim.proposition
         kind = prop.roles["event"]["type"] if prop.type == "EventOccurrence" else prop.type
         agent = _agent_of(prop)
-        if kind in hostile and claim.act == "Statement" and claim.attribution != "author" and claim.polarity == "+" and agent and agent != claim.claimant:
+        if (
+            kind in hostile
+            and claim.act == "Statement"
+            and claim.attribution != "author"
+            and claim.polarity == "+"
+            and agent
+            and agent != claim.claimant
+        ):
             claim.act = "Accusation"
             claim.why["act"] = f"Accusation: a hostile act ({kind}) of {agent} told by someone else"
     _denials(doc)
@@ -324,27 +377,52 @@ def _denials(doc: Doc) -> None:
     for i, claim in enumerate(doc.claims):
         if claim.polarity != "-":
             continue
-        earlier = [c for c in doc.claims[:i] if c.polarity == "+" and c.claimant != claim.claimant and c.act != "Denial" and c.kind not in ("title", "capital", "acronym")]
+        earlier = [
+            c
+            for c in doc.claims[:i]
+            if c.polarity == "+"
+            and c.claimant != claim.claimant
+            and c.act != "Denial"
+            and c.kind not in ("title", "capital", "acronym")
+        ]
         targets: list[Claim] = []
         if claim.act == "Denial":
             own = " ".join(text[b:e] for b, e in claim.own)
-            near = [c for c in earlier if c.end <= claim.begin and claim.sentence.paragraph - c.sentence.paragraph <= 1]
+            near = [
+                c
+                for c in earlier
+                if c.end <= claim.begin and claim.sentence.paragraph - c.sentence.paragraph <= 1
+            ]
             if _ANAPHORIC.search(own) or claim.sentence.kind == "headline" or not near:
                 near = near[-1:] if near else []
             else:
-                near = [c for c in near if _subsumes(c.proposition, claim.proposition)][-1:] or near[-1:]
+                near = [c for c in near if _subsumes(c.proposition, claim.proposition)][
+                    -1:
+                ] or near[-1:]
             targets = near
         else:
             targets = [c for c in earlier if _subsumes(c.proposition, claim.proposition)][-1:]
             if targets:
                 claim.act = "Denial"
-                claim.why["act"] = f"Denial: negates {targets[0].proposition.type} that another claimant asserted"
+                claim.why["act"] = (
+                    f"Denial: negates {targets[0].proposition.type} that another claimant asserted"
+                )
         if not targets:
             continue
         target = targets[0]
         claim.proposition = target.proposition
-        claim.disputes = [c for c in earlier if c.proposition is target.proposition or (c.proposition.key() == target.proposition.key() and c.proposition.type != "Proposition")]
-        claim.why["disputes"] = f"denies what {target.claimant} claimed at {target.begin} ({text[target.begin:target.end][:40]!r})"
+        claim.disputes = [
+            c
+            for c in earlier
+            if c.proposition is target.proposition
+            or (
+                c.proposition.key() == target.proposition.key()
+                and c.proposition.type != "Proposition"
+            )
+        ]
+        claim.why["disputes"] = (
+            f"denies what {target.claimant} claimed at {target.begin} ({text[target.begin : target.end][:40]!r})"
+        )
         claim.why["proposition"] = "the proposition of the claims it denies"
 
 

@@ -29,7 +29,7 @@ _DATELINE = re.compile(
     r"(?:\s+\([^)]{2,40}\))?\s+[–—-]\s+"
 )
 _HEADING_MAX_WORDS = 20
-_MARKS = re.compile("[“”\"‘’]")
+_MARKS = re.compile('[“”"‘’]')
 
 
 def lines(text: str) -> list[tuple[int, int]]:
@@ -81,7 +81,7 @@ def quotations(text: str, b: int, e: int, paragraph: int) -> list[Quotation]:
         nxt = text[i + 1] if i + 1 < e else " "
         if ch == "“" or (ch == '"' and not (stack and stack[-1][0] == '"') and not prev.isalnum()):
             stack.append(("”" if ch == "“" else '"', i))
-        elif ch in "”\"" and stack and stack[-1][0] == ch:
+        elif ch in '”"' and stack and stack[-1][0] == ch:
             _, start = stack.pop()
             out.append(Quotation(start + 1, i, start, i + 1, paragraph, len(stack)))
         elif ch == "‘" and stack and not prev.isalnum():

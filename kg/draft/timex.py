@@ -8,9 +8,9 @@ calendar does not have is skipped); month and year arithmetic clamps the day to 
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_right
 import datetime as dt
 import re
+from bisect import bisect_right
 
 from kg.draft.knowledge import Knowledge
 from kg.draft.model import Doc, Quantity, TimeExpr, windows
@@ -86,7 +86,13 @@ class _Grammar:
             ),
             ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
             ("month_year", re.compile(rf"\b(?:in\s+)?({mo})\s+(\d{{4}})\b", re.I)),
-            ("day_month", re.compile(rf"\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({mo})|({mo})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?!,?\s+\d{{4}})", re.I)),
+            (
+                "day_month",
+                re.compile(
+                    rf"\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({mo})|({mo})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?!,?\s+\d{{4}})",
+                    re.I,
+                ),
+            ),
             ("month", re.compile(rf"\bin\s+({mo})\b(?!\s+\d)", re.I)),
             (
                 "weekday",
@@ -216,7 +222,11 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
         elif not future and month > anchor.month:
             year -= 1
         last = calendar.monthrange(year, month)[1]
-        return None, (dt.date(year, month, 1), dt.date(year, month, last)), "a month: the nearest one in the tense's direction"
+        return (
+            None,
+            (dt.date(year, month, 1), dt.date(year, month, last)),
+            "a month: the nearest one in the tense's direction",
+        )
     if kind == "in_year":
         year = int(m.group(1))
         if not 1000 <= year <= 2999:
@@ -343,7 +353,9 @@ def _fronted(text: str, begin: int, end: int, sentence_begin: int) -> bool:
     return text[sentence_begin:begin].strip() == "" and text[end : end + 1] == ","
 
 
-def _matches(pattern: re.Pattern[str], text: str, spots: list[tuple[int, int]]) -> list[re.Match[str]]:
+def _matches(
+    pattern: re.Pattern[str], text: str, spots: list[tuple[int, int]]
+) -> list[re.Match[str]]:
     """Matches of `pattern` inside the windows (each found once)."""
     out, seen = [], set()
     for wb, we in spots:
@@ -358,7 +370,9 @@ def find_times(doc: Doc, kb: Knowledge) -> list[TimeExpr]:
     g, text, out = grammar(kb), doc.text, []
     taken: list[tuple[int, int]] = []
     begins = [s.begin for s in doc.sentences]
-    anchors = [(b, e) for b, e, w in doc.tokens() if w in g.anchors or (w.isdigit() and len(w) == 4)]
+    anchors = [
+        (b, e) for b, e, w in doc.tokens() if w in g.anchors or (w.isdigit() and len(w) == 4)
+    ]
     spots = windows(anchors, 40, 30, len(text))
     for kind, pattern in g.patterns:
         for m in _matches(pattern, text, spots):

@@ -170,7 +170,8 @@ def write_document(writer: NodeWriter, art: Article, scope: Scope, started: str)
         sink.add(g, node, SCHEMA + "url", iri(url))
     sha = ox.Literal(hashlib.sha256(art.text.encode("utf-8")).hexdigest())
     sink.add(g, node, GC + "sha256", sha)
-    sink.add(g, node, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
+    if art.review == "drafted":
+        sink.add(g, node, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     for key in meta:
         if key not in _SPECIAL:
             writer.property(meta, key, meta[key], node, g, f, scope)
@@ -221,7 +222,8 @@ def write_activity(writer: NodeWriter, art: Article, started: str) -> None:
     sink.add(g, act, GC + "softwareVersion", plain(__version__))
     sink.add(g, act, GC + "sha256", plain(art.digest))
     # A load of drafted claims says so, so a query can tell its graphs from reviewed ones.
-    sink.add(g, act, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
+    if art.review == "drafted":
+        sink.add(g, act, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     sink.add_type(g, agent, PROV + "SoftwareAgent")
     sink.add_type(g, agent, PROV + "Agent")
     sink.add_type(g, agent, SCHEMA + "SoftwareApplication")

@@ -128,7 +128,8 @@ def _write_claim(
         sink.add(g, node, GC + "sentence", spans.span(*sentence))
     sink.add(g, node, GC + "appearsIn", iri(art.iri))
     sink.add(g, node, SCHEMA + "appearance", iri(art.iri))
-    sink.add(g, node, GC + "reviewStatus", iri(scheme_concept("reviewStatus", art.review)))
+    if art.review == "drafted":  # drafted by `kg draft`, loaded unreviewed (absent: reviewed)
+        sink.add(g, node, GC + "reviewStatus", iri(scheme_concept("reviewStatus", art.review)))
 
     def ids(key: str, prop: str) -> list[tuple[str, int]]:
         out = []
