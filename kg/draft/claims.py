@@ -249,6 +249,7 @@ class Attributor:
         frame_for_next: Speaker | None = None
         prev_claim: Claim | None = None
         sentence_main: Speaker | None = None
+        first = len(doc.claims)  # the claims of this sentence are appended from here
         for unit, quote in units:
             if quote is not None:
                 claim = self.quote_unit(unit, quote, s)
@@ -283,11 +284,7 @@ class Attributor:
         self.extras(s)
         if sentence_main is not None:
             self.state = sentence_main
-        elif not any(
-            c.attribution in ("quote", "reported", "hearsay")
-            for c in doc.claims
-            if s.contains(c.begin, c.end)
-        ):
+        elif not any(c.attribution in ("quote", "reported", "hearsay") for c in doc.claims[first:]):
             self.state = None
 
     def quote_unit(self, unit: Unit, q: Quotation, s: Sentence) -> Claim:
@@ -757,6 +754,8 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
     for claim in doc.claims:
         by_sentence.setdefault(claim.sentence.index, []).append(claim)
     mentions = Mentions(doc.mentions)
+    time_starts = [t.begin for t in doc.times]
+    quantity_starts = [q.begin for q in doc.quantities]
     for claim in doc.claims:
         inner = [
             (o.begin, o.end) for o in by_sentence[claim.sentence.index]
@@ -832,20 +831,17 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
                 ):
                     claim.modality = "future"
                     claim.why["modality"] = "'may'/'might' before a verb: a possible future"
+        near = doc.times[bisect_left(time_starts, claim.sentence.begin) : bisect_left(time_starts, claim.end)]
         claim.times = [
             t
-            for t in doc.times
+            for t in near
             if claim.begin <= t.begin
             and t.end <= claim.end
             and any(b <= t.begin < e for b, e in claim.own)
         ]
         if claim.kind not in ("title", "capital", "acronym", "relative"):
-            for t in doc.times:
-                if (
-                    t.fronted
-                    and claim.sentence.begin <= t.begin < claim.begin
-                    and t not in claim.times
-                ):
+            for t in near:
+                if t.fronted and t.begin < claim.begin and t not in claim.times:
                     claim.times.insert(0, t)
         if (
             claim.modality == "actual"
@@ -862,7 +858,7 @@ def _qualities(doc: Doc, kb: Knowledge) -> None:
                     break
         claim.quantities = [
             q
-            for q in doc.quantities
+            for q in doc.quantities[bisect_left(quantity_starts, claim.begin) : bisect_left(quantity_starts, claim.end)]
             if claim.begin <= q.begin
             and q.end <= claim.end
             and any(b <= q.begin < e for b, e in claim.own)

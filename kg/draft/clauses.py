@@ -11,6 +11,7 @@ the main clause keeps its whole span and the nested one is a claim of its own to
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from kg.draft.lexicon import Lexicon
@@ -48,7 +49,30 @@ def verbish(word: str, lex: Lexicon) -> bool:
 
 
 def has_verb(text: str, b: int, e: int, lex: Lexicon) -> bool:
-    return any(verbish(m.group(0), lex) for m in _WORD.finditer(text, b, e))
+    """Whether a verb-like word starts in text[b:e] (the text's verbs found once, then bisected)."""
+    starts = _verbs(text, lex)
+    i = bisect_left(starts, b)
+    if i < len(starts) and starts[i] < e:
+        # the word must also end by e
+        m = _WORD.match(text, starts[i])
+        return m is not None and (m.end() <= e or any(
+            verbish(w.group(0), lex) for w in _WORD.finditer(text, b, e)))
+    return False
+
+
+_VERBS: dict[int, tuple[str, list[int]]] = {}
+
+
+def _verbs(text: str, lex: Lexicon) -> list[int]:
+    """Starts of the verb-like words of `text`, computed once per text (a small cache)."""
+    key = id(text)
+    found = _VERBS.get(key)
+    if found is None or found[0] is not text:
+        if len(_VERBS) > 8:
+            _VERBS.clear()
+        found = (text, [m.start() for m in _WORD.finditer(text) if verbish(m.group(0), lex)])
+        _VERBS[key] = found
+    return found[1]
 
 
 def _starts_clause(text: str, pos: int, e: int, lex: Lexicon) -> bool:

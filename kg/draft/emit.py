@@ -175,7 +175,7 @@ def _item(value: object) -> str:
 def locate_args(text: str, b: int, e: int) -> tuple[str, str | None]:
     """The quote and, when the quote repeats, the shortest unique context holding it once."""
     quote = text[b:e]
-    if len(occurrences(text, quote)) == 1:
+    if text.find(quote) == b and text.find(quote, b + 1) == -1:
         return quote, None
     left, right = b, e
     while left > 0 or right < len(text):

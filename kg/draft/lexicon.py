@@ -36,6 +36,44 @@ def words_re(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w’'-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
 
+PhraseIndex = dict[str, list[tuple[str, ...]]]
+
+
+def phrase_index(phrases: list[str]) -> PhraseIndex:
+    """Phrases (lower case) by their first word, longest first."""
+    index: PhraseIndex = {}
+    for phrase in phrases:
+        words = tuple(phrase.lower().replace("’", "'").split())
+        index.setdefault(words[0], []).append(words)
+    for items in index.values():
+        items.sort(key=lambda w: -len(w))
+    return index
+
+
+def find_phrases(
+    tokens: list[tuple[int, int, str]], index: PhraseIndex
+) -> list[tuple[int, int, str]]:
+    """(begin, end, phrase) of every phrase of the index in the tokens, whole words only; a
+    possessive "'s" after the last word is not part of the match ("leader's" finds "leader")."""
+    out: list[tuple[int, int, str]] = []
+    words = [t[2] for t in tokens]
+    for i, (b, _, word) in enumerate(tokens):
+        if out and b < out[-1][1]:
+            continue  # inside the phrase found before ("foreign minister", not "minister")
+        key = word[:-2] if word.endswith("'s") else word
+        for phrase in index.get(key, ()):
+            n = len(phrase)
+            if n == 1:
+                out.append((b, b + len(key), key))
+                break
+            last = words[i + n - 1] if i + n - 1 < len(words) else ""
+            if tuple(words[i : i + n - 1]) == phrase[:-1] and last in (phrase[-1], phrase[-1] + "'s"):
+                e = tokens[i + n - 1][0] + len(phrase[-1])
+                out.append((b, e, " ".join(phrase)))
+                break
+    return out
+
+
 @dataclass
 class Verb:
     """A reporting verb entry of reporting.yaml."""
@@ -120,6 +158,8 @@ class Lexicon:
     # words one of the hedge patterns needs: the patterns run only around them
     hedge_words: set[str] = field(default_factory=set)
     titles_re: re.Pattern[str] | None = None
+    titles_index: PhraseIndex = field(default_factory=dict)
+    groups_index: PhraseIndex = field(default_factory=dict)
     triggers_any: re.Pattern[str] | None = None  # where any trigger may match
     groups_re: re.Pattern[str] | None = None
 
@@ -226,8 +266,13 @@ def lexicon() -> Lexicon:
     )
     lex.hedge_words = _lower(hed["anchors"])
     lex.titles_re = words_re(lex.titles)
+    lex.titles_index = phrase_index(lex.titles)
+    lex.groups_index = phrase_index(sorted(lex.groups))
+    # one pass finds every trigger: the first (highest-ranked) one matching at each position
     lex.triggers_any = re.compile(
-        r"(?<![\w-])(?=" + "|".join(f"(?:{t['re']})" for t in read("events")["triggers"]) + ")",
+        r"(?<![\w-])(?:"
+        + "|".join(f"(?P<t{i}>{t['re']})" for i, t in enumerate(read("events")["triggers"]))
+        + r")(?![\w-])",
         re.IGNORECASE,
     )
     lex.groups_re = words_re(sorted(lex.groups))

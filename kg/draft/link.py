@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left
 
 from kg.draft.knowledge import AGENTS, Knowledge
+from kg.draft.lexicon import find_phrases
 from kg.draft.model import Doc, Mention, Sentence, Stub, TitleFact
 
 _WORD = re.compile(r"[^\W_](?:[\w.’'-]*[^\W_])?")
@@ -48,10 +49,7 @@ class Mentions:
     def __init__(self, items: list[Mention]) -> None:
         self.items = sorted(items, key=lambda m: (m.begin, -m.end))
         self.starts = [m.begin for m in self.items]
-        self.owner: dict[int, Mention] = {}  # character -> the innermost mention covering it
-        for m in self.items:
-            for pos in range(m.begin, m.end):
-                self.owner[pos] = m
+        self._owner: dict[int, Mention] | None = None  # character -> innermost mention over it
 
     def within(self, b: int, e: int) -> list[Mention]:
         i = bisect_left(self.starts, b)
@@ -69,7 +67,12 @@ class Mentions:
         return None
 
     def covering(self, pos: int) -> Mention | None:
-        return self.owner.get(pos)
+        if self._owner is None:
+            self._owner = {}
+            for m in self.items:
+                for p in range(m.begin, m.end):
+                    self._owner[p] = m
+        return self._owner.get(pos)
 
 
 def _names(doc: Doc, kb: Knowledge) -> list[Mention]:
@@ -131,12 +134,9 @@ def subject_like(text: str, m: Mention, lex_prepositions: set[str]) -> bool:
 
 def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], list[TitleFact]]:
     text, lex = doc.text, kb.lex
-    pattern = lex.titles_re
     mentions: list[Mention] = []
     facts: list[TitleFact] = []
-    for m in pattern.finditer(text):
-        title = m.group(0).lower()
-        tb, te = m.start(), m.end()
+    for tb, te, title in find_phrases(doc.tokens(), lex.titles_index):
         inside = names.covering(tb)
         if inside is not None:
             if inside.category == "person" and inside.how == "altLabel" and te < inside.end:
@@ -247,10 +247,9 @@ def _holder(
 
 def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
     text, lex, out = doc.text, kb.lex, []
-    for m in lex.groups_re.finditer(text):
-        if taken.covering(m.start()) is not None:
+    for b, e, head in find_phrases(doc.tokens(), lex.groups_index):
+        if taken.covering(b) is not None:
             continue
-        b, e = m.start(), m.end()
         # Modifiers before the head: "local", "state", a demonym ("Varnian state media").
         while True:
             words = list(_WORD.finditer(text, max(0, b - 30), b))
@@ -271,7 +270,7 @@ def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
                 e = place.end
         words = text[b:e]
         gid = slug(words)
-        out.append(Mention(b, e, words, gid, "group", "group", f"group noun {m.group(0)!r}", True))
+        out.append(Mention(b, e, words, gid, "group", "group", f"group noun {head!r}", True))
     return out
 
 

@@ -33,11 +33,15 @@ class Builder:
         lower = doc.text.lower()
         # every trigger's matches, found in one pass: where any trigger may start, try each
         self.hits: list[tuple[int, int, int, str]] = []  # (begin, end, trigger rank, words)
-        for m in kb.lex.triggers_any.finditer(lower):
-            for rank, trig in enumerate(kb.lex.triggers):
-                found = trig.pattern.match(lower, m.start())
-                if found is not None:
-                    self.hits.append((found.start(), found.end(), rank, found.group(0)))
+        match, until = kb.lex.triggers_any.match, -1
+        for b, _, _ in doc.tokens():  # a trigger starts a word: try only there
+            if b < until:
+                continue
+            m = match(lower, b)
+            if m is not None:
+                rank = int(m.lastgroup[1:]) if m.lastgroup else 0
+                self.hits.append((b, m.end(), rank, m.group(0)))
+                until = m.end()
         self.hit_starts = [h[0] for h in self.hits]
 
     def own_text(self, claim: Claim) -> list[tuple[int, int]]:
@@ -205,7 +209,7 @@ class Builder:
             h for h in self.hits[lo:hi]
             if any(b <= h[0] and h[1] <= e for b, e in own)
             and (cond is None or not cond[0] <= h[0] < cond[1])
-            and not ((m := self.mentions.covering(h[0])) is not None and m.agent)
+            and not ((m := self.mentions.covering(h[0])) is not None and m.agent and h[1] <= m.end)
         ]  # fmt: skip
         if hits:
             hit = min(hits, key=lambda h: (h[2], h[0]))

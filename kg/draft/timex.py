@@ -145,10 +145,18 @@ class _Grammar:
             re.I,
         )
 
-        # the words a time expression or a count must contain one of
-        self.anchors = set(self.weekdays) | set(self.months) | set(self.units) | {"ago", "since"}
-        self.anchors |= {"yesterday", "today", "tomorrow", "tonight"}
-        self.anchors |= {w.split()[-1].lower() for w in t["now_words"]}
+        # the words a time expression must contain one of, by class (see _KIND_ANCHORS)
+        self.anchor_class: dict[str, str] = {}
+        for w in self.months:
+            self.anchor_class[w] = "month"
+        for w in self.weekdays:
+            self.anchor_class[w] = "weekday"
+        for w in self.units:
+            self.anchor_class[w] = "unit"
+        for w in ("yesterday", "today", "tomorrow", "tonight"):
+            self.anchor_class[w] = "deictic"
+        for w in t["now_words"]:
+            self.anchor_class.setdefault(w.split()[-1].lower(), "now")
         self.quantity_words = set(self.numbers) | set(self.times) | set(self.scales)
         self.quantity_words |= {w.split()[-1] for w in self.vague}
 
@@ -353,6 +361,16 @@ def _fronted(text: str, begin: int, end: int, sentence_begin: int) -> bool:
     return text[sentence_begin:begin].strip() == "" and text[end : end + 1] == ","
 
 
+# Which anchor words each pattern needs nearby: it is tried only around them.
+_KIND_ANCHORS = {
+    "date_mdy": ("month",), "date_dmy": ("month",), "iso": ("year",), "month_year": ("month",),
+    "day_month": ("month",), "month": ("month",), "weekday": ("weekday",), "ago": ("unit",),
+    "past_n": ("unit",), "this": ("unit",), "last": ("unit",), "since_year": ("year",),
+    "for_n": ("unit",), "in_span": ("unit",), "in_year": ("year",), "deictic": ("deictic",),
+    "now": ("now",),
+}  # fmt: skip
+
+
 def _matches(
     pattern: re.Pattern[str], text: str, spots: list[tuple[int, int]]
 ) -> list[re.Match[str]]:
@@ -370,12 +388,16 @@ def find_times(doc: Doc, kb: Knowledge) -> list[TimeExpr]:
     g, text, out = grammar(kb), doc.text, []
     taken: list[tuple[int, int]] = []
     begins = [s.begin for s in doc.sentences]
-    anchors = [
-        (b, e) for b, e, w in doc.tokens() if w in g.anchors or (w.isdigit() and len(w) == 4)
-    ]
-    spots = windows(anchors, 40, 30, len(text))
+    by_class: dict[str, list[tuple[int, int]]] = {}
+    for b, e, w in doc.tokens():
+        cls = g.anchor_class.get(w) or ("year" if w.isdigit() and len(w) == 4 else None)
+        if cls is not None:
+            by_class.setdefault(cls, []).append((b, e))
     for kind, pattern in g.patterns:
-        for m in _matches(pattern, text, spots):
+        spans = [sp for cls in _KIND_ANCHORS[kind] for sp in by_class.get(cls, ())]
+        if not spans:
+            continue
+        for m in _matches(pattern, text, windows(spans, 40, 30, len(text))):
             b, e = m.start(), m.end()
             i = bisect_right(begins, b) - 1
             if i < 0 or e > doc.sentences[i].end:
