@@ -21,15 +21,16 @@ the author's too. Polarity, certainty and modality come from the unit's own word
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.draft.clauses import Unit, has_verb, split, verbish
 from kg.draft.knowledge import Knowledge
-from kg.draft.link import Mentions, subject_like
 from kg.draft.model import Claim, Cue, Doc, Frame, Mention, Quotation, Sentence
+from kg.draft.qualities import qualities
+from kg.draft.speakers import PUBLISHER, UNATTRIBUTED, Speaker, Speakers
 
 _WORD = re.compile(r"[^\W_](?:[\w’'-]*[^\W_])?")
+_NOUN_PHRASE = re.compile(r"\s+be\s+(?:a|an|the|[A-Z]\w*’s|[A-Z]\w*'s)\b")
 _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:I|we|We|my|My|our|Our|us|me)(?![\w’'-])")
 _DETERMINERS = {
     "the",
@@ -53,151 +54,27 @@ _DETERMINERS = {
     "some",
     "many",
 }
-PUBLISHER, UNATTRIBUTED = "publisher", "unattributed"
-_EXTRAS = ("title", "capital", "acronym")  # claims inside a clause that leave its words to it
 
 
 @dataclass
-class Speaker:
-    """Who a quotation or a paragraph's reported speech belongs to."""
+class _Context:
+    """One clause unit being attributed, with what the rules look at."""
 
-    ref: str
-    mention: Mention | None
-    attribution: str  # quote | reported | hearsay
-    reporter: str | None
-    sentence: int
-    why: str
+    unit: Unit
+    s: Sentence
+    prev: Claim | None  # the sentence's claim before this one
+    frame_for_next: Speaker | None  # a frame before a dash or colon in the unit before
+    nested: list[tuple[int, int]] = field(default_factory=list)
+    reports: list[Cue] = field(default_factory=list)
+    hedges: list[Cue] = field(default_factory=list)
+    dash_after: bool = False
+
+    def inside(self, cue: Cue) -> bool:
+        return any(b <= cue.begin < e for b, e in self.nested)
 
 
-class Attributor:
+class Attributor(Speakers):
     """Attributes the sentences of one document in order."""
-
-    def __init__(self, doc: Doc, kb: Knowledge) -> None:
-        self.doc, self.kb, self.lex, self.text = doc, kb, kb.lex, doc.text
-        self.mentions = Mentions(doc.mentions)
-        self.cue_starts = [c.begin for c in doc.cues]
-        self.sentence_starts = [s.begin for s in doc.sentences]
-        self.top = [q for q in doc.quotations if q.depth == 0]
-        self.quote_speaker: dict[int, Speaker | None] = {}
-        self.claim_quotes: list[Quotation] = []
-        self.state: Speaker | None = None  # the paragraph's running reported speech
-        self.last_quote: Speaker | None = None
-
-    # --- lookups ---------------------------------------------------------------------------
-    def cues(self, b: int, e: int, kinds: tuple[str, ...]) -> list[Cue]:
-        i = bisect_left(self.cue_starts, b)
-        out = []
-        while i < len(self.doc.cues) and self.doc.cues[i].begin < e:
-            c = self.doc.cues[i]
-            if c.kind in kinds and c.end <= e:
-                out.append(c)
-            i += 1
-        return out
-
-    def in_quote(self, pos: int, quotes: list[Quotation] | None = None) -> bool:
-        return any(q.outer_begin <= pos < q.outer_end for q in (quotes or self.claim_quotes))
-
-    def agents(self, b: int, e: int, skip: list[tuple[int, int]] = ()) -> list[Mention]:
-        return [
-            m for m in self.mentions.within(b, e)
-            if m.agent and m.ref and not self.in_quote(m.begin)
-            and not any(x <= m.begin < y for x, y in skip)
-        ]  # fmt: skip
-
-    def sentence_of(self, pos: int) -> Sentence | None:
-        i = bisect_right(self.sentence_starts, pos) - 1
-        if i >= 0 and pos < self.doc.sentences[i].end:
-            return self.doc.sentences[i]
-        return None
-
-    # --- speakers --------------------------------------------------------------------------
-    def speaker_before(self, b: int, pos: int, skip: list[tuple[int, int]] = ()) -> Mention | None:
-        """The subject of a verb at `pos`: the nearest agent before it, not after a preposition."""
-        cands = [
-            m
-            for m in self.agents(b, pos, skip)
-            if subject_like(self.text, m, self.lex.prepositions)
-        ]
-        # a state named as the title's "of" is not the speaker ("Russian President X said")
-        cands = [
-            m
-            for m in cands
-            if not any(t.begin <= m.begin < t.end and m.ref != t.holder for t in self.doc.titles)
-        ]
-        return cands[-1] if cands else None
-
-    def speaker_after(self, pos: int, e: int) -> Mention | None:
-        found = self.agents(pos, min(e, pos + 60))
-        return found[0] if found else None
-
-    def speaker_right_after(self, pos: int) -> Mention | None:
-        """The name right after a verb that ends its clause ("..., said Putin.")."""
-        found = [m for m in self.agents(pos, pos + 60) if m.begin <= pos + 2]
-        if not found or not re.match(
-            r"\s*(?:[,.;:!?”\"’)]|$)", self.text[found[0].end : found[0].end + 3]
-        ):
-            return None
-        return found[0]
-
-    def quotation_frames(self) -> None:
-        """Decide which quotations are claims and who said them."""
-        text = self.text
-        for q in self.top:
-            words = len(text[q.begin : q.end].split())
-            speaker = None
-            # After: ’,” X said’ / ’,” said X’ (the frame within the next ~80 characters).
-            tail_end = min(len(text), q.outer_end + 100)
-            nxt = next((o for o in self.top if o.outer_begin >= q.outer_end), None)
-            if nxt is not None:
-                tail_end = min(tail_end, nxt.outer_begin)
-            sentence = self.sentence_of(q.outer_end - 1) or self.sentence_of(q.outer_begin)
-            if sentence is not None:
-                tail_end = min(tail_end, max(sentence.end, q.outer_end))
-            lead = text[q.outer_end : tail_end]
-            if re.match(r"\s*,?\s*(?!(?:and|but|or|while|as)\b)[a-zA-Z]", lead) and not re.match(
-                r"\s*[.!?]", lead
-            ):
-                for c in self.cues(q.outer_end, tail_end, ("report",)):
-                    if c.entry.kind != "speech":
-                        continue
-                    who = self.speaker_before(q.outer_end, c.begin) or self.speaker_right_after(
-                        c.end
-                    )
-                    if who is not None:
-                        speaker = Speaker(who.ref, who, "quote", None, 0,
-                                          f"quotation followed by {text[c.begin:c.end]!r}, speaker {who.text!r}")  # fmt: skip
-                    break
-            # Before: ’X said: “’, ’saying “’, ’told Y that his country “’.
-            if speaker is None:
-                start = sentence.begin if sentence is not None else max(0, q.outer_begin - 200)
-                before = self.cues(start, q.outer_begin, ("report",))
-                if before:
-                    c = before[-1]
-                    between = text[c.end : q.outer_begin]
-                    if (
-                        c.entry.kind == "speech"
-                        and not c.entry.label
-                        and not has_verb(text, c.end, q.outer_begin, self.lex)
-                        and not self.in_quote(c.begin, self.top)
-                    ):
-                        who = self.speaker_before(start, c.begin) or self.speaker_after(
-                            c.end, q.outer_begin
-                        )
-                        if who is not None:
-                            speaker = Speaker(who.ref, who, "quote", None, 0,
-                                              f"quotation after {text[c.begin:c.end]!r}{between.strip()[:20]!r}, speaker {who.text!r}")  # fmt: skip
-            inner_verb = has_verb(text, q.begin, q.end, self.lex)
-            claim = speaker is not None and (words >= 4 or (words >= 2 and inner_verb))
-            if speaker is None and words >= 3:
-                # A quotation standing alone (it fills its sentences) continues the last speaker.
-                first = self.sentence_of(q.outer_begin)
-                last = self.sentence_of(q.outer_end - 1)
-                if first is not None and last is not None:
-                    outside = (q.outer_begin - first.begin) + (last.end - q.outer_end)
-                    claim = outside <= 3
-            self.quote_speaker[id(q)] = speaker
-            if claim:
-                self.claim_quotes.append(q)
 
     # --- sentences -------------------------------------------------------------------------
     def run(self) -> None:
@@ -354,217 +231,197 @@ class Attributor:
             out.append(c)
         return out
 
-    def outside_unit(self, unit: Unit, s: Sentence, frame_for_next: Speaker | None,
-                     prev_claim: Claim | None, units) -> tuple[Claim | None, Speaker | None, Speaker | None]:  # fmt: skip
-        text = self.text
-        nested = [(u.begin, u.end) for u, _ in units if u.parent is unit]
-        reports = self.verbs_in(unit, nested)
-        according = self.cues(unit.begin, unit.end, ("according",))
-        hedges = [
-            c
-            for c in self.cues(unit.begin, unit.end, ("hedge",))
-            if not any(x <= c.begin < y for x, y in nested)
-        ]
-        dash_after = re.match(r"\s*[–—:-]", text[unit.end : unit.end + 3]) is not None
-        tail: Speaker | None = None
-        if reports and dash_after and not has_verb(text, reports[-1].end, unit.end, self.lex):
-            c = reports[-1]
-            who = self.speaker_before(unit.begin, c.begin, nested) or self.speaker_right_after(
-                c.end
-            )
-            if who is not None:
-                tail = Speaker(who.ref, who, "reported", None, s.index,
-                               f"frame {text[who.begin:c.end]!r} before a dash or colon")  # fmt: skip
-                reports = reports[:-1]
-                if not reports:
-                    return None, tail, None
-        if hedges and reports and hedges[0].begin < reports[0].begin:
-            reports = []  # "X is said to have offered": the hedge scopes over the verb after it
-        # 1. a reporting verb
-        for c in reports:
+    def outside_unit(
+        self, unit: Unit, s: Sentence, frame_for_next: Speaker | None, prev: Claim | None, units
+    ) -> tuple[Claim | None, Speaker | None, Speaker | None]:
+        """(the unit's claim, a speaker for the words after it, the sentence's reporting speaker)."""
+        u = _Context(unit, s, prev, frame_for_next)
+        u.nested = [(x.begin, x.end) for x, _ in units if x.parent is unit]
+        u.reports = self.verbs_in(unit, u.nested)
+        u.hedges = [c for c in self.cues(unit.begin, unit.end, ("hedge",)) if not u.inside(c)]
+        u.dash_after = re.match(r"\s*[–—:-]", self.text[unit.end : unit.end + 3]) is not None
+        tail = self.tail_frame(u)
+        if tail is not None and not u.reports:
+            return None, tail, None
+        if u.hedges and u.reports and u.hedges[0].begin < u.reports[0].begin:
+            u.reports = []  # "X is said to have offered": the hedge scopes over the verb after it
+        for rule in (self.by_verb, self.by_according, self.by_hedge, self.by_frame_before,
+                     self.by_heading_noun, self.by_first_clause):  # fmt: skip
+            got = rule(u)
+            if got is not None:
+                claim, speaker = got
+                return claim, tail if claim is not None else speaker, speaker if claim else None
+        return self.by_default(u), tail, None
+
+    def tail_frame(self, u: _Context) -> Speaker | None:
+        """"Putin said – ...": a frame at the unit's end, before a dash or colon."""
+        if not (u.reports and u.dash_after):
+            return None
+        c = u.reports[-1]
+        if has_verb(self.text, c.end, u.unit.end, self.lex):
+            return None
+        who = self.speaker_before(u.unit.begin, c.begin, u.nested) or self.speaker_right_after(c.end)
+        if who is None:
+            return None
+        u.reports = u.reports[:-1]
+        why = f"frame {self.text[who.begin : c.end]!r} before a dash or colon"
+        return Speaker(who.ref, who, "reported", None, u.s.index, why)
+
+    def by_verb(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """Rule 1: a reporting verb; its subject says the unit (or, negated, did not)."""
+        text, unit, s = self.text, u.unit, u.s
+        for c in u.reports:
             verb = c.entry
-            who = self.speaker_before(unit.begin, c.begin, nested)
-            if (
-                who is None
-                and unit.why.startswith(("participle", "'and' before a verb"))
-                and prev_claim is not None
-            ):
-                who = (
-                    self.mention_of(prev_claim.claimant)
-                    if prev_claim.claimant != PUBLISHER
-                    else None
-                )
+            who = self.speaker_before(unit.begin, c.begin, u.nested)
+            if who is None and unit.why.startswith(("participle", "'and' before a verb")) and u.prev:
+                who = self.mention_of(u.prev.claimant) if u.prev.claimant != PUBLISHER else None
             if who is None and not verb.object:
                 who = self.speaker_right_after(c.end)  # "said Putin"
-            after_verb = text[c.end : unit.end]
             if self.adjacent_quote(unit, s) and not has_verb(text, c.end, unit.end, self.lex):
-                return None, None, None  # the frame of a quotation: the quotation is the claim
+                return None, None  # the frame of a quotation: the quotation is the claim
             declined = self.cues(max(unit.begin, c.begin - 14), c.begin, ("declined",))
             if declined and verb.kind == "speech":
                 claim = self.new(unit.begin, unit.end, s, "author")
                 claim.polarity = "-"
-                claim.why["polarity"] = (
-                    f"the speaker's report is negated ({text[declined[0].begin : c.end]!r})"
-                )
+                words = text[declined[0].begin : c.end]
+                claim.why["polarity"] = f"the speaker's report is negated ({words!r})"
                 claim.why["attribution"] = "a report that was not made is the author's statement"
-                claim.frame = Frame(
-                    unit.begin, c.end, verb.name, "declined", "Statement", who, None, negated=True
-                )
+                claim.frame = Frame(unit.begin, c.end, verb.name, "declined", "Statement", who,
+                                    None, negated=True)  # fmt: skip
                 claim.agent_hint = who.ref if who else None
-                return claim, tail, None
-            if who is None:
-                continue
-            claim = self.new(unit.begin, unit.end, s, "reported")
-            claim.claimant = self.claimant(who, who.ref)
-            claim.act = verb.act
-            claim.why["claimant"] = (
-                f"subject of {text[c.begin : c.end]!r}: {who.text!r} ({who.why})"
+                return claim, None
+            if who is not None:
+                return self.reported(u, c, who)
+        return None
+
+    def reported(self, u: _Context, c: Cue, who: Mention) -> tuple[Claim, Speaker | None]:
+        text, unit, s, verb = self.text, u.unit, u.s, c.entry
+        words = text[c.begin : c.end]
+        claim = self.new(unit.begin, unit.end, s, "reported")
+        claim.claimant = self.claimant(who, who.ref)
+        claim.act = verb.act
+        claim.why["claimant"] = f"subject of {words!r}: {who.text!r} ({who.why})"
+        claim.why["attribution"] = f"reporting verb {words!r} ({verb.kind})"
+        claim.why["act"] = f"{verb.act}: the verb {words!r}"
+        claim.frame = Frame(who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end))
+        if verb.denial:
+            claim.polarity = "-"
+            claim.why["polarity"] = f"denial verb {words!r}"
+        if verb.label and any(unit.begin <= q.begin < unit.end for q in self.top):
+            claim.attribution = "quote"
+            claim.why["attribution"] = f"{words!r} with the label in quotation marks"
+        self.apply_according(claim, self.cues(unit.begin, unit.end, ("according",)), s)
+        hearsay = self.state is not None and self.state.attribution == "hearsay"
+        if claim.attribution != "hearsay" and hearsay and self.carries(unit, s, allow_speech=True):
+            claim.attribution, claim.reporter = "hearsay", self.state.reporter
+            claim.why["attribution"] += (
+                f"; continues the hearsay of the sentence before (reporter {self.state.reporter})"
             )
-            claim.why["attribution"] = f"reporting verb {text[c.begin : c.end]!r} ({verb.kind})"
-            claim.why["act"] = f"{verb.act}: the verb {text[c.begin : c.end]!r}"
-            claim.frame = Frame(
-                who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end)
-            )
-            if verb.denial:
-                claim.polarity = "-"
-                claim.why["polarity"] = f"denial verb {text[c.begin : c.end]!r}"
-            if verb.label and any(unit.begin <= q.begin < unit.end for q in self.top):
-                claim.attribution = "quote"
-                claim.why["attribution"] = (
-                    f"{text[c.begin : c.end]!r} with the label in quotation marks"
-                )
-            self.apply_according(claim, according, s)
-            if (
-                claim.attribution != "hearsay"
-                and self.state is not None
-                and self.state.attribution == "hearsay"
-                and self.carries(unit, s, allow_speech=True)
-            ):
-                claim.attribution, claim.reporter = "hearsay", self.state.reporter
-                claim.why["attribution"] += (
-                    f"; continues the hearsay of the sentence before (reporter {self.state.reporter})"
-                )
-            speaker = None
-            if verb.kind == "speech":
-                speaker = Speaker(
-                    claim.claimant,
-                    who,
-                    claim.attribution,
-                    claim.reporter,
-                    s.index,
-                    claim.why["claimant"],
-                )
-                if (
-                    claim.attribution == "hearsay"
-                    and self.state is not None
-                    and self.state.attribution == "hearsay"
-                ):
-                    speaker = self.state
-            return claim, tail, speaker
-        # 2. according to X
-        if according:
-            claim = self.new(unit.begin, unit.end, s, "hearsay")
-            self.apply_according(claim, according, s)
-            speaker = Speaker(
-                claim.claimant,
-                None,
-                claim.attribution,
-                claim.reporter,
-                s.index,
-                claim.why.get("claimant", ""),
-            )
-            return claim, tail, speaker
-        # 3. an agentless hedge
-        if hedges:
-            h = hedges[0]
-            hedge = h.entry
-            claim = self.new(unit.begin, unit.end, s, "hedge")
-            self.unattributed(claim, f"agentless hedge {text[h.begin : h.end]!r}")
-            claim.act = hedge.act
-            if hedge.label_if_np and re.match(
-                r"\s+be\s+(?:a|an|the|[A-Z]\w*’s|[A-Z]\w*'s)\b", text[h.end : h.end + 30]
-            ):
-                claim.act = "Label"
-            claim.certainty = hedge.certainty
-            claim.why["certainty"] = f"hedge {hedge.cue!r}"
-            claim.why["act"] = f"{claim.act}: hedge {hedge.cue!r}"
-            if hedge.modality:
-                claim.modality = hedge.modality
-                claim.why["modality"] = f"hedge {hedge.cue!r}"
-            inner = [
-                c for c in self.cues(h.end, unit.end, ("report",)) if c.entry.kind == "attitude"
-            ]
-            if inner:
-                claim.act = inner[0].entry.act
-            claim.agent_hint = (
-                self.speaker_before(unit.begin, h.begin, nested)
-                or Mention(0, 0, "", None, "", "", "")
-            ).ref
-            return claim, tail, None
-        # 4. the content of a frame ending in a dash or colon
-        if frame_for_next is not None:
-            first_person = _FIRST_PERSON.search(text, unit.begin, unit.end) is not None
-            claim = self.new(unit.begin, unit.end, s, "quote" if first_person else "reported")
-            claim.claimant = self.claimant(frame_for_next.mention, frame_for_next.ref)
-            claim.why["claimant"] = frame_for_next.why
-            claim.why["attribution"] = "the words after a reporting frame and a dash or colon" + (
-                ", in the first person: a quotation" if first_person else ""
-            )
-            return claim, tail, frame_for_next
-        # 4b. "X's allegations – ..." in a heading: a speech noun names the speaker
-        if s.kind in ("heading", "headline", "bullet") and dash_after:
-            m = re.match(r"(.+?)(?:’s|'s)\s+(\w+)\s*$", text[unit.begin : unit.end])
-            if m and m.group(2).lower() in self.lex.speech_nouns:
-                who = self.speaker_before(unit.begin, unit.begin + len(m.group(1)) + 1)
-                if who is not None:
-                    return (
-                        None,
-                        Speaker(
-                            who.ref,
-                            who,
-                            "reported",
-                            None,
-                            s.index,
-                            f"{m.group(0)!r} names the speaker",
-                        ),
-                        None,
-                    )
-        # 4c. the rest of a sentence whose first clause reports someone ("X said A, but B")
-        if (
-            prev_claim is not None
-            and prev_claim.attribution in ("reported", "hearsay")
-            and prev_claim.frame is not None
-            and prev_claim.frame.kind == "speech"
-            and prev_claim.sentence is s
+        if verb.kind != "speech":
+            return claim, None
+        if claim.attribution == "hearsay" and hearsay:
+            return claim, self.state
+        why = claim.why["claimant"]
+        return claim, Speaker(claim.claimant, who, claim.attribution, claim.reporter, s.index, why)
+
+    def by_according(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """Rule 2: "according to X"."""
+        according = self.cues(u.unit.begin, u.unit.end, ("according",))
+        if not according:
+            return None
+        claim = self.new(u.unit.begin, u.unit.end, u.s, "hearsay")
+        self.apply_according(claim, according, u.s)
+        why = claim.why.get("claimant", "")
+        return claim, Speaker(claim.claimant, None, claim.attribution, claim.reporter, u.s.index, why)
+
+    def by_hedge(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """Rule 3: an agentless hedge ("is said to be", "reportedly")."""
+        if not u.hedges:
+            return None
+        text, unit, h = self.text, u.unit, u.hedges[0]
+        hedge = h.entry
+        claim = self.new(unit.begin, unit.end, u.s, "hedge")
+        self.unattributed(claim, f"agentless hedge {text[h.begin : h.end]!r}")
+        claim.act = hedge.act
+        if hedge.label_if_np and _NOUN_PHRASE.match(text, h.end, h.end + 30):
+            claim.act = "Label"
+        claim.certainty = hedge.certainty
+        claim.why["certainty"] = f"hedge {hedge.cue!r}"
+        claim.why["act"] = f"{claim.act}: hedge {hedge.cue!r}"
+        if hedge.modality:
+            claim.modality = hedge.modality
+            claim.why["modality"] = f"hedge {hedge.cue!r}"
+        inner = [c for c in self.cues(h.end, unit.end, ("report",)) if c.entry.kind == "attitude"]
+        if inner:
+            claim.act = inner[0].entry.act
+        subject = self.speaker_before(unit.begin, h.begin, u.nested)
+        claim.agent_hint = subject.ref if subject is not None else None
+        return claim, None
+
+    def by_frame_before(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """Rule 4: the words after a frame that ends in a dash or colon ("X said – ...")."""
+        frame = u.frame_for_next
+        if frame is None:
+            return None
+        first_person = _FIRST_PERSON.search(self.text, u.unit.begin, u.unit.end) is not None
+        claim = self.new(u.unit.begin, u.unit.end, u.s, "quote" if first_person else "reported")
+        claim.claimant = self.claimant(frame.mention, frame.ref)
+        claim.why["claimant"] = frame.why
+        claim.why["attribution"] = "the words after a reporting frame and a dash or colon" + (
+            ", in the first person: a quotation" if first_person else ""
+        )
+        return claim, frame
+
+    def by_heading_noun(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """"X's allegations – ..." in a heading: a speech noun names who says what follows."""
+        if u.s.kind not in ("heading", "headline", "bullet") or not u.dash_after:
+            return None
+        m = re.match(r"(.+?)(?:’s|'s)\s+(\w+)\s*$", self.text[u.unit.begin : u.unit.end])
+        if not m or m.group(2).lower() not in self.lex.speech_nouns:
+            return None
+        who = self.speaker_before(u.unit.begin, u.unit.begin + len(m.group(1)) + 1)
+        if who is None:
+            return None
+        why = f"{m.group(0)!r} names the speaker"
+        return None, Speaker(who.ref, who, "reported", None, u.s.index, why)
+
+    def by_first_clause(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
+        """The rest of a sentence whose first clause reports someone ("X said A, but B")."""
+        prev, unit = u.prev, u.unit
+        if not (
+            prev is not None
+            and prev.attribution in ("reported", "hearsay")
+            and prev.frame is not None
+            and prev.frame.kind == "speech"
+            and prev.sentence is u.s
             and unit.parent is None
             and unit.kind == "clause"
             and not unit.why.startswith("after a fronted")
         ):
-            claim = self.new(unit.begin, unit.end, s, prev_claim.attribution)
-            claim.claimant, claim.reporter = prev_claim.claimant, prev_claim.reporter
-            claim.frame = prev_claim.frame
-            claim.why["claimant"] = f"the same report as the clause before ({prev_claim.claimant})"
-            claim.why["attribution"] = (
-                f"continues the report of the sentence's first clause ({unit.why})"
-            )
-            return claim, tail, None
-        # 5. carry-over
-        claim = self.new(unit.begin, unit.end, s, "author")
-        if self.state is not None and self.carries(unit, s):
+            return None
+        claim = self.new(unit.begin, unit.end, u.s, prev.attribution)
+        claim.claimant, claim.reporter, claim.frame = prev.claimant, prev.reporter, prev.frame
+        claim.why["claimant"] = f"the same report as the clause before ({prev.claimant})"
+        claim.why["attribution"] = f"continues the report of the sentence's first clause ({unit.why})"
+        return claim, None
+
+    def by_default(self, u: _Context) -> Claim:
+        """Rule 5, carry-over, or rule 6, the article's own voice."""
+        claim = self.new(u.unit.begin, u.unit.end, u.s, "author")
+        if self.state is not None and self.carries(u.unit, u.s):
             claim.claimant = self.state.ref
             claim.attribution = "hearsay" if self.state.attribution == "hearsay" else "reported"
             claim.reporter = self.state.reporter
             claim.why["claimant"] = f"continues {self.state.ref}'s words of the sentence before"
             claim.why["attribution"] = (
-                "an unattributed sentence right after reported speech, not in the past tense, no contrast word"
+                "an unattributed sentence right after reported speech, not in the past tense, "
+                "no contrast word"
             )
-            return claim, tail, None
-        claim.why["attribution"] = (
-            "no reporting verb, quotation, source or hedge: the article's own voice"
-        )
-        if unit.why.startswith("participle") and prev_claim is not None:
-            claim.agent_hint = prev_claim.agent_hint
-        return claim, tail, None
+            return claim
+        claim.why["attribution"] = "no reporting verb, quotation, source or hedge: the article's own voice"
+        if u.unit.why.startswith("participle") and u.prev is not None:
+            claim.agent_hint = u.prev.agent_hint
+        return claim
 
     def apply_according(self, claim: Claim, according: list[Cue], s: Sentence) -> None:
         if not according:
@@ -667,28 +524,6 @@ class Attributor:
             )
         return any(w in self.lex.speech_nouns or w in ("this", "it", "them", "that") for w in words)
 
-    def subject_of(self, claim: Claim) -> str | None:
-        """The first agent named as a subject in a claim (the subject of a participle after it)."""
-        start = (
-            claim.frame.end
-            if claim.frame is not None and claim.frame.end <= claim.end
-            else claim.begin
-        )
-        for m in self.mentions.within(start, claim.end):
-            if (
-                m.ref
-                and (m.agent or m.category == "state")
-                and subject_like(self.text, m, self.lex.prepositions)
-            ):
-                return m.ref
-        return None
-
-    def mention_of(self, ref: str) -> Mention | None:
-        for m in reversed(self.doc.mentions):
-            if m.ref == ref:
-                return m
-        return None
-
     def new(self, b: int, e: int, s: Sentence, attribution: str) -> Claim:
         claim = Claim(b, e, s, attribution=attribution)
         if attribution == "author":
@@ -743,144 +578,4 @@ def attribute(doc: Doc, kb: Knowledge) -> None:
     )
     Attributor(doc, kb).run()
     doc.claims.sort(key=lambda c: (c.begin, -c.end))
-    _qualities(doc, kb)
-
-
-def _qualities(doc: Doc, kb: Knowledge) -> None:
-    """Polarity, certainty, modality, times, quantities and `about` from each claim's own words."""
-    lex, text = kb.lex, doc.text
-    starts = [c.begin for c in doc.cues]
-    by_sentence: dict[int, list[Claim]] = {}
-    for claim in doc.claims:
-        by_sentence.setdefault(claim.sentence.index, []).append(claim)
-    mentions = Mentions(doc.mentions)
-    time_starts = [t.begin for t in doc.times]
-    quantity_starts = [q.begin for q in doc.quantities]
-    for claim in doc.claims:
-        inner = [
-            (o.begin, o.end) for o in by_sentence[claim.sentence.index]
-            if o is not claim and o.kind not in _EXTRAS and claim.begin <= o.begin and o.end <= claim.end
-            and (o.end - o.begin) < (claim.end - claim.begin)
-        ]  # fmt: skip
-        if claim.kind in ("title", "capital", "acronym"):
-            inner = []
-        frame_end = claim.frame.end if claim.frame is not None else claim.begin
-        claim.own = _subtract(claim.begin, claim.end, inner)
-
-        def own(c: Cue) -> bool:
-            return any(b <= c.begin and c.end <= e for b, e in claim.own)
-
-        i = bisect_left(starts, claim.begin)
-        found: dict[str, list[Cue]] = {}
-        while i < len(doc.cues) and doc.cues[i].begin < claim.end:
-            c = doc.cues[i]
-            if own(c):
-                found.setdefault(c.kind, []).append(c)
-            i += 1
-        words = lambda cs: ", ".join(repr(text[c.begin : c.end]) for c in cs)  # noqa: E731
-        if claim.kind not in ("title", "capital", "acronym"):
-            negs = [
-                c for c in found.get("negation", []) if c.begin >= frame_end or claim.frame is None
-            ]
-            if negs and claim.polarity == "+":
-                claim.polarity = "-"
-                claim.why["polarity"] = f"negation {words(negs)}"
-            if found.get("denial") and claim.polarity == "+":
-                claim.polarity = "-"
-                claim.act = "Denial"
-                claim.why["polarity"] = f"denial word {words(found['denial'])}"
-                claim.why["act"] = f"Denial: {words(found['denial'])}"
-            if claim.certainty == "CT":
-                probable = found.get("probable", [])
-                not_possible = found.get("not_possible", [])
-                possible = [
-                    c
-                    for c in found.get("possible", [])
-                    if not any(n.begin <= c.begin < n.end for n in not_possible)
-                ]
-                if probable:
-                    claim.certainty = "PR"
-                    claim.why["certainty"] = f"probability word {words(probable)}"
-                elif possible:
-                    claim.certainty = "PS"
-                    claim.why["certainty"] = f"possibility word {words(possible)}"
-            if claim.modality == "actual":
-                if found.get("conditional"):
-                    claim.modality = "conditional"
-                    claim.why["modality"] = f"condition {words(found['conditional'])}"
-                    if (
-                        found.get("possible")
-                        and not found.get("not_possible")
-                        and any(
-                            text[c.begin : c.end].lower() in ("could", "might")
-                            for c in found["possible"]
-                        )
-                    ):
-                        claim.modality = "hypothetical"
-                        claim.why["modality"] += " with 'could'/'might'"
-                elif found.get("future"):
-                    claim.modality = "future"
-                    claim.why["modality"] = f"future {words(found['future'])}"
-                elif found.get("hypothetical"):
-                    claim.modality = "hypothetical"
-                    claim.why["modality"] = f"{words(found['hypothetical'])}"
-                elif any(
-                    text[c.begin : c.end].lower() in ("may", "might")
-                    and not text[c.end : c.end + 6].lower().startswith(" have")
-                    for c in found.get("possible", [])
-                ):
-                    claim.modality = "future"
-                    claim.why["modality"] = "'may'/'might' before a verb: a possible future"
-        near = doc.times[bisect_left(time_starts, claim.sentence.begin) : bisect_left(time_starts, claim.end)]
-        claim.times = [
-            t
-            for t in near
-            if claim.begin <= t.begin
-            and t.end <= claim.end
-            and any(b <= t.begin < e for b, e in claim.own)
-        ]
-        if claim.kind not in ("title", "capital", "acronym", "relative"):
-            for t in near:
-                if t.fronted and t.begin < claim.begin and t not in claim.times:
-                    claim.times.insert(0, t)
-        if (
-            claim.modality == "actual"
-            and doc.anchor is not None
-            and claim.kind not in ("title", "capital", "acronym")
-        ):
-            for t in claim.times:
-                last = t.date or (t.interval[1] if t.interval else None)
-                if last is not None and doc.anchor.year - last.year >= lex.historical_years:
-                    claim.modality = "historical"
-                    claim.why["modality"] = (
-                        f"{t.text!r} is {doc.anchor.year - last.year} years before the anchor date"
-                    )
-                    break
-        claim.quantities = [
-            q
-            for q in doc.quantities[bisect_left(quantity_starts, claim.begin) : bisect_left(quantity_starts, claim.end)]
-            if claim.begin <= q.begin
-            and q.end <= claim.end
-            and any(b <= q.begin < e for b, e in claim.own)
-        ]
-        about: list[str] = []
-        for m in mentions.within(claim.begin, claim.end):
-            if (
-                m.ref
-                and m.how not in ("group", "stub", "unnamed")
-                and m.category != "group"
-                and m.ref not in about
-            ):
-                about.append(m.ref)
-        claim.about = about
-
-
-def _subtract(b: int, e: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out, pos = [], b
-    for x, y in sorted(holes):
-        if x > pos:
-            out.append((pos, x))
-        pos = max(pos, y)
-    if pos < e:
-        out.append((pos, e))
-    return out or [(b, e)]
+    qualities(doc, kb)

@@ -224,4 +224,4 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
                 if v is not None
             )
             note = f"quantity {q.text!r}: {bounds}{' (vague)' if q.vague else ''}; {q.why}"
-            out.append("   " + comment(note))
+            out.append("    #" + comment(note)[3:])
