@@ -15,8 +15,32 @@ import datetime as dt
 import random
 from pathlib import Path
 
-SYLLABLES = ["ar", "bel", "cor", "dan", "el", "fen", "gar", "hol", "is", "jun", "kar", "lor",
-             "mar", "nor", "ost", "pel", "quin", "ros", "sal", "tor", "ul", "ven", "wal", "zar"]  # fmt: skip
+SYLLABLES = [
+    "ar",
+    "bel",
+    "cor",
+    "dan",
+    "el",
+    "fen",
+    "gar",
+    "hol",
+    "is",
+    "jun",
+    "kar",
+    "lor",
+    "mar",
+    "nor",
+    "ost",
+    "pel",
+    "quin",
+    "ros",
+    "sal",
+    "tor",
+    "ul",
+    "ven",
+    "wal",
+    "zar",
+]
 TITLES = ["President", "Prime Minister", "Foreign Minister", "Defence Minister"]
 GROUPS = ["analysts", "diplomats", "witnesses", "officials", "protesters", "residents"]
 HEDGES = ["is said to be", "is widely seen as", "is believed to be"]
@@ -38,8 +62,16 @@ def world(rng: random.Random) -> dict[str, list[dict[str, str]]]:
     for state in states:
         for title in TITLES[:2]:
             first, last = name(rng, 2), name(rng, 2)
-            people.append({"id": f"{first}-{last}".lower(), "label": f"{first} {last}", "last": last,
-                           "title": title, "state": state["id"], "demonym": state["demonym"]})  # fmt: skip
+            people.append(
+                {
+                    "id": f"{first}-{last}".lower(),
+                    "label": f"{first} {last}",
+                    "last": last,
+                    "title": title,
+                    "state": state["id"],
+                    "demonym": state["demonym"],
+                }
+            )
     for i in range(10):
         label = f"{name(rng, 2)} {rng.choice(['Alliance', 'Council', 'Union', 'Compact'])}"
         orgs.append({"id": f"org-{i}-{label.split()[0].lower()}", "label": label})
@@ -49,18 +81,32 @@ def world(rng: random.Random) -> dict[str, list[dict[str, str]]]:
 def entities_yaml(w: dict[str, list[dict[str, str]]]) -> str:
     out = ["# Invented entities for the drafting benchmark (bench/draft_generate.py)."]
     for s in w["states"]:
-        out += [f"- id: {s['id']}", "  type: State", f"  label: {s['label']}", f"  altLabel: [{s['demonym']}]"]
+        out += [
+            f"- id: {s['id']}",
+            "  type: State",
+            f"  label: {s['label']}",
+            f"  altLabel: [{s['demonym']}]",
+        ]
     posts = set()
     for p in w["people"]:
-        out += [f"- id: {p['id']}", "  type: Leader", f"  label: {p['label']}", f"  altLabel: [{p['last']}]"]
+        out += [
+            f"- id: {p['id']}",
+            "  type: Leader",
+            f"  label: {p['label']}",
+            f"  altLabel: [{p['last']}]",
+        ]
         posts.add((p["title"], p["state"]))
     for o in w["orgs"]:
         out += [f"- id: {o['id']}", "  type: Organisation", f"  label: {o['label']}"]
     by_id = {s["id"]: s for s in w["states"]}
     for title, state in sorted(posts):
         pid = f"{title.lower().replace(' ', '-')}-of-{state}"
-        out += [f"- id: {pid}", "  type: Post", f"  label: {title} of {by_id[state]['label']}",
-                f"  postIn: {state}"]  # fmt: skip
+        out += [
+            f"- id: {pid}",
+            "  type: Post",
+            f"  label: {title} of {by_id[state]['label']}",
+            f"  postIn: {state}",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -69,7 +115,9 @@ def paragraph(rng: random.Random, w: dict[str, list[dict[str, str]]]) -> str:
     p, q = rng.sample(w["people"], 2)
     org = rng.choice(w["orgs"])
     day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
-    n = rng.choice(["at least 40", "as many as 3,000", "thousands of", "about 200", "more than 12", "two"])
+    n = rng.choice(
+        ["at least 40", "as many as 3,000", "thousands of", "about 200", "more than 12", "two"]
+    )
     year = rng.randint(1990, 2019)
     sentences = [
         f"{p['demonym']} {p['title']} {p['label']} said {b['label']} had moved {n} troops towards the border on {day}.",
@@ -86,7 +134,7 @@ def paragraph(rng: random.Random, w: dict[str, list[dict[str, str]]]) -> str:
         f"“Our patience is not endless,” the {q['demonym']} {q['title'].lower()} said. “We are ready to talk.”",
         f"{a['label']} does not recognise the border drawn in {year}.",
         f"{p['last']} is expected to visit {b['label']} next month.",
-        f"It remains unclear who fired first.",
+        "It remains unclear who fired first.",
     ]
     rng.shuffle(sentences)
     return " ".join(sentences[: rng.randint(3, 5)])

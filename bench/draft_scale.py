@@ -73,22 +73,52 @@ def main() -> None:
     shutil.copytree(ROOT / "ontology", src / "ontology")
     rows: list[dict[str, object]] = []
     kg = str(BIN / "kg")
-    out = timed("generate", [sys.executable, str(ROOT / "bench" / "draft_generate.py"), str(work),
-                             "--articles", str(args.articles)], rows)  # fmt: skip
+    out = timed(
+        "generate",
+        [
+            sys.executable,
+            str(ROOT / "bench" / "draft_generate.py"),
+            str(work),
+            "--articles",
+            str(args.articles),
+        ],
+        rows,
+    )
     print(out.strip(), file=sys.stderr)
     shutil.copy(work / "entities.yaml", src / "data" / "entities.yaml")
-    out = timed("kg draft --batch", [kg, "draft", "--batch", str(work / "texts"),
-                                     "--source-dir", str(src)], rows)  # fmt: skip
+    out = timed(
+        "kg draft --batch",
+        [kg, "draft", "--batch", str(work / "texts"), "--source-dir", str(src)],
+        rows,
+    )
     drafted = out.strip().splitlines()[-1]
     claims = int(re.search(r"\((\d+) claims\)", drafted).group(1))
     store, nq, peer = work / "store", work / "all.nq", work / "oxigraph-store"
-    out = timed("kg build", [kg, "build", "--source-dir", str(src), "--data-dir", str(store),
-                             "--no-shacl", "--no-check"], rows)  # fmt: skip
+    out = timed(
+        "kg build",
+        [
+            kg,
+            "build",
+            "--source-dir",
+            str(src),
+            "--data-dir",
+            str(store),
+            "--no-shacl",
+            "--no-check",
+        ],
+        rows,
+    )
     quads = int(re.search(r"(\d+) quads in (\d+) graphs", out.splitlines()[-1]).group(1))
-    timed("kg export", [kg, "export", "--data-dir", str(store), "--format", "nquads",
-                        "--out", str(nq)], rows)  # fmt: skip
-    timed("oxigraph load", [str(BIN / "oxigraph"), "load", "--location", str(peer),
-                            "--file", str(nq)], rows)  # fmt: skip
+    timed(
+        "kg export",
+        [kg, "export", "--data-dir", str(store), "--format", "nquads", "--out", str(nq)],
+        rows,
+    )
+    timed(
+        "oxigraph load",
+        [str(BIN / "oxigraph"), "load", "--location", str(peer), "--file", str(nq)],
+        rows,
+    )
     timed("kg check", [kg, "check", "--source-dir", str(src), "--data-dir", str(store)], rows)
     n = args.articles
     print(f"\n{n} articles, {claims} claims, {quads} quads\n")
@@ -100,7 +130,9 @@ def main() -> None:
             rate = f"{n / r['wall']:.0f} articles/s ({n / r['cpu']:.0f} per CPU-second)"
         elif r["step"] in ("kg build", "oxigraph load"):
             rate = f"{quads / r['wall']:,.0f} quads/s"
-        print(f"| {r['step']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {rate} | {r['ref']:.1f} |")
+        print(
+            f"| {r['step']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {rate} | {r['ref']:.1f} |"
+        )
     build = next(r for r in rows if r["step"] == "kg build")
     peer_row = next(r for r in rows if r["step"] == "oxigraph load")
     print(f"\nkg build / oxigraph load speed: {peer_row['wall'] / build['wall']:.2f}x")

@@ -222,6 +222,6 @@ def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: boo
             sys.exit(3)
         return
     if text is None:
-        raise click.UsageError("give a TEXT file (or - for standard input), --batch DIR or --evaluate")
+        raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
     values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
     click.echo(commands.single(config, text, aid, values, out, force=force))

@@ -91,23 +91,111 @@ def test_a_quotation_across_sentences_is_one_speakers(kb: Knowledge) -> None:
 
 CASES = [
     # sentence, claim start, claimant, attribution, polarity, certainty, modality
-    ("Ada Ring said Bestia had moved troops.", "Ada Ring said", "ada-ring", "reported", "+", "CT", "actual"),
-    ("“Bestia moved its troops,” Ada Ring said.", "Bestia moved", "ada-ring", "quote", "+", "CT", "actual"),
-    ("“Bestia moved its troops,” said Ada Ring.", "Bestia moved", "ada-ring", "quote", "+", "CT", "actual"),
-    ("Bo Stark told reporters: “The border is closed.”", "The border", "bo-stark", "quote", "+", "CT", "actual"),
-    ("According to local media, Bestia moved troops.", "According", "local-media", "hearsay", "+", "CT", "actual"),
-    ("According to Ada Ring, Bestia moved troops.", "According", "ada-ring", "reported", "+", "CT", "actual"),
-    ("Bestia is said to be preparing an attack.", "Bestia is said", "unattributed", "hedge", "+", "PR", "actual"),
-    ("Troops reportedly crossed the border.", "Troops", "unattributed", "hedge", "+", "PR", "actual"),
+    (
+        "Ada Ring said Bestia had moved troops.",
+        "Ada Ring said",
+        "ada-ring",
+        "reported",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "“Bestia moved its troops,” Ada Ring said.",
+        "Bestia moved",
+        "ada-ring",
+        "quote",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "“Bestia moved its troops,” said Ada Ring.",
+        "Bestia moved",
+        "ada-ring",
+        "quote",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "Bo Stark told reporters: “The border is closed.”",
+        "The border",
+        "bo-stark",
+        "quote",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "According to local media, Bestia moved troops.",
+        "According",
+        "local-media",
+        "hearsay",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "According to Ada Ring, Bestia moved troops.",
+        "According",
+        "ada-ring",
+        "reported",
+        "+",
+        "CT",
+        "actual",
+    ),
+    (
+        "Bestia is said to be preparing an attack.",
+        "Bestia is said",
+        "unattributed",
+        "hedge",
+        "+",
+        "PR",
+        "actual",
+    ),
+    (
+        "Troops reportedly crossed the border.",
+        "Troops",
+        "unattributed",
+        "hedge",
+        "+",
+        "PR",
+        "actual",
+    ),
     ("Ring is widely seen as a hardliner.", "Ring", "unattributed", "hedge", "+", "PR", "actual"),
     ("Bestia has denied this.", "Bestia has denied", "bestia", "reported", "-", "CT", "actual"),
-    ("Bestia did not move any troops.", "Bestia did not", "publisher", "author", "-", "CT", "actual"),
+    (
+        "Bestia did not move any troops.",
+        "Bestia did not",
+        "publisher",
+        "author",
+        "-",
+        "CT",
+        "actual",
+    ),
     ("Aland may close the border.", "Aland may", "publisher", "author", "+", "PS", "future"),
     ("Aland will close the border.", "Aland will", "publisher", "author", "+", "CT", "future"),
-    ("If talks fail, Aland would close the border.", "If talks", "publisher", "author", "+", "CT", "conditional"),
+    (
+        "If talks fail, Aland would close the border.",
+        "If talks",
+        "publisher",
+        "author",
+        "+",
+        "CT",
+        "conditional",
+    ),
     ("A deal would probably follow.", "A deal", "publisher", "author", "+", "PR", "hypothetical"),
     ("Analysts say the talks failed.", "Analysts", "analysts", "reported", "+", "CT", "actual"),
-    ("Aland considers Bestia a threat.", "Aland considers", "aland", "reported", "+", "CT", "actual"),
+    (
+        "Aland considers Bestia a threat.",
+        "Aland considers",
+        "aland",
+        "reported",
+        "+",
+        "CT",
+        "actual",
+    ),
 ]
 
 
@@ -123,7 +211,7 @@ def test_attribution_of_one_sentence(kb: Knowledge, case: tuple[str, ...]) -> No
 def test_reported_speech_continues_into_the_next_sentence_only_when_it_may(kb: Knowledge) -> None:
     text = (
         "Border news\n\n"
-        "Ada Ring said Bestia had moved troops. It has deployed tanks. However, Bestia is quiet.\n\n"
+        "Ada Ring said Bestia had moved troops. It has deployed tanks. However, Bestia waits.\n\n"
         "Bo Stark said the talks failed. The delegates left on Monday.\n"
     )
     doc = run(text, kb)
@@ -148,7 +236,7 @@ def test_pronouns_titles_and_demonyms_find_the_speaker(kb: Knowledge) -> None:
 
 
 def test_a_denial_shares_the_proposition_it_disputes(kb: Knowledge) -> None:
-    text = "Border news\n\nAda Ring said Bestia deployed troops near Cordia City. Bestia denied this.\n"
+    text = "News\n\nAda Ring said Bestia deployed troops near Cordia City. Bestia denied this.\n"
     doc = run(text, kb)
     accusation, denial = claim_at(doc, "Ada Ring said"), claim_at(doc, "Bestia denied")
     assert denial.act == "Denial" and denial.polarity == "-"
@@ -208,8 +296,9 @@ QUANTITIES = [
 ]
 
 
-@pytest.mark.parametrize(("words", "exact", "minimum", "maximum", "vague"), QUANTITIES,
-                         ids=[q[0] for q in QUANTITIES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("words", "exact", "minimum", "maximum", "vague"), QUANTITIES, ids=[q[0] for q in QUANTITIES]
+)
 def test_quantities_with_their_bounds(kb, words, exact, minimum, maximum, vague) -> None:
     doc = run(f"Border news\n\nOfficials said {words} were seen.\n", kb)
     assert len(doc.quantities) == 1, doc.quantities
@@ -223,7 +312,9 @@ def test_quantities_with_their_bounds(kb, words, exact, minimum, maximum, vague)
 
 def test_scalars_read_back_exactly(tmp_path: Path) -> None:
     rng = random.Random(12)
-    alphabet = "aé“”’‘\"'\\:#-\n\t\r\x00\x07\x7f\x85\xa0\u2028\u2029\ufeff\ufffe\U0001f600 {}[]&*!|>%@`"
+    alphabet = (
+        "aé“”’‘\"'\\:#-\n\t\r\x00\x07\x7f\x85\xa0\u2028\u2029\ufeff\ufffe\U0001f600 {}[]&*!|>%@`"
+    )
     values = ["", "yes", "no", "null", "~", "12", "2024-05-15", "- x", "#", "a: b"]
     values += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(300)]
     path = tmp_path / "s.yaml"

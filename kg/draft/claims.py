@@ -234,7 +234,7 @@ class Attributor(Speakers):
     def outside_unit(
         self, unit: Unit, s: Sentence, frame_for_next: Speaker | None, prev: Claim | None, units
     ) -> tuple[Claim | None, Speaker | None, Speaker | None]:
-        """(the unit's claim, a speaker for the words after it, the sentence's reporting speaker)."""
+        """(its claim, a speaker for the words after it, the sentence's reporting speaker)."""
         u = _Context(unit, s, prev, frame_for_next)
         u.nested = [(x.begin, x.end) for x, _ in units if x.parent is unit]
         u.reports = self.verbs_in(unit, u.nested)
@@ -245,8 +245,14 @@ class Attributor(Speakers):
             return None, tail, None
         if u.hedges and u.reports and u.hedges[0].begin < u.reports[0].begin:
             u.reports = []  # "X is said to have offered": the hedge scopes over the verb after it
-        for rule in (self.by_verb, self.by_according, self.by_hedge, self.by_frame_before,
-                     self.by_heading_noun, self.by_first_clause):  # fmt: skip
+        for rule in (
+            self.by_verb,
+            self.by_according,
+            self.by_hedge,
+            self.by_frame_before,
+            self.by_heading_noun,
+            self.by_first_clause,
+        ):
             got = rule(u)
             if got is not None:
                 claim, speaker = got
@@ -254,13 +260,15 @@ class Attributor(Speakers):
         return self.by_default(u), tail, None
 
     def tail_frame(self, u: _Context) -> Speaker | None:
-        """"Putin said – ...": a frame at the unit's end, before a dash or colon."""
+        """ "Putin said – ...": a frame at the unit's end, before a dash or colon."""
         if not (u.reports and u.dash_after):
             return None
         c = u.reports[-1]
         if has_verb(self.text, c.end, u.unit.end, self.lex):
             return None
-        who = self.speaker_before(u.unit.begin, c.begin, u.nested) or self.speaker_right_after(c.end)
+        who = self.speaker_before(u.unit.begin, c.begin, u.nested) or self.speaker_right_after(
+            c.end
+        )
         if who is None:
             return None
         u.reports = u.reports[:-1]
@@ -273,7 +281,11 @@ class Attributor(Speakers):
         for c in u.reports:
             verb = c.entry
             who = self.speaker_before(unit.begin, c.begin, u.nested)
-            if who is None and unit.why.startswith(("participle", "'and' before a verb")) and u.prev:
+            if (
+                who is None
+                and unit.why.startswith(("participle", "'and' before a verb"))
+                and u.prev
+            ):
                 who = self.mention_of(u.prev.claimant) if u.prev.claimant != PUBLISHER else None
             if who is None and not verb.object:
                 who = self.speaker_right_after(c.end)  # "said Putin"
@@ -286,8 +298,9 @@ class Attributor(Speakers):
                 words = text[declined[0].begin : c.end]
                 claim.why["polarity"] = f"the speaker's report is negated ({words!r})"
                 claim.why["attribution"] = "a report that was not made is the author's statement"
-                claim.frame = Frame(unit.begin, c.end, verb.name, "declined", "Statement", who,
-                                    None, negated=True)  # fmt: skip
+                claim.frame = Frame(
+                    unit.begin, c.end, verb.name, "declined", "Statement", who, None, negated=True
+                )
                 claim.agent_hint = who.ref if who else None
                 return claim, None
             if who is not None:
@@ -303,7 +316,9 @@ class Attributor(Speakers):
         claim.why["claimant"] = f"subject of {words!r}: {who.text!r} ({who.why})"
         claim.why["attribution"] = f"reporting verb {words!r} ({verb.kind})"
         claim.why["act"] = f"{verb.act}: the verb {words!r}"
-        claim.frame = Frame(who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end))
+        claim.frame = Frame(
+            who.begin, c.end, verb.name, verb.kind, verb.act, who, (c.end, unit.end)
+        )
         if verb.denial:
             claim.polarity = "-"
             claim.why["polarity"] = f"denial verb {words!r}"
@@ -332,7 +347,9 @@ class Attributor(Speakers):
         claim = self.new(u.unit.begin, u.unit.end, u.s, "hearsay")
         self.apply_according(claim, according, u.s)
         why = claim.why.get("claimant", "")
-        return claim, Speaker(claim.claimant, None, claim.attribution, claim.reporter, u.s.index, why)
+        return claim, Speaker(
+            claim.claimant, None, claim.attribution, claim.reporter, u.s.index, why
+        )
 
     def by_hedge(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
         """Rule 3: an agentless hedge ("is said to be", "reportedly")."""
@@ -373,7 +390,7 @@ class Attributor(Speakers):
         return claim, frame
 
     def by_heading_noun(self, u: _Context) -> tuple[Claim | None, Speaker | None] | None:
-        """"X's allegations – ..." in a heading: a speech noun names who says what follows."""
+        """ "X's allegations – ..." in a heading: a speech noun names who says what follows."""
         if u.s.kind not in ("heading", "headline", "bullet") or not u.dash_after:
             return None
         m = re.match(r"(.+?)(?:’s|'s)\s+(\w+)\s*$", self.text[u.unit.begin : u.unit.end])
@@ -402,7 +419,9 @@ class Attributor(Speakers):
         claim = self.new(unit.begin, unit.end, u.s, prev.attribution)
         claim.claimant, claim.reporter, claim.frame = prev.claimant, prev.reporter, prev.frame
         claim.why["claimant"] = f"the same report as the clause before ({prev.claimant})"
-        claim.why["attribution"] = f"continues the report of the sentence's first clause ({unit.why})"
+        claim.why["attribution"] = (
+            f"continues the report of the sentence's first clause ({unit.why})"
+        )
         return claim, None
 
     def by_default(self, u: _Context) -> Claim:
@@ -418,7 +437,9 @@ class Attributor(Speakers):
                 "no contrast word"
             )
             return claim
-        claim.why["attribution"] = "no reporting verb, quotation, source or hedge: the article's own voice"
+        claim.why["attribution"] = (
+            "no reporting verb, quotation, source or hedge: the article's own voice"
+        )
         if u.unit.why.startswith("participle") and u.prev is not None:
             claim.agent_hint = u.prev.agent_hint
         return claim
@@ -459,17 +480,11 @@ class Attributor(Speakers):
         if unit.begin != s.begin and not allow_speech:
             return False
         words = [m.group(0).lower() for m in _WORD.finditer(self.text, unit.begin, unit.end)]
-        for i, w in enumerate(words):
-            if (
-                w in self.lex.present
-                or w.endswith("s")
-                and i > 0
-                and w not in self.lex.auxiliaries
-                and False
-            ):
-                return True
+        for w in words:
+            if w in self.lex.present:
+                return True  # present or perfect: may go on reporting
             if w in self.lex.past or verbish(w, self.lex):
-                return False
+                return False  # past tense: the author narrating
         return False
 
     # --- extra claims: titles, appositions, acronyms ----------------------------------------

@@ -55,8 +55,9 @@ def has_verb(text: str, b: int, e: int, lex: Lexicon) -> bool:
     if i < len(starts) and starts[i] < e:
         # the word must also end by e
         m = _WORD.match(text, starts[i])
-        return m is not None and (m.end() <= e or any(
-            verbish(w.group(0), lex) for w in _WORD.finditer(text, b, e)))
+        return m is not None and (
+            m.end() <= e or any(verbish(w.group(0), lex) for w in _WORD.finditer(text, b, e))
+        )
     return False
 
 
@@ -181,10 +182,11 @@ def _nested(text: str, unit: Unit, lex: Lexicon) -> list[Unit]:
             continue
         words = [w.group(0).lower() for w in _WORD.finditer(text, m.end(), unit.end)]
         frame = any(
-            w in lex.verbs and not lex.verbs[w].speech_objects
+            w in lex.verbs
+            and not lex.verbs[w].speech_objects
             and (i == len(words) - 1 or words[i + 1] in lex.prepositions)
             for i, w in enumerate(words)
-        )  # fmt: skip
+        )
         if frame and not (words and words[0] in lex.speech_nouns):
             continue  # ", the ministry said (in a statement)": a reporting frame, not an apposition
         app = Unit(m.start() + 1, unit.end, "apposition", "trailing apposition", None)

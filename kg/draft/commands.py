@@ -15,8 +15,15 @@ from kg.errors import DataError
 from kg.progress import progress
 
 
-def single(config: Config, text: str, aid: str | None, values: dict[str, str | None], out: Path,
-           *, force: bool = False) -> str:  # fmt: skip
+def single(
+    config: Config,
+    text: str,
+    aid: str | None,
+    values: dict[str, str | None],
+    out: Path,
+    *,
+    force: bool = False,
+) -> str:
     """Draft one text file (or standard input with '-') and say what was written."""
     given = {k: v for k, v in values.items() if v is not None}
     if text == "-":
@@ -30,16 +37,17 @@ def single(config: Config, text: str, aid: str | None, values: dict[str, str | N
     kb = load_knowledge(config.source, config.base_iri)
     doc = draft_file(path, meta, kb, out, force=force)
     props = len({id(c.proposition) for c in doc.claims})
-    return (f"drafted {meta.aid}: {len(doc.claims)} claims, {props} propositions, "
-            f"{len(doc.stubs)} new names to confirm -> {out / meta.aid}")  # fmt: skip
+    return (
+        f"drafted {meta.aid}: {len(doc.claims)} claims, {props} propositions, "
+        f"{len(doc.stubs)} new names to confirm -> {out / meta.aid}"
+    )
 
 
 def _stdin_file() -> Path:
     import tempfile
 
     data = sys.stdin.buffer.read()
-    handle = tempfile.NamedTemporaryFile(prefix="kg-draft-", suffix=".txt", delete=False)
-    with handle:
+    with tempfile.NamedTemporaryFile(prefix="kg-draft-", suffix=".txt", delete=False) as handle:
         handle.write(data)
     return Path(handle.name)
 
@@ -64,8 +72,10 @@ def batch(
             bar.advance()
     seconds = time.monotonic() - started
     rate = drafted / seconds if seconds > 0 else 0.0
-    summary = (f"drafted {drafted} of {len(paths)} articles ({claims} claims) into {out} "
-               f"in {seconds:.1f} s ({rate:.0f} articles/s); {len(failures)} failed")  # fmt: skip
+    summary = (
+        f"drafted {drafted} of {len(paths)} articles ({claims} claims) into {out} "
+        f"in {seconds:.1f} s ({rate:.0f} articles/s); {len(failures)} failed"
+    )
     return summary, failures
 
 

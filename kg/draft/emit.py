@@ -106,16 +106,21 @@ def _headline(doc: Doc) -> str:
 
 def claims_yaml(doc: Doc) -> str:
     out = [
-        f"# Claims drafted by `kg draft` (geoclaims {__version__}) from article.txt. Every value is",
-        "# a guess to review: the comment after it names the cue that drafted it. Format:",
+        f"# Claims drafted by `kg draft` (geoclaims {__version__}) from article.txt. Every value",
+        "# is a guess to review: the comment after it names the cue that drafted it. Format:",
         "# ontology/README.md. Quotes are the article's exact characters.",
     ]
     if doc.stubs:
-        out += ["#", "# Names not in data/entities.yaml (confirm each and add it there, with a Wikidata id",
-                "# only if verified; then use its id below):"]  # fmt: skip
+        out += [
+            "#",
+            "# Names not in data/entities.yaml (confirm each and add it there, with a Wikidata id",
+            "# only if verified; then use its id below):",
+        ]
         for stub in doc.stubs:
-            out.append(f"#   - {{id: {stub.sid}, type: {stub.type}, label: {scalar(stub.label)}}}"
-                       f"  # at {stub.begin}-{stub.end}")  # fmt: skip
+            out.append(
+                f"#   - {{id: {stub.sid}, type: {stub.type}, label: {scalar(stub.label)}}}"
+                f"  # at {stub.begin}-{stub.end}"
+            )
     times_left = [t for t in doc.times if t.date is None and t.interval is None]
     if doc.anchor is None:
         out += ["#", "# No publication date was given: relative time expressions are not resolved."]
@@ -209,13 +214,15 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
     if c.times and doc.anchor is not None:
         out.append("    time:")
         for t in c.times:
-            value = (f"resolvedDate: {t.date.isoformat()}" if t.date is not None else
-                     f"resolvedInterval: [{t.interval[0].isoformat()}, {t.interval[1].isoformat()}]")  # fmt: skip
+            value = (
+                f"resolvedDate: {t.date.isoformat()}"
+                if t.date is not None
+                else f"resolvedInterval: [{t.interval[0].isoformat()}, {t.interval[1].isoformat()}]"
+            )
             out.append(f"      - {{surfaceText: {scalar(t.text)}, {value}}}{comment(t.why)}")
     if c.disputes:
-        out.append(
-            f"    disputes: [{', '.join(name(d.cid) for d in c.disputes)}]{comment(w.get('disputes'))}"
-        )
+        ids = ", ".join(name(d.cid) for d in c.disputes)
+        out.append(f"    disputes: [{ids}]{comment(w.get('disputes'))}")
     if c.quantities:
         for q in c.quantities:
             bounds = ", ".join(

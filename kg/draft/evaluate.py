@@ -159,8 +159,9 @@ def score(name: str, text: str, curated: list[ClaimView], drafted: list[ClaimVie
             ):
                 result.right[f] += 1
             elif f in ("claimant", "attribution", "polarity"):
+                words = text[c.begin : c.end][:50]
                 result.wrong.append(
-                    f"{f}: {_local(d.values[f])} for {_local(c.values[f])} in {text[c.begin : c.end][:50]!r}"
+                    f"{f}: {_local(d.values[f])} for {_local(c.values[f])} in {words!r}"
                 )
         for t in c.times:
             result.times += 1
@@ -222,8 +223,10 @@ def table(scores: list[Score]) -> str:
     lines = [head, "-" * len(head)]
     for s in [*scores, total]:
         fields = " ".join(f"{s.field(f):>11.0%}" for f in FIELDS)
-        lines.append(f"{s.name[:28]:28} {s.curated:>7} {s.drafted:>7} {s.found:>5} {s.recall:>7.0%} "
-                     f"{s.precision:>9.0%} {fields} {s.time:>5.0%} {s.times_right:>2}/{s.times:<2}")  # fmt: skip
+        lines.append(
+            f"{s.name[:28]:28} {s.curated:>7} {s.drafted:>7} {s.found:>5} {s.recall:>7.0%} "
+            f"{s.precision:>9.0%} {fields} {s.time:>5.0%} {s.times_right:>2}/{s.times:<2}"
+        )
     return "\n".join(lines)
 
 

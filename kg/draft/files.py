@@ -96,13 +96,17 @@ def meta_from_yaml(path: Path, aid: str) -> Meta:
     if not isinstance(data, YMap):
         raise DataError("expected a mapping", str(path))
     publisher = data.get("publisher")
-    return make_meta(aid, {
-        "headline": data.get("headline"),
-        "publisher": None if publisher is None else str(publisher),
-        "url": data.get("url"),
-        "date": data.get("anchorDate") or data.get("datePublished"),
-        "language": data.get("language"),
-    }, str(path))  # fmt: skip
+    return make_meta(
+        aid,
+        {
+            "headline": data.get("headline"),
+            "publisher": None if publisher is None else str(publisher),
+            "url": data.get("url"),
+            "date": data.get("anchorDate") or data.get("datePublished"),
+            "language": data.get("language"),
+        },
+        str(path),
+    )
 
 
 def review_status(folder: Path) -> str:
@@ -120,8 +124,9 @@ def write_folder(doc: Doc, folder: Path, *, force: bool = False, raw: bytes | No
     """Write the article folder all at once; refuse an existing one unless `force`."""
     if folder.exists() and not force:
         status = review_status(folder)
-        raise DataError(f"{folder} exists and holds a {status} article: left untouched "
-                        "(--force replaces it)")  # fmt: skip
+        raise DataError(
+            f"{folder} exists and holds a {status} article: left untouched (--force replaces it)"
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     fresh = folder.parent / f".{folder.name}.draft-{os.getpid()}"
     old = folder.parent / f".{folder.name}.old-{os.getpid()}"

@@ -124,11 +124,20 @@ def load_knowledge(source: Path, base: str = "https://w3id.org/geoclaims/") -> K
         ref = None  # a broken facts file is `kg validate`'s to report; drafting goes on without
     for fact in ref.facts if ref else []:
         for stmt, _ in as_list(fact.get("statements") or fact.get("statement") or []):
-            if isinstance(stmt, YMap) and stmt.get("type") == "TenureStatement":
-                if isinstance(stmt.get("holder"), str) and isinstance(stmt.get("post"), str):
-                    kb.tenures.append(Tenure(stmt["holder"], stmt["post"],
-                                             _date(stmt.get("startDate")),
-                                             _date(stmt.get("endDate"))))  # fmt: skip
+            if (
+                isinstance(stmt, YMap)
+                and stmt.get("type") == "TenureStatement"
+                and isinstance(stmt.get("holder"), str)
+                and isinstance(stmt.get("post"), str)
+            ):
+                kb.tenures.append(
+                    Tenure(
+                        stmt["holder"],
+                        stmt["post"],
+                        _date(stmt.get("startDate")),
+                        _date(stmt.get("endDate")),
+                    )
+                )
     _index(kb)
     return kb
 

@@ -67,7 +67,10 @@ def find_phrases(
                 out.append((b, b + len(key), key))
                 break
             last = words[i + n - 1] if i + n - 1 < len(words) else ""
-            if tuple(words[i : i + n - 1]) == phrase[:-1] and last in (phrase[-1], phrase[-1] + "'s"):
+            if tuple(words[i : i + n - 1]) == phrase[:-1] and last in (
+                phrase[-1],
+                phrase[-1] + "'s",
+            ):
                 e = tokens[i + n - 1][0] + len(phrase[-1])
                 out.append((b, e, " ".join(phrase)))
                 break
@@ -192,11 +195,18 @@ def lexicon() -> Lexicon:
     rep = read("reporting")
     verbs: dict[str, Verb] = {}
     for name, entry in rep["verbs"].items():
-        verb = Verb(name, entry["kind"], entry["act"], bool(entry.get("object")),
-                    bool(entry.get("denial")), bool(entry.get("speech_objects")),
-                    bool(entry.get("label")), entry.get("needs"),
-                    tuple(w.lower() for w in entry.get("next") or ()),
-                    bool(entry.get("clausal")))  # fmt: skip
+        verb = Verb(
+            name,
+            entry["kind"],
+            entry["act"],
+            bool(entry.get("object")),
+            bool(entry.get("denial")),
+            bool(entry.get("speech_objects")),
+            bool(entry.get("label")),
+            entry.get("needs"),
+            tuple(w.lower() for w in entry.get("next") or ()),
+            bool(entry.get("clausal")),
+        )
         for form in entry["forms"]:
             verbs.setdefault(form.lower(), verb)
     hed = read("hedges")
@@ -206,8 +216,16 @@ def lexicon() -> Lexicon:
         pattern = item["re"]
         for key, value in macros.items():
             pattern = pattern.replace("{" + key + "}", value)
-        hedges.append(Hedge(re.compile(pattern, re.IGNORECASE), item["act"], item["certainty"],
-                            item["cue"], item.get("modality"), bool(item.get("label_if_np"))))  # fmt: skip
+        hedges.append(
+            Hedge(
+                re.compile(pattern, re.IGNORECASE),
+                item["act"],
+                item["certainty"],
+                item["cue"],
+                item.get("modality"),
+                bool(item.get("label_if_np")),
+            )
+        )
     pol = read("polarity")
     mod = read("modality")
     agents = read("agents")
@@ -220,7 +238,7 @@ def lexicon() -> Lexicon:
             dict(t.get("roles") or {}),
             bool(t.get("hostile")),
             dict(t.get("values") or {}),
-        )  # fmt: skip
+        )
         for t in read("events")["triggers"]
     ]
     lex = Lexicon(
@@ -276,18 +294,21 @@ def lexicon() -> Lexicon:
         re.IGNORECASE,
     )
     lex.groups_re = words_re(sorted(lex.groups))
-    _index(lex, {
-        "report": [(form, verb) for form, verb in verbs.items()],
-        "according": [(w, None) for w in rep["according"]],
-        "negation": [(w, None) for w in _lower(pol["negations"])],
-        "exception": [(w, None) for w in _lower(pol["exceptions"])],
-        "denial": [(w, None) for w in _lower(pol["denial_words"])],
-        "declined": [(w, None) for w in _lower(rep["declined"])],
-        "not_possible": [(w, None) for w in _lower(mod["not_possible"])],
-        "possible": [(w, None) for w in _lower(mod["possible"])],
-        "probable": [(w, None) for w in _lower(mod["probable"])],
-        "future": [(w, None) for w in _lower(mod["future"])],
-        "hypothetical": [(w, None) for w in _lower(mod["hypothetical"])],
-        "conditional": [(w, None) for w in _lower(mod["conditional"])],
-    })  # fmt: skip
+    _index(
+        lex,
+        {
+            "report": [(form, verb) for form, verb in verbs.items()],
+            "according": [(w, None) for w in rep["according"]],
+            "negation": [(w, None) for w in _lower(pol["negations"])],
+            "exception": [(w, None) for w in _lower(pol["exceptions"])],
+            "denial": [(w, None) for w in _lower(pol["denial_words"])],
+            "declined": [(w, None) for w in _lower(rep["declined"])],
+            "not_possible": [(w, None) for w in _lower(mod["not_possible"])],
+            "possible": [(w, None) for w in _lower(mod["possible"])],
+            "probable": [(w, None) for w in _lower(mod["probable"])],
+            "future": [(w, None) for w in _lower(mod["future"])],
+            "hypothetical": [(w, None) for w in _lower(mod["hypothetical"])],
+            "conditional": [(w, None) for w in _lower(mod["conditional"])],
+        },
+    )
     return lex

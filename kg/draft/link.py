@@ -26,12 +26,48 @@ _WORD = re.compile(r"[^\W_](?:[\w.’'-]*[^\W_])?")
 _TOKEN = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")  # no apostrophes: "Oskaria’s" -> "Oskaria"
 _CAP = re.compile(r"[A-Z\u00C0-\u00DE][\w’'.-]*")
 _ORG_WORDS = {
-    "council", "court", "ministry", "organization", "organisation", "union", "party", "agency",
-    "committee", "bank", "fund", "assembly", "parliament", "army", "forces", "front", "movement",
-    "commission", "office", "service", "institute", "university", "company", "corporation",
-    "news", "times", "post", "tv", "radio", "alliance", "pact", "compact", "league", "federation",
-    "coalition", "network", "foundation", "group", "guard", "police", "navy",
-}  # fmt: skip
+    "council",
+    "court",
+    "ministry",
+    "organization",
+    "organisation",
+    "union",
+    "party",
+    "agency",
+    "committee",
+    "bank",
+    "fund",
+    "assembly",
+    "parliament",
+    "army",
+    "forces",
+    "front",
+    "movement",
+    "commission",
+    "office",
+    "service",
+    "institute",
+    "university",
+    "company",
+    "corporation",
+    "news",
+    "times",
+    "post",
+    "tv",
+    "radio",
+    "alliance",
+    "pact",
+    "compact",
+    "league",
+    "federation",
+    "coalition",
+    "network",
+    "foundation",
+    "group",
+    "guard",
+    "police",
+    "navy",
+}
 _PRONOUN = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
 _DEFINITE = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
 _PLACE_PREPOSITIONS = {"in", "near", "at", "into", "across", "from", "to", "towards", "outside"}
@@ -85,8 +121,18 @@ def _names(doc: Doc, kb: Knowledge) -> list[Mention]:
             end = pos + len(form.text)
             if text.startswith(form.text, pos) and not (end < len(text) and text[end].isalnum()):
                 e = kb.entities[form.eid]
-                out.append(Mention(pos, end, form.text, e.eid, e.category, form.how,
-                                   f"{form.how} of {e.eid}", e.agent))  # fmt: skip
+                out.append(
+                    Mention(
+                        pos,
+                        end,
+                        form.text,
+                        e.eid,
+                        e.category,
+                        form.how,
+                        f"{form.how} of {e.eid}",
+                        e.agent,
+                    )
+                )
                 taken_until = end
                 break
     return out
@@ -110,8 +156,18 @@ def _governments(doc: Doc, kb: Knowledge, names: Mentions) -> list[Mention]:
             owner = names.covering(m.start() - 4)  # "Russia’s government"
         if owner is not None and owner.category == "state" and owner.ref in kb.governments:
             gov = kb.governments[owner.ref]
-            out.append(Mention(owner.begin, m.end(), doc.text[owner.begin : m.end()], gov,
-                               "organisation", "government", f"the government of {owner.ref}", True))  # fmt: skip
+            out.append(
+                Mention(
+                    owner.begin,
+                    m.end(),
+                    doc.text[owner.begin : m.end()],
+                    gov,
+                    "organisation",
+                    "government",
+                    f"the government of {owner.ref}",
+                    True,
+                )
+            )
     return out
 
 
@@ -141,9 +197,17 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
         if inside is not None:
             if inside.category == "person" and inside.how == "altLabel" and te < inside.end:
                 of = _state_in(kb, text, inside.begin, tb)
-                facts.append(TitleFact(inside.begin, inside.end, inside.ref, title, of,
-                                       kb.post_for(title, of),
-                                       f"title {text[tb:te]!r} in the name {inside.text!r}"))  # fmt: skip
+                facts.append(
+                    TitleFact(
+                        inside.begin,
+                        inside.end,
+                        inside.ref,
+                        title,
+                        of,
+                        kb.post_for(title, of),
+                        f"title {text[tb:te]!r} in the name {inside.text!r}",
+                    )
+                )
             continue
         # What the title is of: a state named (or a demonym) just before, or "X's title".
         of, nb = None, tb
@@ -162,8 +226,17 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
             if of is None and text[max(0, tb - 4) : tb].lower() == "the ":
                 start = tb - 4
             post = kb.post_for(title, of)
-            facts.append(TitleFact(start, after.end, after.ref, title, of, post,
-                                   f"title {text[tb:te]!r} before the name"))  # fmt: skip
+            facts.append(
+                TitleFact(
+                    start,
+                    after.end,
+                    after.ref,
+                    title,
+                    of,
+                    post,
+                    f"title {text[tb:te]!r} before the name",
+                )
+            )
             continue
         # Pattern C: "Name, the title," (apposition after a name).
         lead = text[max(0, nb - 6) : nb]
@@ -171,9 +244,17 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
             comma = text.rfind(",", 0, nb)
             before = names.covering(comma - 1) if comma > 0 else None
             if before is not None and before.category == "person":
-                facts.append(TitleFact(before.begin, te, before.ref, title, of,
-                                       kb.post_for(title, of),
-                                       f"apposition ', the {title}' after the name"))  # fmt: skip
+                facts.append(
+                    TitleFact(
+                        before.begin,
+                        te,
+                        before.ref,
+                        title,
+                        of,
+                        kb.post_for(title, of),
+                        f"apposition ', the {title}' after the name",
+                    )
+                )
                 continue
         # Pattern D: "the title, Name," (apposition before a name).
         if text.startswith(", ", te):
@@ -182,9 +263,17 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
                 start = nb if of is not None else tb
                 if text[max(0, start - 4) : start].lower() == "the ":
                     start -= 4
-                facts.append(TitleFact(start, follow.end, follow.ref, title, of,
-                                       kb.post_for(title, of),
-                                       f"apposition '{text[tb:te]}, NAME'"))  # fmt: skip
+                facts.append(
+                    TitleFact(
+                        start,
+                        follow.end,
+                        follow.ref,
+                        title,
+                        of,
+                        kb.post_for(title, of),
+                        f"apposition '{text[tb:te]}, NAME'",
+                    )
+                )
                 continue
         # Pattern B: "the [Demonym] title" without a name: resolve to the holder.
         art = text[max(0, nb - 4) : nb].lower()
@@ -197,19 +286,49 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
             ):
                 b0 = nb - len(lead.group(0))
                 words = text[b0:te]
-                mentions.append(Mention(b0, te, words, slug(text[nb:te]), "person", "unnamed",
-                                        f"an unnamed {title}: an article agent named by the words", True))  # fmt: skip
+                mentions.append(
+                    Mention(
+                        b0,
+                        te,
+                        words,
+                        slug(text[nb:te]),
+                        "person",
+                        "unnamed",
+                        f"an unnamed {title}: an article agent named by the words",
+                        True,
+                    )
+                )
             continue
         holder, why = _holder(doc, kb, facts, title, of)
         if holder is None:
-            mentions.append(Mention(nb - 4, te, text[nb - 4 : te], slug(text[nb:te]), "person",
-                                    "unnamed", f"the {title}, not named: an article agent", True))  # fmt: skip
+            mentions.append(
+                Mention(
+                    nb - 4,
+                    te,
+                    text[nb - 4 : te],
+                    slug(text[nb:te]),
+                    "person",
+                    "unnamed",
+                    f"the {title}, not named: an article agent",
+                    True,
+                )
+            )
         else:
-            mentions.append(Mention(nb - 4, te, text[nb - 4 : te], holder, "person", "title",
-                                    why, True))  # fmt: skip
+            mentions.append(
+                Mention(nb - 4, te, text[nb - 4 : te], holder, "person", "title", why, True)
+            )
             if of is not None:
-                facts.append(TitleFact(nb - 4, te, holder, title, of, kb.post_for(title, of),
-                                       why + " (title of a named state)"))  # fmt: skip
+                facts.append(
+                    TitleFact(
+                        nb - 4,
+                        te,
+                        holder,
+                        title,
+                        of,
+                        kb.post_for(title, of),
+                        why + " (title of a named state)",
+                    )
+                )
     return mentions, facts
 
 
@@ -303,18 +422,23 @@ def _stubs(doc: Doc, kb: Knowledge, taken: Mentions) -> tuple[list[Mention], lis
             ):
                 run.append(m)
                 continue
-            if run:
-                if not any(b <= run[0].start() < e for b, e in covered):
-                    _stub_run(doc, kb, taken, run, sentence, skip, mentions, stubs)
+            if run and not any(b <= run[0].start() < e for b, e in covered):
+                _stub_run(doc, kb, taken, run, sentence, skip, mentions, stubs)
             run = [m] if m is not None else []
     doc.stubs.extend(stubs.values())
     return mentions, list(stubs.values())
 
 
 def _stub_run(
-    doc: Doc, kb: Knowledge, taken: Mentions, run: list[re.Match[str]], sentence: Sentence,
-    skip: set[str], mentions: list[Mention], stubs: dict[str, Stub],
-) -> None:  # fmt: skip
+    doc: Doc,
+    kb: Knowledge,
+    taken: Mentions,
+    run: list[re.Match[str]],
+    sentence: Sentence,
+    skip: set[str],
+    mentions: list[Mention],
+    stubs: dict[str, Stub],
+) -> None:
     text = doc.text
     words = [m for m in run if taken.covering(m.start()) is None]
     # keep only the longest stretch not covered by a mention and not a known word
@@ -362,11 +486,12 @@ def _stub_run(
             kind,
             b,
             e,
-            f"capitalised name not in the entity list, {kind.lower()} by its words or the word before",
+            f"a name not in the entity list ({kind.lower()}: by its words or the word before)",
         ),
     )
-    mentions.append(Mention(b, e, label, sid, category, "stub", f"unknown name {label!r}",
-                            category in AGENTS))  # fmt: skip
+    mentions.append(
+        Mention(b, e, label, sid, category, "stub", f"unknown name {label!r}", category in AGENTS)
+    )
 
 
 def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
@@ -406,12 +531,28 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
                     if want == "person"
                     else ({"state", "organisation"} if want == "thing" else {"group"})
                 )
-                ref = _antecedent(text, lex, pos, cats, inside_quote(pos), here, resolved_here,
-                                  by_sentence, inside_quote)  # fmt: skip
+                ref = _antecedent(
+                    text,
+                    lex,
+                    pos,
+                    cats,
+                    inside_quote(pos),
+                    here,
+                    resolved_here,
+                    by_sentence,
+                    inside_quote,
+                )
                 if ref is not None:
-                    men = Mention(m.start(), m.end(), m.group(0), ref.ref, ref.category, "pronoun",
-                                  f"{m.group(0)!r} = {ref.ref} ({ref.text!r} at {ref.begin})",
-                                  ref.agent)  # fmt: skip
+                    men = Mention(
+                        m.start(),
+                        m.end(),
+                        m.group(0),
+                        ref.ref,
+                        ref.category,
+                        "pronoun",
+                        f"{m.group(0)!r} = {ref.ref} ({ref.text!r} at {ref.begin})",
+                        ref.agent,
+                    )
                     found.append(men)
                     resolved_here.append(men)
                 continue
@@ -419,8 +560,19 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
             cats = set(lex.definites.get(noun, ()))
             target = None
             if cats:
-                target = _antecedent(text, lex, pos, cats, False, here, resolved_here,
-                                     by_sentence, inside_quote, nearest=True, back=len(by_sentence))  # fmt: skip
+                target = _antecedent(
+                    text,
+                    lex,
+                    pos,
+                    cats,
+                    False,
+                    here,
+                    resolved_here,
+                    by_sentence,
+                    inside_quote,
+                    nearest=True,
+                    back=len(by_sentence),
+                )
             elif noun in last_word:
                 eid = last_word[noun]
                 seen = [
@@ -433,12 +585,27 @@ def _resolve(doc: Doc, kb: Knowledge, mentions: list[Mention]) -> list[Mention]:
             if target is not None and noun == "government":
                 gov = kb.governments.get(target.ref)
                 if gov is not None:
-                    target = Mention(target.begin, target.end, target.text, gov, "organisation",
-                                     "definite", target.why, True)  # fmt: skip
+                    target = Mention(
+                        target.begin,
+                        target.end,
+                        target.text,
+                        gov,
+                        "organisation",
+                        "definite",
+                        target.why,
+                        True,
+                    )
             if target is not None:
-                men = Mention(m.start(), m.end(), m.group(0), target.ref, target.category,
-                              "definite", f"{m.group(0)!r} = {target.ref} (nearest fitting mention)",
-                              target.agent)  # fmt: skip
+                men = Mention(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    target.ref,
+                    target.category,
+                    "definite",
+                    f"{m.group(0)!r} = {target.ref} (nearest fitting mention)",
+                    target.agent,
+                )
                 found.append(men)
                 resolved_here.append(men)
         by_sentence.append((sentence, [*here, *resolved_here]))
@@ -452,10 +619,18 @@ def _in_relative(text: str, pos: int, end: int) -> bool:
 
 
 def _antecedent(
-    text: str, lex, pos: int, cats: set[str], in_quote: bool, here: list[Mention],
-    resolved_here: list[Mention], by_sentence: list[tuple[Sentence, list[Mention]]],
-    inside_quote, nearest: bool = False, back: int = 3,
-) -> Mention | None:  # fmt: skip
+    text: str,
+    lex,
+    pos: int,
+    cats: set[str],
+    in_quote: bool,
+    here: list[Mention],
+    resolved_here: list[Mention],
+    by_sentence: list[tuple[Sentence, list[Mention]]],
+    inside_quote,
+    nearest: bool = False,
+    back: int = 3,
+) -> Mention | None:
     """The fitting mention: in this sentence before `pos`, else the nearest earlier sentence."""
 
     def fits(m: Mention) -> bool:

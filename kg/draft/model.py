@@ -82,7 +82,7 @@ class Mention:
 
 @dataclass
 class TitleFact:
-    """The text gives someone a title: 'Russian President Vladimir Putin', 'Marrow, the minister'."""
+    """The text gives someone a title: 'Russian President Vladimir Putin', 'Marrow, the chief'."""
 
     begin: int
     end: int

@@ -21,7 +21,8 @@ from kg.draft.model import Claim, Doc, Mention, Proposition
 
 _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:we|our|us|i|my|me)(?![\w’'-])", re.IGNORECASE)
 _ANAPHORIC = re.compile(
-    r"\b(?:this|that|these|it|them|such|the (?:accusations?|allegations?|claims?|charges?|reports?))\b",
+    r"\b(?:this|that|these|it|them|such"
+    r"|the (?:accusations?|allegations?|claims?|charges?|reports?))\b",
     re.IGNORECASE,
 )
 
@@ -52,9 +53,10 @@ class Builder:
     ) -> list[Mention]:
         lo, hi = b if b is not None else claim.begin, e if e is not None else claim.end
         return [
-            m for m in self.mentions.within(lo, hi)
+            m
+            for m in self.mentions.within(lo, hi)
             if m.ref and any(x <= m.begin < y for x, y in self.own_text(claim))
-        ]  # fmt: skip
+        ]
 
     def speaker_state(self, claim: Claim) -> str | None:
         """The state a speaker stands for ("we" in a quotation of a minister or ministry)."""
@@ -99,10 +101,11 @@ class Builder:
         start = frame.end if frame is not None and frame.end <= pos else claim.begin
         title_of = [(t.begin, t.end, t.holder) for t in self.doc.titles]
         cands = [
-            m for m in self.mentions_in(claim, start, pos)
+            m
+            for m in self.mentions_in(claim, start, pos)
             if (m.agent or m.category == "state")
             and not any(b <= m.begin < e and m.ref != h for b, e, h in title_of)
-        ]  # fmt: skip
+        ]
         subjects = [m for m in cands if subject_like(self.text, m, self.kb.lex.prepositions)]
         if subjects:
             return subjects[0].ref
@@ -166,8 +169,13 @@ class Builder:
                 )
                 why = f"title {t.title!r}: the post the text gives {t.holder} elsewhere"
             if t is not None and post is None:
-                held = [x.post for x in self.kb.tenures if x.holder == t.holder
-                        and self.kb.entities.get(x.post) and self.kb.entities[x.post].label.lower().startswith(t.title)]  # fmt: skip
+                held = [
+                    x.post
+                    for x in self.kb.tenures
+                    if x.holder == t.holder
+                    and self.kb.entities.get(x.post)
+                    and self.kb.entities[x.post].label.lower().startswith(t.title)
+                ]
                 post = held[0] if len(set(held)) == 1 else None
                 why = f"title {t.title!r}: the post {t.holder} holds in the reference facts"
             if t is not None and post is not None:
@@ -181,17 +189,29 @@ class Builder:
             )
             state = self.recent_state(claim.begin)
             if place is not None and state is not None:
-                return Proposition("CapitalStatement", {"state": state, "capital": place.ref}, words,
-                                   f"'the capital, {place.text}', the state last named: {state}")  # fmt: skip
+                return Proposition(
+                    "CapitalStatement",
+                    {"state": state, "capital": place.ref},
+                    words,
+                    f"'the capital, {place.text}', the state last named: {state}",
+                )
         if claim.kind == "acronym":
             m = re.match(r"([A-Z]{2,6})\s+\((.+)\)", text[claim.begin : claim.end])
             org = self.mentions.at(claim.begin)
             if m and org is not None and org.ref:
-                return Proposition("OrganisationName", {"nameOf": org.ref, "fullName": m.group(2)},
-                                   words, "an acronym spelt out in brackets")  # fmt: skip
+                return Proposition(
+                    "OrganisationName",
+                    {"nameOf": org.ref, "fullName": m.group(2)},
+                    words,
+                    "an acronym spelt out in brackets",
+                )
         if claim.frame is not None and claim.frame.kind == "declined" and claim.frame.speaker:
-            return Proposition("Disclosure", {"agent": claim.frame.speaker.ref}, words,
-                               "a negated report: what the speaker did not disclose")  # fmt: skip
+            return Proposition(
+                "Disclosure",
+                {"agent": claim.frame.speaker.ref},
+                words,
+                "a negated report: what the speaker did not disclose",
+            )
         if claim.act == "Label":
             label = self.label(claim)
             if label is not None:
@@ -206,11 +226,12 @@ class Builder:
         lo = bisect_left(self.hit_starts, claim.begin)
         hi = bisect_left(self.hit_starts, claim.end)
         hits = [
-            h for h in self.hits[lo:hi]
+            h
+            for h in self.hits[lo:hi]
             if any(b <= h[0] and h[1] <= e for b, e in own)
             and (cond is None or not cond[0] <= h[0] < cond[1])
             and not ((m := self.mentions.covering(h[0])) is not None and m.agent and h[1] <= m.end)
-        ]  # fmt: skip
+        ]
         if hits:
             hit = min(hits, key=lambda h: (h[2], h[0]))
             trig = self.kb.lex.triggers[hit[2]]
@@ -313,8 +334,12 @@ class Builder:
                     labelled = self.object(claim, claim.frame.end) or labelled
                 label = m.group(1).strip().strip('“”"‘’').strip()
                 if labelled and label:
-                    return Proposition("LabelStatement", {"labelled": labelled, "labelText": label},
-                                       label, f"label after {m.group(0).split()[0]!r}")  # fmt: skip
+                    return Proposition(
+                        "LabelStatement",
+                        {"labelled": labelled, "labelText": label},
+                        label,
+                        f"label after {m.group(0).split()[0]!r}",
+                    )
         return None
 
     def recent_state(self, pos: int) -> str | None:
@@ -424,8 +449,9 @@ def _denials(doc: Doc) -> None:
                 and c.proposition.type != "Proposition"
             )
         ]
+        words = text[target.begin : target.end][:40]
         claim.why["disputes"] = (
-            f"denies what {target.claimant} claimed at {target.begin} ({text[target.begin : target.end][:40]!r})"
+            f"denies what {target.claimant} claimed at {target.begin} ({words!r})"
         )
         claim.why["proposition"] = "the proposition of the claims it denies"
 

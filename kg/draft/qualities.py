@@ -28,17 +28,21 @@ def qualities(doc: Doc, kb: Knowledge) -> None:
     quantity_starts = [q.begin for q in doc.quantities]
     for claim in doc.claims:
         inner = [
-            (o.begin, o.end) for o in by_sentence[claim.sentence.index]
-            if o is not claim and o.kind not in EXTRAS and claim.begin <= o.begin and o.end <= claim.end
+            (o.begin, o.end)
+            for o in by_sentence[claim.sentence.index]
+            if o is not claim
+            and o.kind not in EXTRAS
+            and claim.begin <= o.begin
+            and o.end <= claim.end
             and (o.end - o.begin) < (claim.end - claim.begin)
-        ]  # fmt: skip
+        ]
         if claim.kind in ("title", "capital", "acronym"):
             inner = []
         frame_end = claim.frame.end if claim.frame is not None else claim.begin
         claim.own = _subtract(claim.begin, claim.end, inner)
 
-        def own(c: Cue) -> bool:
-            return any(b <= c.begin and c.end <= e for b, e in claim.own)
+        def own(c: Cue, spans: list[tuple[int, int]] = claim.own) -> bool:
+            return any(b <= c.begin and c.end <= e for b, e in spans)
 
         i = bisect_left(starts, claim.begin)
         found: dict[str, list[Cue]] = {}

@@ -64,10 +64,13 @@ class Speakers:
 
     def agents(self, b: int, e: int, skip: list[tuple[int, int]] = ()) -> list[Mention]:
         return [
-            m for m in self.mentions.within(b, e)
-            if m.agent and m.ref and not self.in_quote(m.begin)
+            m
+            for m in self.mentions.within(b, e)
+            if m.agent
+            and m.ref
+            and not self.in_quote(m.begin)
             and not any(x <= m.begin < y for x, y in skip)
-        ]  # fmt: skip
+        ]
 
     def sentence_of(self, pos: int) -> Sentence | None:
         i = bisect_right(self.sentence_starts, pos) - 1
@@ -129,8 +132,10 @@ class Speakers:
                         c.end
                     )
                     if who is not None:
-                        speaker = Speaker(who.ref, who, "quote", None, 0,
-                                          f"quotation followed by {text[c.begin:c.end]!r}, speaker {who.text!r}")  # fmt: skip
+                        why = (
+                            f"quotation followed by {text[c.begin : c.end]!r}, speaker {who.text!r}"
+                        )
+                        speaker = Speaker(who.ref, who, "quote", None, 0, why)
                     break
             # Before: ’X said: “’, ’saying “’, ’told Y that his country “’.
             if speaker is None:
@@ -138,7 +143,6 @@ class Speakers:
                 before = self.cues(start, q.outer_begin, ("report",))
                 if before:
                     c = before[-1]
-                    between = text[c.end : q.outer_begin]
                     if (
                         c.entry.kind == "speech"
                         and not c.entry.label
@@ -149,8 +153,9 @@ class Speakers:
                             c.end, q.outer_begin
                         )
                         if who is not None:
-                            speaker = Speaker(who.ref, who, "quote", None, 0,
-                                              f"quotation after {text[c.begin:c.end]!r}{between.strip()[:20]!r}, speaker {who.text!r}")  # fmt: skip
+                            frame = text[c.begin : q.outer_begin]
+                            why = f"quotation after {frame!r}, speaker {who.text!r}"
+                            speaker = Speaker(who.ref, who, "quote", None, 0, why)
             inner_verb = has_verb(text, q.begin, q.end, self.lex)
             claim = speaker is not None and (words >= 4 or (words >= 2 and inner_verb))
             if speaker is None and words >= 3:

@@ -363,12 +363,24 @@ def _fronted(text: str, begin: int, end: int, sentence_begin: int) -> bool:
 
 # Which anchor words each pattern needs nearby: it is tried only around them.
 _KIND_ANCHORS = {
-    "date_mdy": ("month",), "date_dmy": ("month",), "iso": ("year",), "month_year": ("month",),
-    "day_month": ("month",), "month": ("month",), "weekday": ("weekday",), "ago": ("unit",),
-    "past_n": ("unit",), "this": ("unit",), "last": ("unit",), "since_year": ("year",),
-    "for_n": ("unit",), "in_span": ("unit",), "in_year": ("year",), "deictic": ("deictic",),
+    "date_mdy": ("month",),
+    "date_dmy": ("month",),
+    "iso": ("year",),
+    "month_year": ("month",),
+    "day_month": ("month",),
+    "month": ("month",),
+    "weekday": ("weekday",),
+    "ago": ("unit",),
+    "past_n": ("unit",),
+    "this": ("unit",),
+    "last": ("unit",),
+    "since_year": ("year",),
+    "for_n": ("unit",),
+    "in_span": ("unit",),
+    "in_year": ("year",),
+    "deictic": ("deictic",),
     "now": ("now",),
-}  # fmt: skip
+}
 
 
 def _matches(
@@ -416,8 +428,9 @@ def find_times(doc: Doc, kb: Knowledge) -> list[TimeExpr]:
                 continue
             date, interval, why = got
             taken.append((b, e))
-            out.append(TimeExpr(b, e, text[b:e], date, interval, why,
-                                _fronted(text, b, e, sentence.begin)))  # fmt: skip
+            out.append(
+                TimeExpr(b, e, text[b:e], date, interval, why, _fronted(text, b, e, sentence.begin))
+            )
     return sorted(out, key=lambda t: t.begin)
 
 
