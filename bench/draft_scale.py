@@ -65,6 +65,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "draft-scale")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--check-memory-gb",
+        type=float,
+        default=12.0,
+        help="address-space cap for kg check (it fails instead of the machine)",
+    )
     args = parser.parse_args()
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
@@ -119,7 +125,27 @@ def main() -> None:
         [str(BIN / "oxigraph"), "load", "--location", str(peer), "--file", str(nq)],
         rows,
     )
-    timed("kg check", [kg, "check", "--source-dir", str(src), "--data-dir", str(store)], rows)
+    cap = str(int(args.check_memory_gb * 2**30))
+    try:
+        timed(
+            "kg check",
+            [
+                "prlimit",
+                f"--as={cap}",
+                kg,
+                "check",
+                "--source-dir",
+                str(src),
+                "--data-dir",
+                str(store),
+            ],
+            rows,
+        )
+    except SystemExit as failed:
+        print(
+            f"kg check did not finish under {args.check_memory_gb} GiB: {str(failed)[-300:]}",
+            file=sys.stderr,
+        )
     n = args.articles
     print(f"\n{n} articles, {claims} claims, {quads} quads\n")
     print("| step | wall s | CPU s | peak MiB | rate | reference loop ms |")
@@ -134,6 +160,7 @@ def main() -> None:
             f"| {r['step']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss']:.0f} | {rate} | {r['ref']:.1f} |"
         )
     build = next(r for r in rows if r["step"] == "kg build")
+    print(f"\nkg draft --batch: {claims / n:.1f} claims per article")
     peer_row = next(r for r in rows if r["step"] == "oxigraph load")
     print(f"\nkg build / oxigraph load speed: {peer_row['wall'] / build['wall']:.2f}x")
     if not args.keep:

@@ -42,10 +42,21 @@ class Unit:
 
 def verbish(word: str, lex: Lexicon) -> bool:
     """A finite verb or participle by the closed classes and the -ed ending."""
-    w = word.lower()
-    if w in lex.auxiliaries or w in lex.irregular_past or w in lex.verbs:
-        return True
-    return w.endswith("ed") and len(w) > 4 and w not in lex.not_verbs_ed
+    known = _VERBISH.get(word)
+    if known is None:
+        w = word.lower()
+        known = (
+            w in lex.auxiliaries
+            or w in lex.irregular_past
+            or w in lex.verbs
+            or (w.endswith("ed") and len(w) > 4 and w not in lex.not_verbs_ed)
+        )
+        if len(_VERBISH) < 100_000:
+            _VERBISH[word] = known
+    return known
+
+
+_VERBISH: dict[str, bool] = {}  # word -> verbish (one lexicon per process)
 
 
 def has_verb(text: str, b: int, e: int, lex: Lexicon) -> bool:

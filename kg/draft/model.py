@@ -149,7 +149,7 @@ class Proposition:
 
     def key(self) -> tuple:
         """Two propositions with the same type and roles are one (a denial shares it)."""
-        return (self.type, tuple(sorted((k, repr(v)) for k, v in self.roles.items())))
+        return (self.type, repr(sorted(self.roles.items(), key=lambda kv: kv[0])))
 
 
 @dataclass
