@@ -97,7 +97,7 @@ def sentences_bench() -> None:
         return [s.sent.strip() for s in seg.segment(body) if s.sent.strip()]
 
     print("### Sentences\n")
-    print("| splitter | cases right (of %d) | sentences/s on the seed text |" % len(CASES))
+    print(f"| splitter | cases right (of {len(CASES)}) | sentences/s on the seed text |")
     print("|---|---:|---:|")
     seed = (ROOT / "data/articles/belarus-protests-2020/article.txt").read_text(encoding="utf-8")
     for name, fn in (
