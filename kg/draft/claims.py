@@ -243,6 +243,8 @@ class Attributor(Speakers):
         tail = self.tail_frame(u)
         if tail is not None and not u.reports:
             return None, tail, None
+        if self.text[unit.end : unit.end + 1] == ":" and self.names_only(unit):
+            return None, None, None  # "Lessan minister: “...”": the speaker, not a claim
         if u.hedges and u.reports and u.hedges[0].begin < u.reports[0].begin:
             u.reports = []  # "X is said to have offered": the hedge scopes over the verb after it
         for rule in (
@@ -258,6 +260,11 @@ class Attributor(Speakers):
                 claim, speaker = got
                 return claim, tail if claim is not None else speaker, speaker if claim else None
         return self.by_default(u), tail, None
+
+    def names_only(self, unit: Unit) -> bool:
+        """Whether the unit is just the name of an agent (a speaker before a colon)."""
+        named = [m for m in self.agents(unit.begin, unit.end) if m.category in ("person", "group")]
+        return bool(named) and named[0].begin <= unit.begin + 4 and named[-1].end >= unit.end
 
     def tail_frame(self, u: _Context) -> Speaker | None:
         """ "Putin said – ...": a frame at the unit's end, before a dash or colon."""

@@ -70,6 +70,8 @@ _ORG_WORDS = {
 }
 _PRONOUN = re.compile(r"(?<![\w’'-])(?:he|him|his|she|her|it|its|they|their|them)(?![\w’'-])", re.I)
 _DEFINITE = re.compile(r"(?<![\w-])[Tt]he\s+([a-z]+)(?![\w-])")
+# Endings of adjectives kept in a group's name ("parliamentary officials", "military sources").
+_ADJECTIVE_ENDINGS = ("ary", "al", "ic", "ian", "ese", "ish", "ist", "ive")
 _PLACE_PREPOSITIONS = {"in", "near", "at", "into", "across", "from", "to", "towards", "outside"}
 
 
@@ -192,6 +194,7 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
     text, lex = doc.text, kb.lex
     mentions: list[Mention] = []
     facts: list[TitleFact] = []
+    pending: list[tuple[int, int, int, str, str | None]] = []
     for tb, te, title in find_phrases(doc.tokens(), lex.titles_index):
         inside = names.covering(tb)
         if inside is not None:
@@ -275,61 +278,52 @@ def _titles(doc: Doc, kb: Knowledge, names: Mentions) -> tuple[list[Mention], li
                     )
                 )
                 continue
-        # Pattern B: "the [Demonym] title" without a name: resolve to the holder.
-        art = text[max(0, nb - 4) : nb].lower()
-        if art != "the " or text[te : te + 3] in ("’s ", "'s "):
-            lead = re.search(r"(?:\b[Aa]n?|\b[Tt]he)\s+$", text[max(0, nb - 5) : nb])
-            if (
-                lead is not None
-                and title not in ("leader", "chief", "general", "chair")
-                and text[te : te + 3] not in ("’s ", "'s ")
-            ):
-                b0 = nb - len(lead.group(0))
-                words = text[b0:te]
-                mentions.append(
-                    Mention(
-                        b0,
-                        te,
-                        words,
-                        slug(text[nb:te]),
-                        "person",
-                        "unnamed",
-                        f"an unnamed {title}: an article agent named by the words",
-                        True,
-                    )
-                )
+        # Pattern B: "the [Demonym] title", "its title" without a name: resolved once every
+        # title given with a name is known (news often names the person later).
+        pending.append((nb, tb, te, title, of))
+    sentences = [(x.begin, x.end, x.kind) for x in doc.sentences]
+    for nb, tb, te, title, of in pending:
+        b0, holderless_why = _title_lead(doc, names, nb, tb, te, sentences)
+        if b0 is None:
             continue
+        if of is None and text[b0:nb].lower().rstrip() in ("its", "their"):
+            state = [m for m in names.within(max(0, b0 - 300), b0) if m.category == "state"]
+            of = state[-1].ref if state else None
         holder, why = _holder(doc, kb, facts, title, of)
+        words = text[b0:te]
         if holder is None:
+            if title in ("leader", "chief", "general", "chair") and text[b0:nb].lower() != "the ":
+                continue
             mentions.append(
-                Mention(
-                    nb - 4,
-                    te,
-                    text[nb - 4 : te],
-                    slug(text[nb:te]),
-                    "person",
-                    "unnamed",
-                    f"the {title}, not named: an article agent",
-                    True,
-                )
+                Mention(b0, te, words, slug(text[nb:te]), "person", "unnamed", holderless_why, True)
             )
-        else:
-            mentions.append(
-                Mention(nb - 4, te, text[nb - 4 : te], holder, "person", "title", why, True)
-            )
-            if of is not None:
-                facts.append(
-                    TitleFact(
-                        nb - 4,
-                        te,
-                        holder,
-                        title,
-                        of,
-                        kb.post_for(title, of),
-                        why + " (title of a named state)",
-                    )
-                )
+            continue
+        mentions.append(Mention(b0, te, words, holder, "person", "title", why, True))
+        if of is not None:
+            why += " (title of a named state)"
+            facts.append(TitleFact(b0, te, holder, title, of, kb.post_for(title, of), why))
     return mentions, facts
+
+
+def _title_lead(
+    doc: Doc, names: Mentions, nb: int, tb: int, te: int, sentences: list[tuple[int, int, str]]
+) -> tuple[int | None, str]:
+    """Where a title without a name starts ("the", "a", "its", or nothing in a headline before
+    a colon) and why it names someone; None if it names nobody (a possessive "the chief's")."""
+    text = doc.text
+    if text[te : te + 3] in ("’s ", "'s "):
+        return None, ""
+    lead = re.search(r"(?:\b[Tt]he|\b[Ii]ts|\b[Tt]heir|\b[Aa]n?)\s+$", text[max(0, nb - 6) : nb])
+    if lead is not None:
+        word = lead.group(0).strip().lower()
+        why = "an unnamed person with this title: an article agent named by the words"
+        if word in ("the", "its", "their"):
+            why = f"'{text[nb:te]}', not named in the text: an article agent"
+        return nb - len(lead.group(0)), why
+    heading = any(b <= nb < e and kind in ("headline", "heading") for b, e, kind in sentences)
+    if heading and re.match(r"\s*:", text[te : te + 2]):
+        return nb, "a headline's speaker before a colon, not named: an article agent"
+    return None, ""
 
 
 def _state_in(kb: Knowledge, text: str, b: int, e: int) -> str | None:
@@ -346,7 +340,12 @@ def _holder(
     doc: Doc, kb: Knowledge, facts: list[TitleFact], title: str, of: str | None
 ) -> tuple[str | None, str]:
     """Who 'the [state] title' is: the text's title-holders first, then the reference facts."""
-    fitting = [f for f in facts if f.title == title and (of is None or f.of in (None, of))]
+    fitting = [
+        f
+        for f in facts
+        if (f.title == title or f.title.endswith(" " + title))
+        and (of is None or f.of in (None, of))
+    ]
     exact = [f for f in fitting if f.of == of] or fitting
     if exact:
         return exact[
@@ -376,8 +375,13 @@ def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
                 break
             w = words[-1]
             prev = taken.covering(w.start())
-            if w.group(0).lower() in lex.group_modifiers or (
-                prev is not None and prev.category == "state" and prev.end == w.end()
+            word = w.group(0).lower()
+            adjective = word.endswith(_ADJECTIVE_ENDINGS) and word not in lex.prepositions
+            if (
+                word in lex.group_modifiers
+                or word in lex.groups
+                or adjective
+                or (prev is not None and prev.category == "state" and prev.end == w.end())
             ):
                 b = w.start()
                 continue
@@ -387,6 +391,12 @@ def _groups(doc: Doc, kb: Knowledge, taken: Mentions) -> list[Mention]:
             place = taken.at(e + 4)
             if place is not None and place.category in ("place", "state"):
                 e = place.end
+        # "opposition leaders": a group noun before another is its modifier
+        follow = _WORD.match(text, e + 1) if text[e : e + 1] == " " else None
+        if follow is not None and follow.group(0).lower() in lex.groups:
+            e, head = follow.end(), follow.group(0).lower()
+        if out and out[-1].end >= b:
+            continue  # the head of the group before ("opposition" of "opposition leaders")
         words = text[b:e]
         gid = slug(words)
         out.append(Mention(b, e, words, gid, "group", "group", f"group noun {head!r}", True))

@@ -53,8 +53,11 @@ def qualities(doc: Doc, kb: Knowledge) -> None:
             i += 1
         words = lambda cs: ", ".join(repr(text[c.begin : c.end]) for c in cs)  # noqa: E731
         if claim.kind not in ("title", "capital", "acronym"):
-            negs = [
-                c for c in found.get("negation", []) if c.begin >= frame_end or claim.frame is None
+            frame = claim.frame
+            negs = [  # a negated report ("did not say") is the frame's, not the content's
+                c
+                for c in found.get("negation", [])
+                if frame is None or not (frame.begin <= c.begin < frame_end)
             ]
             if negs and claim.polarity == "+":
                 claim.polarity = "-"

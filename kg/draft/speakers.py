@@ -156,6 +156,20 @@ class Speakers:
                             frame = text[c.begin : q.outer_begin]
                             why = f"quotation after {frame!r}, speaker {who.text!r}"
                             speaker = Speaker(who.ref, who, "quote", None, 0, why)
+            # A headline's "Speaker: “...”": the words before the colon name who says it.
+            if (
+                speaker is None
+                and sentence is not None
+                and sentence.kind in ("headline", "heading")
+            ):
+                lead = text[sentence.begin : q.outer_begin]
+                if lead.rstrip().endswith(":"):
+                    named = self.agents(sentence.begin, q.outer_begin)
+                    people = [m for m in named if m.category == "person"] or named
+                    if people:
+                        who = people[-1]
+                        why = f"a headline's {lead.strip()!r} before the quotation: {who.text!r}"
+                        speaker = Speaker(who.ref, who, "quote", None, 0, why)
             inner_verb = has_verb(text, q.begin, q.end, self.lex)
             claim = speaker is not None and (words >= 4 or (words >= 2 and inner_verb))
             if speaker is None and words >= 3:
