@@ -227,7 +227,7 @@ def table(scores: list[Score]) -> str:
             f"{s.name[:28]:28} {s.curated:>7} {s.drafted:>7} {s.found:>5} {s.recall:>7.0%} "
             f"{s.precision:>9.0%} {fields} {s.time:>5.0%} {s.times_right:>2}/{s.times:<2}"
         )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def today() -> dt.date:
