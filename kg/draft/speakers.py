@@ -47,6 +47,7 @@ class Speakers:
         self.claim_quotes: list[Quotation] = []
         self.state: Speaker | None = None  # the paragraph's running reported speech
         self.last_quote: Speaker | None = None
+        self._subjects: dict[int, bool] = {}
 
     # --- lookups ---------------------------------------------------------------------------
     def cues(self, b: int, e: int, kinds: tuple[str, ...]) -> list[Cue]:
@@ -80,19 +81,21 @@ class Speakers:
 
     # --- speakers --------------------------------------------------------------------------
     def speaker_before(self, b: int, pos: int, skip: list[tuple[int, int]] = ()) -> Mention | None:
-        """The subject of a verb at `pos`: the nearest agent before it, not after a preposition."""
-        cands = [
-            m
-            for m in self.agents(b, pos, skip)
-            if subject_like(self.text, m, self.lex.prepositions)
-        ]
-        # a state named as the title's "of" is not the speaker ("Russian President X said")
-        cands = [
-            m
-            for m in cands
-            if not any(t.begin <= m.begin < t.end and m.ref != t.holder for t in self.doc.titles)
-        ]
-        return cands[-1] if cands else None
+        """The subject of a verb at `pos`: the nearest agent before it, not after a preposition
+        and not the state of a title ("Russian President X said" is X's)."""
+        for m in reversed(self.agents(b, pos, skip)):
+            if self.subject(m) and not any(
+                t.begin <= m.begin < t.end and m.ref != t.holder for t in self.doc.titles
+            ):
+                return m
+        return None
+
+    def subject(self, m: Mention) -> bool:
+        """subject_like, remembered per mention."""
+        known = self._subjects.get(m.begin)
+        if known is None:
+            known = self._subjects[m.begin] = subject_like(self.text, m, self.lex.prepositions)
+        return known
 
     def speaker_after(self, pos: int, e: int) -> Mention | None:
         found = self.agents(pos, min(e, pos + 60))
