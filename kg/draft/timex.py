@@ -324,29 +324,16 @@ def _resolve(g: _Grammar, kind: str, m: re.Match[str], anchor: dt.date | None, t
             (dt.date(year, 1, 1), dt.date(year, 12, 31)),
             f"'{which} year': that calendar year",
         )
-    if kind == "for_n":
-        n, unit = g.number(m.group(1)), g.units[m.group(2).lower()]
-        if n is None:
-            return None
-        if _future(text, m.start()):
-            return (
-                None,
-                (anchor, forward(anchor, n, unit)),
-                "'for N units' in the future: from the anchor",
-            )
-        return None, (back(anchor, n, unit), anchor), "'for N units': the span up to the anchor"
-    if kind == "in_span":
+    if kind in ("for_n", "in_span"):  # "for 20 years", "in a decade"
         n = g.number(m.group(1)) if m.group(1) else 1
         unit = g.units[m.group(2).lower()]
         if n is None:
             return None
+        words = "'for N units'" if kind == "for_n" else "'in N units'"
         if _future(text, m.start()):
-            return (
-                None,
-                (anchor, forward(anchor, n, unit)),
-                "'in N units' in the future: from the anchor",
-            )
-        return None, (back(anchor, n, unit), anchor), "'in N units': the span up to the anchor"
+            span = (anchor, forward(anchor, n, unit))
+            return None, span, f"{words} in the future: from the anchor"
+        return None, (back(anchor, n, unit), anchor), f"{words}: the span up to the anchor"
     if kind == "deictic":
         word = m.group(1).lower()
         offset = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[word]
