@@ -334,3 +334,10 @@ def test_every_drafted_value_says_why(kb: Knowledge) -> None:
 def test_a_text_with_no_sentence_is_refused(kb: Knowledge, text: str) -> None:
     with pytest.raises(DataError, match="empty|no sentence"):
         run(text, kb)
+
+
+def test_durations_and_shares_are_not_counts(kb: Knowledge) -> None:
+    """"seven days" is a time span and "61 percent" a share, even without a date to resolve."""
+    text = "News\n\nProtests went on for seven days. Turnout was 61 percent. Two people died.\n"
+    doc = draft(text, Meta("t"), kb)  # no date: the time expressions stay unresolved
+    assert [(q.text, q.exact) for q in doc.quantities] == [("Two", 2)]

@@ -16,6 +16,7 @@ from kg.draft.knowledge import Knowledge
 from kg.draft.model import Doc, Quantity, TimeExpr, windows
 
 DAY = dt.timedelta(days=1)
+_NEXT_WORD = re.compile(r"\s+(\w+)")
 
 
 def shift(day: dt.date, years: int = 0, months: int = 0) -> dt.date:
@@ -465,6 +466,12 @@ def find_quantities(doc: Doc, kb: Knowledge) -> list[Quantity]:
             why = "a number word"
         if not bound and not vague and value < 2 and not m.group(2):
             continue  # "one" is mostly not a count
+        after = _NEXT_WORD.match(text, e)
+        if after is not None and (
+            after.group(1).lower() in g.units
+            or after.group(1).lower() in ("hours", "hour", "minutes", "percent", "per")
+        ):
+            continue  # a duration ("seven days") or a share ("61 percent"), not a count
         q = Quantity(b, e, text[b:e], vague=vague, why=why)
         kind = g.bounds.get(bound) if bound else None
         if vague:
