@@ -251,3 +251,17 @@ def test_a_streamed_build_equals_the_in_memory_one(
     with pytest.raises(DataError, match="zz-broken/claims.yaml.*quote not found"):
         build(config, check=False, shapes=False)
     assert quads_of(tmp_path / "store") == in_memory
+
+
+def test_standard_input_needs_an_id_and_drafts_like_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "articles"
+    text = "Talks fail\n\nThe talks failed on Monday, officials said.\n"
+    refused = CliRunner().invoke(main, ["draft", "-", "--out", str(out)], input=text)
+    assert refused.exit_code == 3 and "--id is needed" in refused.output
+    result = CliRunner().invoke(
+        main, ["draft", "-", "--id", "piped", "--date", "2024-05-15", "--out", str(out)], input=text
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "piped" / "article.txt").read_text(encoding="utf-8") == text
+    claims = (out / "piped" / "claims.yaml").read_text(encoding="utf-8")
+    assert "claimant: officials" in claims and "resolvedDate: 2024-05-13" in claims

@@ -35,7 +35,11 @@ def single(
         read_text(path)  # a clear error for a missing, non-UTF-8 or empty file, before anything
     meta = make_meta(aid or slug(Path(text).stem), given, text)
     kb = load_knowledge(config.source, config.base_iri)
-    doc = draft_file(path, meta, kb, out, force=force)
+    try:
+        doc = draft_file(path, meta, kb, out, force=force)
+    finally:
+        if text == "-":
+            path.unlink(missing_ok=True)
     props = len({id(c.proposition) for c in doc.claims})
     return (
         f"drafted {meta.aid}: {len(doc.claims)} claims, {props} propositions, "
