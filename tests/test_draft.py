@@ -337,7 +337,7 @@ def test_a_text_with_no_sentence_is_refused(kb: Knowledge, text: str) -> None:
 
 
 def test_durations_and_shares_are_not_counts(kb: Knowledge) -> None:
-    """"seven days" is a time span and "61 percent" a share, even without a date to resolve."""
+    """A duration ("seven days") or a share ("61 percent") is no count, even without a date."""
     text = "News\n\nProtests went on for seven days. Turnout was 61 percent. Two people died.\n"
     doc = draft(text, Meta("t"), kb)  # no date: the time expressions stay unresolved
     assert [(q.text, q.exact) for q in doc.quantities] == [("Two", 2)]
