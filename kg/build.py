@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -45,6 +45,8 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     target: str = ""
     parts: dict[str, tuple[int, int]] | None = None  # a streamed build counts per part only
+    reloaded: list[str] = field(default_factory=list)  # shared graphs an article build refreshed
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -77,6 +79,9 @@ class BuildReport:
         lines.append(f"{self.total:>9} quads in {self.graph_count} graphs -> {self.target}")
         if self.unchanged:
             lines.append("unchanged: " + ", ".join(self.unchanged))
+        if self.reloaded:
+            parts = sorted({_part(g) for g in self.reloaded})
+            lines.append("missing or changed, reloaded: " + ", ".join(parts))
         return "\n".join(lines)
 
 
@@ -217,7 +222,10 @@ def _build_into(
         graphs = list(compiled.sink.graphs)
         report.articles = sorted(compiled.articles)
     else:
-        drop, graphs = set(), []
+        # What the articles need first: the shared graphs, where missing or changed.
+        stale, gone = _stale_shared(store, compiled, existing)
+        drop, graphs = set(stale) | set(gone), list(stale)
+        report.reloaded = sorted(stale + gone)
         for aid, art in compiled.articles.items():
             if art.activity in times:
                 report.unchanged.append(aid)
@@ -227,8 +235,57 @@ def _build_into(
             report.articles.append(aid)
     if graphs or drop:
         store.replace_graphs(drop, compiled.quads(graphs))
+    if articles is not None and f"{compiled.base}graph/entities" in report.reloaded:
+        report.warnings = _unloaded_entities(store, compiled.base)
     report.graphs = {g: len(compiled.sink.graphs[g]) for g in graphs}
     return report
+
+
+def _canonical(triples: Iterable[Any]) -> set[str]:
+    """Triples as text, in the canonical form Oxigraph stores literals in (integer subtypes as
+    xsd:integer, "-2.0"^^xsd:decimal as "-2", ...), so a stored graph compares with its source."""
+    memory = ox.Store()
+    for t in triples:
+        s, p, o = (t.subject, t.predicate, t.object) if hasattr(t, "subject") else t
+        memory.add(ox.Quad(s, p, o, ox.DefaultGraph()))
+    return {f"{q.subject} {q.predicate} {q.object}" for q in memory}
+
+
+def _stale_shared(
+    store: Store, compiled: Compiled, existing: list[str]
+) -> tuple[list[str], list[str]]:
+    """Shared graphs (ontology, shapes, entities, reference facts) the store lacks or holds in
+    another version than the sources, and reference facts the sources no longer have."""
+    stored = set(existing)
+    stale = []
+    for unit in ("ontology", "shapes", "entities", "reference"):
+        for graph in compiled.units.get(unit, []):
+            if graph not in stored or _canonical(store.graph_triples(graph)) != _canonical(
+                compiled.sink.triples(graph)
+            ):
+                stale.append(graph)
+    facts = set(compiled.units.get("reference", []))
+    prefix = f"{compiled.base}reference/"
+    gone = sorted(g for g in stored if g.startswith(prefix) and g not in facts)
+    return stale, gone
+
+
+def _unloaded_entities(store: Store, base: str) -> list[str]:
+    """Entity IRIs that graphs of the store point at but the entities graph no longer describes
+    (an entity taken out of entities.yaml that an article not rebuilt now still names)."""
+    entities = f"{base}graph/entities"
+    rows = store.query(
+        f"""SELECT DISTINCT ?e ?g WHERE {{
+              GRAPH ?g {{ ?s ?p ?e }} FILTER(ISIRI(?e) && STRSTARTS(STR(?e), "{base}entity/"))
+              FILTER NOT EXISTS {{ GRAPH <{entities}> {{ ?e ?q ?r }} }}
+            }} ORDER BY ?e ?g""",
+        union=False,
+    )
+    return [
+        f"{row['e'].value} is named in {row['g'].value} but no entity describes it "
+        "(no longer in entities.yaml?): rebuild that article or put the entity back"
+        for row in rows
+    ]
 
 
 def _run_checks(store: Store, config: Config) -> None:

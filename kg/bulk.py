@@ -81,8 +81,13 @@ class _Chunks(io.RawIOBase):
         return n
 
 
+def all_article_ids(config: Config) -> list[str]:
+    """The ids of every article of every project folder."""
+    return sorted({aid for folder in config.sources for aid in article_ids(folder)})
+
+
 def wants_streaming(config: Config) -> bool:
-    return len(article_ids(config.source)) >= STREAM_FROM
+    return len(all_article_ids(config)) >= STREAM_FROM
 
 
 def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bool) -> Streamed:
@@ -90,7 +95,7 @@ def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bo
     result = Streamed()
     shared = compile_sources(config, articles=[], started=times.get)
     validate(shared, shapes=shapes)
-    aids = article_ids(config.source)
+    aids = all_article_ids(config)
     result.articles = aids
     for unit in ("ontology", "shapes", "entities", "reference"):
         graphs = shared.units.get(unit, [])

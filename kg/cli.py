@@ -20,11 +20,12 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         overrides = {s.name: kwargs.pop(s.name, None) for s in SETTINGS}
+        config = None
         try:
             config = Config.load(overrides)
             return command(config=config, **kwargs)
         except KGError as err:
-            click.echo(f"error: {err.message}", err=True)
+            _report(err, config)
             sys.exit(err.exit_code)
 
     for setting in reversed(SETTINGS):
@@ -44,6 +45,33 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _report(err: KGError, config: Config | None) -> None:
+    """An error as the user reads it: every bad place of the input on its own line, then where."""
+    from kg.errors import DataError, DataErrors
+
+    if isinstance(err, DataErrors):
+        for line in err.message.splitlines():
+            click.echo(line, err=True)
+        click.echo(f"error: {len(err.errors)} problems; nothing was written", err=True)
+    else:
+        click.echo(f"error: {err.message}", err=True)
+    if isinstance(err, DataError) and config is not None:
+        from kg.sources import describe
+
+        click.echo(f"(sources: {describe(config.sources)})", err=True)
+
+
+def say_sources(config: Config, *, always: bool = True) -> None:
+    """Say which project folder (and packaged ontology or queries) a command uses, on stderr.
+
+    Commands whose standard output is data (query, export, check) say it on a terminal only.
+    """
+    from kg.sources import describe
+
+    if always or sys.stderr.isatty():
+        click.echo(f"kg: {describe(config.sources)}", err=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
@@ -61,17 +89,20 @@ def main() -> None:
     "fmt",
     default="table",
     show_default=True,
-    type=click.Choice(["table", "json", "csv", "tsv", "xml"]),
-    help="output format",
+    type=click.Choice(
+        ["table", "json", "csv", "tsv", "xml", "turtle", "nt", "rdfxml", "jsonld", "trig", "nq"]
+    ),  # fmt: skip
+    help="output format (turtle ... nq: the graph of a CONSTRUCT or DESCRIBE)",
 )
 @click.option("--list", "list_", is_flag=True, help="list the named queries and their titles")
 @with_settings
 def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
-    """Run the named query NAME (queries/NAME.rq) with --param k=v values."""
+    """Run the named query NAME (queries/NAME.rq) with --param k=v values, or a query of your
+    own: a file (NAME.rq, path/to/query) or standard input (-)."""
     from pathlib import Path
 
     from kg import queries
-    from kg.errors import NotFound, QueryError
+    from kg.errors import NotFound, QueryError, StoreError
     from kg.lock import reader
 
     cat = queries.catalogue(config)
@@ -86,33 +117,52 @@ def query(config: Config, name: str | None, params: tuple[str, ...], fmt: str, l
         if not sep or not key.strip():
             raise QueryError(f"--param wants NAME=VALUE, got {item!r}")
         values[key.strip()] = value
-    named = cat.get(name)
+    named = queries.adhoc(name, sys.stdin) if queries.is_adhoc(name) else cat.get(name)
+    say_sources(config, always=False)
     queries.bind(named, values, config)  # bad parameters fail before the store is opened
     if not (config.remote or config.in_memory or Path(config.data_dir).is_dir()):
         raise NotFound(f"no store at {config.data_dir}: run `kg build` first")
     # Read-only on disk, under the readers' lock: a `kg build` meanwhile waits for this read.
     with reader(config) as store:
         results = queries.run(store, named, values, config)
-        click.echo(queries.render(results, fmt, named, config), nl=False)
+        try:
+            text = queries.render(results, fmt, named, config)
+        except (OSError, RuntimeError) as err:  # raised while the engine runs, e.g. by a SERVICE
+            raise StoreError(f"{named.name}: the query failed while running: {err}") from None
+        click.echo(text, nl=False)
 
 
 @main.command()
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="directory to write index.html into",
+    help="directory to write index.html (the ontology) and format.md (the file format) into",
+)
+@click.option(
+    "--format-page",
+    "format_page",
+    type=click.Path(dir_okay=False),
+    help="write only the format page, to this file (the repository's is docs/format.md)",
 )
 @with_settings
-def docs(config: Config, out_dir: str) -> None:
-    """Generate the ontology documentation (HTML) from ontology/*.ttl."""
+def docs(config: Config, out_dir: str | None, format_page: str | None) -> None:
+    """Generate the ontology's documentation (HTML) and the format page (Markdown) from it."""
     from pathlib import Path
 
+    from kg import formatdoc
     from kg.ontodoc import write_docs
+    from kg.sources import ontology_dir
 
-    target = write_docs(config.source / "ontology", Path(out_dir))
-    click.echo(str(target))
+    if not out_dir and not format_page:
+        raise click.UsageError("give --out DIR or --format-page FILE")
+    say_sources(config)
+    folder = ontology_dir(config.sources)
+    if out_dir:
+        click.echo(str(write_docs(folder, Path(out_dir))))
+        click.echo(str(formatdoc.write(folder, Path(out_dir) / "format.md")))
+    if format_page:
+        click.echo(str(formatdoc.write(folder, Path(format_page))))
 
 
 @main.command()
@@ -121,6 +171,7 @@ def serve(config: Config) -> None:
     """Serve the SPARQL endpoint and the site (kg.server); builds the seed graph first if needed."""
     from kg.serve import serve as run_server
 
+    say_sources(config)
     click.echo(f"kg serve: http://{config.host}:{config.port}/ (SPARQL at /sparql)", err=True)
     run_server(config)
 
@@ -136,8 +187,11 @@ def build(config: Config, articles: tuple[str, ...], check: bool, shacl: bool) -
     """Compile and validate every source, then write the store all at once (or not at all)."""
     from kg.build import build as run_build
 
+    say_sources(config)
     report = run_build(config, articles=list(articles) or None, check=check, shapes=shacl)
     click.echo(report.summary())
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
@@ -146,26 +200,46 @@ def build(config: Config, articles: tuple[str, ...], check: bool, shacl: bool) -
 def validate(config: Config, shacl: bool) -> None:
     """Compile and validate every source without writing anything."""
     from kg.build import compile_checked
+    from kg.sources import describe
 
     compiled = compile_checked(config, shapes=shacl)
-    click.echo(f"ok: {len(compiled.sink)} quads in {len(compiled.sink.graphs)} graphs")
+    click.echo(f"checked {describe(config.sources)}")
+    articles = len(compiled.articles)
+    click.echo(f"ok: {articles} articles, {len(compiled.sink)} quads in "
+               f"{len(compiled.sink.graphs)} graphs")  # fmt: skip
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="nquads",
-              show_default=True, help="dataset format")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples"]),
+              default="nquads", show_default=True,
+              help="format (the dataset view: trig or nquads)")  # fmt: skip
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="file to write ('-' for standard output)")  # fmt: skip
+@click.option("--view", type=click.Choice(["dataset", "wikidata"]), default="dataset",
+              show_default=True,
+              help="dataset: every named graph; wikidata: facts, identifiers and claims in "
+                   "Wikidata's statement model (p:/ps:/pq:, ranks, references)")  # fmt: skip
 @with_settings
-def export(config: Config, fmt: str, out: str) -> None:
-    """Write the whole dataset (every named graph) to a file."""
+def export(config: Config, fmt: str, out: str, view: str) -> None:
+    """Write the whole dataset (every named graph), or its Wikidata view, to a file."""
     from kg.build import export as run_export
 
+    say_sources(config, always=False)
+
+    def write(output: Any) -> None:
+        if view == "wikidata":  # issue 14
+            from kg.wikidata import export as wikidata_export
+
+            count = wikidata_export(config, fmt, output)
+            click.echo(f"kg export: {count} triples in the Wikidata view", err=True)
+        else:
+            run_export(config, fmt, output)
+
     if out == "-":
-        run_export(config, fmt, sys.stdout.buffer)
+        write(sys.stdout.buffer)
         return
     with open(out, "wb") as output:
-        run_export(config, fmt, output)
+        write(output)
 
 
 @main.command()
@@ -175,7 +249,9 @@ def check(config: Config, width: int) -> None:
     """Check every claim against the reference facts; store and print the verdicts."""
     from kg.check import check as run_check
     from kg.check import format_table
+    from kg.lock import reader
 
+    say_sources(config, always=False)
     click.echo(format_table(run_check(config), width=width))
 
 
@@ -225,3 +301,34 @@ def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: boo
         raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
     values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
     click.echo(commands.single(config, text, aid, values, out, force=force))
+    with reader(config) as store:
+        facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
+                            "ReferenceGraph> } }", union=False)  # fmt: skip
+    if not bool(facts):
+        click.echo("warning: the store holds no reference facts, so no claim can be checked: "
+                   "build them with `kg build` (or `kg build --article ID`)", err=True)  # fmt: skip
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--examples", is_flag=True, help="also copy the example articles and their entities")
+@click.option("--empty", is_flag=True, help="no article: only the entities and reference facts")
+def init(directory: str, examples: bool, empty: bool) -> None:
+    """Make DIRECTORY a project folder for your own articles, entities and reference facts."""
+    from pathlib import Path
+
+    from kg.sources import init_project
+
+    target = Path(directory).resolve()
+    try:
+        made = init_project(target, examples=examples, empty=empty)
+    except KGError as err:
+        click.echo(f"error: {err.message}", err=True)
+        sys.exit(err.exit_code)
+    click.echo(f"made project folder {target}:")
+    for path in made:
+        click.echo(f"  {path.relative_to(target)}")
+    click.echo(
+        f"next: cd {directory} && kg validate && kg serve   "
+        "(or, from anywhere, --source-dir / KG_SOURCE_DIR)"
+    )

@@ -56,7 +56,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Graph Store Protocol URL of the remote store (default: store_url with /query -> /store)",
     ),
-    Setting("source_dir", str, str(PROJECT_DIR), "directory holding ontology/, data/ and queries/"),
+    Setting(
+        "source_dir",
+        str,
+        "",
+        "project folder holding data/ (articles, entities, reference facts) and optionally its own"
+        " ontology/ and queries/ (several joined with ':'); empty: the current directory if it is"
+        " a project folder, else the checkout, else the example shipped in the package",
+    ),
     Setting(
         "base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"
     ),
@@ -168,6 +175,14 @@ class Config:
             if name not in _BY_NAME:
                 raise ConfigError(f"unknown setting {name!r}")
             values[name] = _convert(_BY_NAME[name], value)
+        from kg.sources import default_project, folders
+
+        if not values.get("source_dir"):
+            values["source_dir"] = str(default_project(Path.cwd()))
+        else:  # absolute, so that messages and `kg serve`'s workers name the same folders
+            values["source_dir"] = os.pathsep.join(
+                str(p.resolve()) for p in folders(values["source_dir"])
+            )
         config = cls(**values)
         if not config.base_iri.endswith(("/", "#")):
             raise ConfigError(f"KG_BASE_IRI must end with '/' or '#': {config.base_iri!r}")
@@ -187,7 +202,17 @@ class Config:
 
     @property
     def source(self) -> Path:
-        return Path(self.source_dir)
+        """The (first) project folder."""
+        return self.sources[0]
+
+    @property
+    def sources(self) -> list[Path]:
+        """Every project folder of the source_dir setting, in order."""
+        from kg.sources import default_project, folders
+
+        if not self.source_dir:
+            return [default_project(Path.cwd())]
+        return folders(self.source_dir)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings, with the token hidden."""

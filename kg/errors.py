@@ -3,6 +3,7 @@
 KGError                      exit 1, HTTP 500
  +-- ConfigError             exit 2, HTTP 500   a bad setting
  +-- DataError               exit 3, HTTP 400   a bad input file; names file and line
+ |    +-- DataErrors         exit 3, HTTP 400   several of them, one `file:line: message` a line
  |    +-- ValidationError    exit 3, HTTP 400   the data loads but breaks a rule (SHACL, INTEROP)
  +-- QueryError              exit 4, HTTP 400   a malformed query or update (parser message kept)
  +-- NotAcceptable           exit 4, HTTP 406   no offered format matches Accept / format=
@@ -48,6 +49,17 @@ class DataError(KGError):
         self.file = file
         self.line = line
         self.detail = message
+
+
+class DataErrors(DataError):
+    """Several bad places in the input files: every DataError of one run, one per line."""
+
+    def __init__(self, errors: list[DataError]) -> None:
+        KGError.__init__(self, "\n".join(e.message for e in errors))
+        self.errors = errors
+        self.file = errors[0].file if errors else None
+        self.line = errors[0].line if errors else None
+        self.detail = self.message
 
 
 class ValidationError(DataError):

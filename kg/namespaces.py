@@ -5,6 +5,11 @@ from __future__ import annotations
 GC = "https://w3id.org/geoclaims/ontology/"
 GCS = "https://w3id.org/geoclaims/ontology/scheme/"
 ONTOLOGY_IRI = "https://w3id.org/geoclaims/ontology"
+# Event-coding concepts (issue 14; ontology/cameo.ttl, plover.ttl): CAMEO event codes, PLOVER
+# event types and PLOVER modes, each IRI the namespace plus the code or name.
+CAMEO = "https://w3id.org/geoclaims/ontology/cameo/"
+PLOVER = "https://w3id.org/geoclaims/ontology/plover/"
+PLOVER_MODE = "https://w3id.org/geoclaims/ontology/plover/mode/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -25,6 +30,7 @@ VOID = "http://rdfs.org/ns/void#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
+ITSRDF = "http://www.w3.org/2005/11/its/rdf#"  # NIF entity links (itsrdf:taIdentRef)
 
 PREFIXES: dict[str, str] = {
     "gc": GC,
@@ -75,6 +81,14 @@ CLAIM_ACTS: tuple[str, ...] = (
     "Label",
     "Belief",
     "Assurance",
+    "Threat",
+    "Request",
+    "Rejection",
+    "Criticism",
+    "Praise",
+    "Promise",
+    "Prediction",
+    "Admission",
 )
 
 # Graph roles (ontology/README.md, "Named graphs").
@@ -98,6 +112,10 @@ MATERIALISED: dict[str, str] = {
     GC + "postIn": ORG + "postIn",
     GC + "member": ORG + "member",
     GC + "organisation": ORG + "organization",
+    GC + "via": PROV + "wasInfluencedBy",
+    GC + "attributionStep": PROV + "qualifiedInfluence",
+    GC + "within": DCTERMS + "isPartOf",
+    GC + "reviewStatus": SCHEMA + "creativeWorkStatus",
 }
 
 # Value schemes: scheme local name -> {notation: concept local name} (ontology/schemes.ttl).
@@ -108,7 +126,6 @@ SCHEMES: dict[str, dict[str, str]] = {
     "attribution": {a: a for a in ("author", "quote", "reported", "hearsay", "hedge")},
     "agreementKind": {k: k for k in ("mutual-assistance", "collective-security", "union", "other")},
     "verdict": {v: v for v in ("consistent", "contradicted", "partly-correct", "not-checkable")},
-    "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     "direction": {
         d: d
         for d in (
@@ -123,3 +140,28 @@ SCHEMES: dict[str, dict[str, str]] = {
         )
     },
 }
+# The value sets of the general vocabulary (issue 13), in the same form.
+SCHEMES.update(
+    {
+        "relationKind": {
+            k: k
+            for k in ("ally", "close-ally", "partner", "neighbour", "rival", "adversary", "enemy")
+        },
+        "frequency": {
+            f: f for f in ("once", "occasionally", "repeatedly", "regularly", "constantly")
+        },
+        "timeOf": {"saying": "saying", "event": "event"},
+        "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
+        "propositionGroup": {
+            g: g
+            for g in (
+                "description",
+                "relationship",
+                "cooperation",
+                "conflict",
+                "stance",
+                "communication",
+            )
+        },
+    }
+)

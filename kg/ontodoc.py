@@ -15,6 +15,8 @@ from kg.namespaces import GC, GCS, ONTOLOGY_IRI, PREFIXES
 
 # The documented files, in this order; shapes.ttl is validation, not vocabulary.
 ONTOLOGY_FILES = ("geoclaims.ttl", "propositions.ttl", "schemes.ttl")
+# Identifiers and event coding (issue 14): terms, the CAMEO and PLOVER schemes, the mappings.
+ONTOLOGY_FILES += ("identifiers.ttl", "cameo.ttl", "plover.ttl", "mappings.ttl")
 
 _EXTRA_PREFIXES = {
     "cito": "http://purl.org/spar/cito/",
@@ -44,7 +46,9 @@ def load_ontology(ontology_dir: Path) -> Graph:
     for prefix, iri in {**PREFIXES, **_EXTRA_PREFIXES}.items():
         graph.bind(prefix, iri, override=True, replace=True)
     found = False
-    for name in ONTOLOGY_FILES:
+    # Then every other vocabulary file, by name (events.ttl, ...).
+    others = sorted(p.name for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
+    for name in [*ONTOLOGY_FILES, *(n for n in others if n not in ONTOLOGY_FILES)]:
         path = ontology_dir / name
         if not path.exists():
             continue
@@ -205,7 +209,7 @@ def _scheme(graph: Graph, scheme: URIRef) -> str:
     notation = _en(graph, scheme, SKOS.notation)
     concepts = sorted(graph.subjects(SKOS.inScheme, scheme), key=str)
     rows = "".join(
-        f'<tr id="{escape("concept-" + str(c)[len(GCS) :])}">'
+        f'<tr id="{escape("concept-" + str(c).removeprefix(GCS).removeprefix(GC))}">'
         f"<td><code>{escape(_en(graph, c, SKOS.notation))}</code></td>"
         f"<td>{escape(_en(graph, c, SKOS.prefLabel))}</td>"
         f"<td>{escape(_en(graph, c, SKOS.definition))}</td>"

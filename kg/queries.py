@@ -113,8 +113,12 @@ def _param(raw: Any, where: str) -> Param:
 
 def parse(path: Path) -> NamedQuery:
     """Read one `.rq` file; a bad header is a DataError naming the file."""
+    return parse_text(path.read_text(encoding="utf-8"), path)
+
+
+def parse_text(text: str, path: Path) -> NamedQuery:
+    """A named query from its text; `path` names it (its stem) and its errors."""
     where = str(path)
-    text = path.read_text(encoding="utf-8")
     header = _header(text)
     try:
         meta = yaml.safe_load(header) if header.strip() else {}
@@ -181,12 +185,48 @@ class Catalogue:
         try:
             return self.queries[name]
         except KeyError:
-            raise NotFound(f"no named query {name!r} (see `kg query --list`)") from None
+            from kg.ingest.problems import suggest
+
+            hint = suggest(name, self.queries)
+            raise NotFound(
+                f"no named query {name!r}{hint} (see `kg query --list`; a file: ./{name}.rq, "
+                "standard input: -)"
+            ) from None
+
+
+ADHOC_SUFFIXES = (".rq", ".sparql", ".txt")
+
+
+def is_adhoc(ref: str) -> bool:
+    """Whether `kg query REF` names a file or standard input ('-') rather than a named query."""
+    return ref == "-" or "/" in ref or ref.endswith(ADHOC_SUFFIXES) or Path(ref).is_file()
+
+
+def adhoc(ref: str, stdin: Any = None) -> NamedQuery:
+    """A query read from a file or, for '-', standard input; a `#+` header gives it parameters."""
+    if ref == "-":
+        text, path = (stdin.read() if stdin is not None else ""), Path("-")
+    else:
+        path = Path(ref)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise NotFound(f"cannot read the query file {ref}: {err.strerror}") from None
+        except UnicodeDecodeError as err:
+            raise QueryError(f"{ref}: not UTF-8: {err.reason}") from None
+    if not text.strip():
+        raise QueryError(f"no query in {'standard input' if ref == '-' else ref}")
+    if _header(text).strip():
+        return parse_text(text, path)
+    name = "stdin" if ref == "-" else path.stem
+    return NamedQuery(name, "ad hoc query", "", (), text, path)
 
 
 def catalogue(config: Config) -> Catalogue:
-    """The catalogue of the settings' `queries/` directory."""
-    return Catalogue.load(config.source / "queries")
+    """The catalogue of the project's own `queries/`, else the shipped one (kg.sources)."""
+    from kg.sources import queries_dir
+
+    return Catalogue.load(queries_dir(config.sources))
 
 
 def _iri(value: str, query: NamedQuery, param: Param, config: Config) -> ox.NamedNode:
@@ -276,15 +316,23 @@ def run(store: Any, query: NamedQuery, params: Mapping[str, str], config: Config
 
 
 FORMATS = ("table", *(f.name for f in formats.RESULTS))
+GRAPH_FORMATS = tuple(f.name for f in formats.GRAPH)
 
 
 def render(results: Any, fmt: str, query: NamedQuery, config: Config) -> bytes:
-    """Results of a run in a format of FORMATS (graph results: Turtle, or N-Triples for csv/tsv)."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    """Results of a run in a format of FORMATS or, for CONSTRUCT and DESCRIBE, GRAPH_FORMATS
+    (graph results asked for as a table are Turtle; as csv/tsv N-Triples; json is JSON-LD)."""
+    graph = isinstance(results, ox.QueryTriples)
+    if fmt not in FORMATS + GRAPH_FORMATS and formats.by_name(fmt, formats.GRAPH) is None:
+        raise QueryError(f"unknown format {fmt!r}: one of {', '.join(FORMATS + GRAPH_FORMATS)}")
+    if not graph and fmt not in FORMATS:
+        raise QueryError(
+            f"format {fmt!r} is for the graphs of CONSTRUCT and DESCRIBE; SELECT and ASK take "
+            f"{', '.join(FORMATS)}"
+        )
     output = io.BytesIO()
-    if isinstance(results, ox.QueryTriples):
-        name = "nt" if fmt in ("csv", "tsv") else "turtle"
+    if graph:
+        name = {"table": "turtle", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
         formats.write_results(results, output, formats.by_name(name, formats.GRAPH))
     elif fmt == "table":
         prefixes = {**query.prefixes, **PREFIXES}

@@ -162,7 +162,11 @@ def run_kg_server(data_dir: Path, **settings: Any) -> Iterator[KgServer]:
     config = Config.load({"data_dir": str(data_dir), "port": port, **settings}, environ={})
     command = [str(Path(sys.executable).with_name("kg")), "serve"]
     for name, value in {"data_dir": str(data_dir), "port": port, **settings}.items():
-        command += [f"--{name.replace('_', '-')}", str(value)]
+        flag = f"--{name.replace('_', '-')}"
+        if isinstance(value, bool):  # a switch: --name / --no-name
+            command.append(flag if value else f"--no-{flag[2:]}")
+        else:
+            command += [flag, str(value)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     log_path = data_dir.parent / f"kg-serve-{port}.log"
     with log_path.open("wb") as log:

@@ -83,7 +83,6 @@ EXPECTED_SCHEMES = {
         "union": "union",
         "other": "other",
     },
-    "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
     "verdict": {
         "consistent": "consistent",
         "contradicted": "contradicted",
@@ -94,6 +93,18 @@ EXPECTED_SCHEMES = {
         d: d
         for d in ("north", "north-east", "east", "south-east")
         + ("south", "south-west", "west", "north-west")
+    },
+    # The general vocabulary's value sets (issue 13).
+    "relationKind": {
+        k: k for k in ("ally", "close-ally", "partner", "neighbour", "rival", "adversary", "enemy")
+    },
+    "frequency": {f: f for f in ("once", "occasionally", "repeatedly", "regularly", "constantly")},
+    "timeOf": {"saying": "saying", "event": "event"},
+    "reviewStatus": {"drafted": "drafted", "reviewed": "reviewed"},
+    "propositionGroup": {
+        g: g
+        for g in ("description", "relationship", "cooperation")
+        + ("conflict", "stance", "communication")
     },
 }
 
@@ -239,14 +250,20 @@ def test_no_term_is_defined_twice(graphs: dict[str, Graph]) -> None:
 
 
 def test_every_gc_term_used_in_the_ontology_is_defined(vocab: Graph) -> None:
-    defined = _gc_terms(vocab)
+    # Concept schemes and concepts under gc: (ontology/cameo.ttl, plover.ttl) count as defined.
+    concepts = {
+        s
+        for kind in (SKOS.ConceptScheme, SKOS.Concept)
+        for s in vocab.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
+    }
+    defined = _gc_terms(vocab) | concepts
     used = {
         node
         for triple in vocab
         for node in triple
         if isinstance(node, URIRef)
         and str(node).startswith(str(GC))
-        and not str(node).startswith(GCS)
     }
     assert sorted(map(str, used - defined)) == []
 
@@ -380,6 +397,10 @@ def test_namespace_constants_agree_with_the_ontology(vocab: Graph) -> None:
             assert (concept, SKOS.inScheme, URIRef(GCS + scheme)) in schemes, concept
     assert namespaces.SCHEMES == EXPECTED_SCHEMES
     assert namespaces.gc("Claim") == str(GC.Claim)
+    groups = {str(o) for o in vocab.objects(None, GC.propositionGroup)}
+    assert groups == {
+        namespaces.concept("propositionGroup", g) for g in namespaces.SCHEMES["propositionGroup"]
+    }  # every group gathers types
 
 
 # --- SHACL shapes --------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def single(
         path = Path(text)
         read_text(path)  # a clear error for a missing, non-UTF-8 or empty file, before anything
     meta = make_meta(aid or slug(Path(text).stem), given, text)
-    kb = load_knowledge(config.source, config.base_iri)
+    kb = load_knowledge(config.sources, config.base_iri)
     try:
         doc = draft_file(path, meta, kb, out, force=force)
     finally:
@@ -61,7 +61,7 @@ def batch(
 ) -> tuple[str, list[tuple[str, str]]]:
     """Draft every *.txt of a folder, going on past bad files: (summary line, failures)."""
     paths = batch_items(folder)
-    kb = load_knowledge(config.source, config.base_iri)
+    kb = load_knowledge(config.sources, config.base_iri)
     failures: list[tuple[str, str]] = []
     claims = drafted = 0
     started = time.monotonic()

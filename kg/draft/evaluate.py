@@ -24,6 +24,7 @@ from kg.draft.files import meta_from_yaml, write_folder
 from kg.draft.knowledge import load_knowledge
 from kg.draft.pipeline import draft
 from kg.ingest.compile import compile_sources
+from kg.sources import ontology_dir
 from kg.namespaces import GC, TIME
 
 _CHAR = re.compile(r"#char=(\d+),(\d+)$")
@@ -177,7 +178,7 @@ def evaluate_folder(folder: Path, config: Config, extra_entities: list[Path]) ->
     aid = folder.name
     with tempfile.TemporaryDirectory(prefix="kg-draft-eval-") as tmp:
         src = Path(tmp)
-        _source_copy(config.source, src, extra_entities)
+        _source_copy(config.sources, src, extra_entities)
         curated_dir = src / "data" / "articles" / aid
         if curated_dir.exists():
             shutil.rmtree(curated_dir)
@@ -194,20 +195,19 @@ def evaluate_folder(folder: Path, config: Config, extra_entities: list[Path]) ->
     return score(aid, text, curated, drafted)
 
 
-def _source_copy(source: Path, target: Path, extra_entities: list[Path]) -> None:
-    """ontology/ and data/ (entities, reference facts; no articles) with extra entities appended."""
-    shutil.copytree(source / "ontology", target / "ontology")
+def _source_copy(sources: list[Path], target: Path, extra_entities: list[Path]) -> None:
+    """One project: the ontology in use, every folder's entities (and the extra ones) and the
+    first folder's reference facts; no articles."""
+    shutil.copytree(ontology_dir(sources), target / "ontology")
     (target / "data" / "articles").mkdir(parents=True)
-    for name in ("entities.yaml", "reference"):
-        path = source / "data" / name
-        if path.is_dir():
-            shutil.copytree(path, target / "data" / name)
-        elif path.exists():
-            shutil.copy(path, target / "data" / name)
-    entities = target / "data" / "entities.yaml"
-    for extra in extra_entities:
-        with entities.open("a", encoding="utf-8") as out:
-            out.write("\n" + extra.read_text(encoding="utf-8"))
+    reference = next((s / "data" / "reference" for s in sources if (s / "data" / "reference").is_dir()), None)
+    if reference is not None:
+        shutil.copytree(reference, target / "data" / "reference")
+    parts = [s / "data" / "entities.yaml" for s in sources] + list(extra_entities)
+    with (target / "data" / "entities.yaml").open("w", encoding="utf-8") as out:
+        for part in parts:
+            if part.exists():
+                out.write(part.read_text(encoding="utf-8") + "\n")
 
 
 def table(scores: list[Score]) -> str:

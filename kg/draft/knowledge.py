@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,10 +107,19 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def load_knowledge(source: Path, base: str = "https://w3id.org/geoclaims/") -> Knowledge:
-    """The entity list and reference tenures under the source directory."""
+def load_knowledge(
+    sources: Path | Sequence[Path], base: str = "https://w3id.org/geoclaims/"
+) -> Knowledge:
+    """The entity lists and reference tenures of the project folder(s)."""
+    folders = [sources] if isinstance(sources, Path) else list(sources)
     kb = Knowledge()
-    for item in read_entities(source):
+    items = []
+    for folder in folders:
+        try:
+            items.extend(read_entities(folder)[0])
+        except DataError:
+            continue  # a broken entities file is `kg validate`'s to report
+    for item in items:
         if not isinstance(item, YMap) or "id" not in item:
             continue
         types = [str(t) for t, _ in as_list(item.get("type") or [])]
@@ -118,11 +128,13 @@ def load_knowledge(source: Path, base: str = "https://w3id.org/geoclaims/") -> K
         label = str(item.get("label") or item["id"])
         post_in = item.get("postIn") if isinstance(item.get("postIn"), str) else None
         kb.entities[item["id"]] = Entity(item["id"], label, types, category, alt, post_in)
-    try:
-        ref = read_reference(source, base)
-    except DataError:
-        ref = None  # a broken facts file is `kg validate`'s to report; drafting goes on without
-    for fact in ref.facts if ref else []:
+    facts = []
+    for folder in folders:
+        try:
+            facts.extend(read_reference(folder, base).facts)
+        except DataError:
+            continue  # a broken facts file is `kg validate`'s to report; drafting goes on without
+    for fact in facts:
         for stmt, _ in as_list(fact.get("statements") or fact.get("statement") or []):
             if (
                 isinstance(stmt, YMap)

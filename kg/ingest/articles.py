@@ -16,19 +16,30 @@ from kg import __version__
 from kg.errors import DataError
 from kg.ingest.ids import Scope, by_id, check_id
 from kg.ingest.nodes import NodeWriter, literal, write_interval
+from kg.ingest.problems import suggest
 from kg.ingest.spans import Spans
 from kg.ingest.terms import iri, plain, typed
 from kg.ingest.yamlfile import YMap, as_list, load_yaml
-from kg.namespaces import GC, PROV, SCHEMA, TIME, XSD, concept
+from kg.namespaces import GC, GCS, PROV, SCHEMA, TIME, XSD
 
 FILES = ("article.txt", "article.yaml", "claims.yaml")
-_SPECIAL = {
-    "id", "headline", "language", "publisher", "publisherNote", "url", "datePublished",
-    "datePublishedMethod", "datePublishedReasoning", "datePublishedInterval", "anchorDate",
-    "reviewStatus",
-}  # fmt: skip
+ARTICLE_KEYS = {
+    "id": "the article's id: the name of its folder, used in its IRIs",
+    "headline": "the headline, verbatim (it must occur in article.txt)",
+    "language": "the language of the text (BCP 47, e.g. en)",
+    "publisher": "who published it: an entity id, or null with a publisherNote",
+    "publisherNote": "what is known (or not) about the publisher and the URL",
+    "url": "where it was published (http or https), or null",
+    "datePublished": "the publication date, YYYY-MM-DD",
+    "datePublishedMethod": "how the date was established: stated or estimated",
+    "datePublishedReasoning": "why the date is what it is, where it was estimated",
+    "datePublishedInterval": "earliest and latest plausible publication dates, [first, last]",
+    "anchorDate": "the date relative time expressions resolve against (default: datePublished)",
+    "reviewStatus": "drafted (by kg draft, not yet reviewed) or reviewed (the default)",
+}
+_SPECIAL = set(ARTICLE_KEYS)
 _METHODS = {"stated", "estimated"}
-REVIEW_STATUSES = ("drafted", "reviewed")  # article.yaml `reviewStatus`; absent: reviewed
+REVIEW_STATUSES = ("drafted", "reviewed")
 
 
 @dataclass
@@ -43,7 +54,7 @@ class Article:
     digest: str  # sha256 of the inputs and the software version
     base: str
     anchor: dt.date | None = None
-    review: str = "reviewed"  # drafted by `kg draft` and not reviewed yet, or reviewed
+    review_status: str | None = None  # "drafted" when a machine drafted it (absent: reviewed)
     agents: dict[str, str] = field(default_factory=dict)
     propositions: dict[str, str] = field(default_factory=dict)
 
@@ -75,10 +86,13 @@ def article_ids(source: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def read_article(source: Path, aid: str, base: str, shared: bytes) -> Article:
-    """Read and parse one article directory; `shared` is the digest input common to all articles."""
-    rel = f"data/articles/{aid}"
-    folder = source / rel
+def read_article(source: Path, aid: str, base: str, shared: bytes, label: str = "") -> Article:
+    """Read and parse one article directory; `shared` is the digest input common to all articles.
+
+    `label` prefixes the file names in messages (a project folder after the first).
+    """
+    rel = f"{label}data/articles/{aid}"
+    folder = source / "data" / "articles" / aid
     digest = hashlib.sha256(shared)
     digest.update(__version__.encode())
     for name in FILES:
@@ -105,11 +119,16 @@ def read_article(source: Path, aid: str, base: str, shared: bytes) -> Article:
             meta.line_of("id"),
         )
     check_id(aid, f"{rel}/article.yaml", meta.line_of("id"))
-    review = meta.get("reviewStatus", "reviewed")
-    if review not in REVIEW_STATUSES:
-        raise DataError(f"reviewStatus: expected one of {list(REVIEW_STATUSES)}, got {review!r}",
-                        f"{rel}/article.yaml", meta.line_of("reviewStatus"))  # fmt: skip
-    return Article(aid, rel, text, meta, claims, digest.hexdigest(), base, review=review)
+    status = meta.get("reviewStatus", "reviewed")
+    if status not in REVIEW_STATUSES:
+        raise DataError(
+            f"reviewStatus: expected one of {', '.join(REVIEW_STATUSES)}, got {status!r}",
+            f"{rel}/article.yaml",
+            meta.line_of("reviewStatus"),
+        )
+    art = Article(aid, rel, text, meta, claims, digest.hexdigest(), base)
+    art.review_status = "drafted" if status == "drafted" else None
+    return art
 
 
 def _date(art: Article, key: str) -> dt.date | None:
@@ -170,11 +189,13 @@ def write_document(writer: NodeWriter, art: Article, scope: Scope, started: str)
         sink.add(g, node, SCHEMA + "url", iri(url))
     sha = ox.Literal(hashlib.sha256(art.text.encode("utf-8")).hexdigest())
     sink.add(g, node, GC + "sha256", sha)
-    if art.review == "drafted":
-        sink.add(g, node, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     for key in meta:
-        if key not in _SPECIAL:
-            writer.property(meta, key, meta[key], node, g, f, scope)
+        if key in _SPECIAL:
+            continue
+        if writer.vocab.property(key) is None:
+            raise DataError(f"unknown key {key!r} in article.yaml"
+                            + suggest(key, ARTICLE_KEYS), f, meta.line_of(key))  # fmt: skip
+        writer.property(meta, key, meta[key], node, g, f, scope)
 
     write_agents(writer, art, scope)
     if meta.get("publisher") is not None:
@@ -220,10 +241,11 @@ def write_activity(writer: NodeWriter, art: Article, started: str) -> None:
     sink.add(g, act, PROV + "wasAssociatedWith", agent)
     sink.add(g, act, PROV + "used", iri(art.iri))
     sink.add(g, act, GC + "softwareVersion", plain(__version__))
+    if art.review_status is not None:
+        status = iri(GCS + "reviewStatus/" + art.review_status)
+        sink.add(g, act, GC + "reviewStatus", status)
+        sink.add(g, act, SCHEMA + "creativeWorkStatus", status)
     sink.add(g, act, GC + "sha256", plain(art.digest))
-    # A load of drafted claims says so, so a query can tell its graphs from reviewed ones.
-    if art.review == "drafted":
-        sink.add(g, act, GC + "reviewStatus", iri(concept("reviewStatus", art.review)))
     sink.add_type(g, agent, PROV + "SoftwareAgent")
     sink.add_type(g, agent, PROV + "Agent")
     sink.add_type(g, agent, SCHEMA + "SoftwareApplication")

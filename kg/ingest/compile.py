@@ -12,16 +12,27 @@ import pyoxigraph as ox
 from kg.config import Config
 from kg.errors import DataError
 from kg.ingest.articles import Article, agent_ids, article_ids, read_article, write_document
+from kg.ingest.authoring import Context, expand
 from kg.ingest.claims import proposition_ids, write_claims, write_propositions
+from kg.ingest.entities import FILE as ENTITIES_FILE
 from kg.ingest.entities import entity_ids, read_entities, write_entities
 from kg.ingest.ids import Scope
 from kg.ingest.materialise import Materialiser
 from kg.ingest.nodes import NodeWriter
-from kg.ingest.reference import fact_iri, read_reference, standard_triples, write_reference
+from kg.ingest.problems import Problems, suggest
+from kg.ingest.reference import FILE as REFERENCE_FILE
+from kg.ingest.reference import (
+    Reference,
+    fact_iri,
+    read_reference,
+    standard_triples,
+    write_reference,
+)
 from kg.ingest.terms import Sink, iri
 from kg.ingest.vocab import Vocab, build_vocab, read_turtle
-from kg.ingest.yamlfile import YMap
+from kg.ingest.yamlfile import YList, YMap
 from kg.namespaces import GC, PROV
+from kg.sources import label, ontology_dir
 
 SHAPES = "shapes.ttl"
 
@@ -65,8 +76,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _read_ontology(source: Path, base: str, sink: Sink, c: Compiled, digest: list[bytes]) -> None:
-    folder = source / "ontology"
+def _read_ontology(folder: Path, base: str, sink: Sink, c: Compiled, digest: list[bytes]) -> None:
     files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
     if not any(p.name != SHAPES for p in files):
         raise DataError("no ontology (*.ttl) found", "ontology/")
@@ -89,6 +99,40 @@ def _read_ontology(source: Path, base: str, sink: Sink, c: Compiled, digest: lis
     c.vocab = build_vocab(onto)
 
 
+def _compile_article(
+    c: Compiled,
+    writer: NodeWriter,
+    where: tuple[Path, str],
+    aid: str,
+    shared: bytes,
+    scope: Scope,
+    entities: set[str],
+    started: Callable[[str], str | None] | None,
+) -> None:
+    """One article's graphs into the sink; its errors are recorded in writer.problems."""
+    problems = writer.problems if writer.problems is not None else Problems()
+    art = read_article(where[0], aid, c.base, shared, where[1])
+    publisher = art.meta.get("publisher")
+    anchor = art.meta.get("anchorDate", art.meta.get("datePublished"))
+    ctx = Context(c.vocab, entities, publisher if publisher in entities else None, anchor)
+    art.claims, errors, failed = expand(art.claims, ctx, art.file("claims.yaml"))
+    for err in errors:
+        problems.add(err)
+    art.agents = agent_ids(art)
+    art.propositions = proposition_ids(art)
+    local = scope.child(art.propositions).child(art.agents)
+    time = (started(art.activity) if started else None) or now()
+    spans = write_document(writer, art, local, time)
+    props = write_propositions(writer, art, local, problems)
+    write_claims(writer, art, local, spans, problems, failed)
+    art.meta = art.claims = YMap()  # written: keep only what validation needs (the text)
+    graphs = [art.doc_graph, art.claim_graph, *props]
+    for g in graphs:
+        c.sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
+    c.units[f"article/{aid}"] = graphs
+    c.articles[aid] = art
+
+
 def compile_sources(
     config: Config,
     *,
@@ -100,45 +144,63 @@ def compile_sources(
     With `articles`, only those articles are compiled (the shared graphs always are, since the
     articles resolve ids against them).
     """
-    source, base = config.source, config.base_iri
+    projects, base = config.sources, config.base_iri
     sink = Sink()
     c = Compiled(sink, Vocab(), base, partial=articles is not None)
     digest: list[bytes] = []
-    _read_ontology(source, base, sink, c, digest)
-    writer = NodeWriter(c.vocab, sink, base)
+    _read_ontology(ontology_dir(projects), base, sink, c, digest)
+    problems = Problems()
+    writer = NodeWriter(c.vocab, sink, base, problems)
 
-    entities = read_entities(source)
-    ent_ids = entity_ids(entities, base)
-    ref = read_reference(source, base)
-    for path in ("data/entities.yaml", "data/reference/facts.yaml"):
-        if (source / path).exists():
-            digest.append(f"\0{path}\0".encode() + (source / path).read_bytes())
-    scope = Scope([ent_ids, ref.node_ids])
-    write_entities(writer, entities, scope)
+    labels = [label(folder, projects[0]) for folder in projects]
+    files: list[tuple[YList, str]] = []
+    refs: list[Reference] = []
+    for folder, prefix in zip(projects, labels, strict=True):
+        with problems.guard():
+            files.append(read_entities(folder, prefix))
+        with problems.guard():
+            refs.append(read_reference(folder, base, prefix))
+        for path in (ENTITIES_FILE, REFERENCE_FILE):
+            if (folder / path).exists():
+                digest.append(f"\0{prefix}{path}\0".encode() + (folder / path).read_bytes())
+    ent_ids: dict[str, str] = {}
+    with problems.guard():
+        ent_ids = entity_ids(files, base)
+    node_ids: dict[str, str] = {}
+    facts: set[str] = set()
+    for ref in refs:
+        for fact in ref.facts:
+            with problems.guard():
+                if fact["id"] in facts:
+                    raise DataError(f"duplicate fact id {fact['id']!r}", ref.file, fact.line)
+            facts.add(fact["id"])
+        node_ids.update(ref.node_ids)
+    scope = Scope([ent_ids, node_ids])
+    write_entities(writer, files, scope)
     c.units["entities"] = [f"{base}graph/entities"]
-    write_reference(writer, ref, scope)
-    c.units["reference"] = [fact_iri(base, f["id"]) for f in ref.facts]
+    for ref in refs:
+        write_reference(writer, ref, scope)
+    c.units["reference"] = [fact_iri(base, fid) for fid in sorted(facts)]
 
     shared = b"".join(digest)
-    available = article_ids(source)
-    wanted = available if articles is None else list(articles)
+    available: dict[str, tuple[Path, str]] = {}
+    for folder, prefix in zip(projects, labels, strict=True):
+        for aid in article_ids(folder):
+            with problems.guard():
+                if aid in available:
+                    raise DataError(f"article {aid!r} is in two project folders",
+                                    f"{prefix}data/articles/{aid}")  # fmt: skip
+                available[aid] = (folder, prefix)
+    wanted = sorted(available) if articles is None else list(articles)
     for aid in wanted:
         if aid not in available:
-            raise DataError(f"no such article: {aid!r}", f"data/articles/{aid}")
-        art = read_article(source, aid, base, shared)
-        art.agents = agent_ids(art)
-        art.propositions = proposition_ids(art)
-        local = scope.child(art.propositions).child(art.agents)
-        time = (started(art.activity) if started else None) or now()
-        spans = write_document(writer, art, local, time)
-        props = write_propositions(writer, art, local)
-        write_claims(writer, art, local, spans)
-        art.meta = art.claims = YMap()  # written: keep only what validation needs (the text)
-        graphs = [art.doc_graph, art.claim_graph, *props]
-        for g in graphs:
-            sink.add(g, iri(g), PROV + "wasGeneratedBy", iri(art.activity))
-        c.units[f"article/{aid}"] = graphs
-        c.articles[aid] = art
+            hint = suggest(aid, available)
+            problems.add(DataError(f"no such article: {aid!r}{hint}", f"data/articles/{aid}"))
+            continue
+        folder, prefix = available[aid]
+        with problems.guard():
+            _compile_article(c, writer, (folder, prefix), aid, shared, scope, set(ent_ids), started)
+    problems.check()
 
     data_graphs = [g for g in sink.graphs if g not in (ontology_graph(base), shapes_graph(base))]
     propositions = {g for g in data_graphs if g.startswith(f"{base}proposition/")}

@@ -47,3 +47,7 @@ class Scope:
 
     def child(self, table: dict[str, str]) -> Scope:
         return Scope([table, *self.tables])
+
+    def names(self) -> set[str]:
+        """Every id visible from here (for suggestions)."""
+        return {name for table in self.tables for name in table}

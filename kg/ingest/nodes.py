@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 
 from kg.errors import DataError
 from kg.ingest.ids import Scope, check_id
+from kg.ingest.problems import Problems, suggest
 from kg.ingest.terms import Sink, en, iri, plain, typed
 from kg.ingest.vocab import Vocab, local_name
 from kg.ingest.yamlfile import YList, YMap, as_list
@@ -106,8 +108,16 @@ def literal(value: Any, range_: str | None, what: str) -> ox.Literal:
 class NodeWriter:
     """Writes YAML mappings as nodes, resolving ids through a scope and the ontology."""
 
-    def __init__(self, vocab: Vocab, sink: Sink, base: str) -> None:
+    def __init__(
+        self, vocab: Vocab, sink: Sink, base: str, problems: Problems | None = None
+    ) -> None:
         self.vocab, self.sink, self.base = vocab, sink, base
+        # With a Problems, each key's error is recorded and the node's other keys still written.
+        self.problems = problems
+
+    def guard(self) -> contextlib.AbstractContextManager[None]:
+        """Record a DataError of the block (with a Problems) instead of raising it."""
+        return self.problems.guard() if self.problems is not None else contextlib.nullcontext()
 
     def resolve(self, value: Any, prop: str | None, scope: Scope, file: str, line: int) -> str:
         """The IRI an id stands for: a scoped id, an ontology individual, or a prefixed name."""
@@ -121,16 +131,26 @@ class NodeWriter:
         prefix, _, rest = value.partition(":")
         if rest and prefix in PREFIXES:
             return PREFIXES[prefix] + rest
+        rng = self.vocab.ranges.get(prop) if prop else None
         if prop is not None:
             # A property named like a value scheme takes that scheme's concepts (gc:polarity...).
-            found = self.vocab.concept(GCS + local_name(prop), value)
+            scheme = GCS + local_name(prop)
+            found = self.vocab.concept(scheme, value)
             if found is not None:
                 return found
-        rng = self.vocab.ranges.get(prop) if prop else None
+            if scheme in self.vocab.concepts:
+                known = sorted(self.vocab.concepts[scheme])
+                raise DataError(f"{local_name(prop)}: unknown value {value!r} (expected one of "
+                                f"{known})" + suggest(value, known), file, line)  # fmt: skip
+            if rng in CLASS_RANGES:  # a class named by its local name (gc:speechAct Threat)
+                if self.vocab.is_class(value):
+                    return GC + value
+                classes = [c[len(GC) :] for c in self.vocab.classes if c.startswith(GC)]
+                raise DataError(f"unknown class {value!r}" + suggest(value, classes), file, line)
         found = self.vocab.individual(value, rng)
         if found is not None:
             return found
-        raise DataError(f"unknown id {value!r}", file, line)
+        raise DataError(f"unknown id {value!r}" + suggest(value, scope.names()), file, line)
 
     def types(self, node: YMap, subject: ox.NamedNode, graph: str, file: str) -> list[str]:
         """Write `type` (gc: class local names) and return the class IRIs."""
@@ -138,7 +158,10 @@ class NodeWriter:
         for name, line in as_list(node.get("type", [])):
             line = line or node.line_of("type")
             if not isinstance(name, str) or not self.vocab.is_class(name):
-                raise DataError(f"unknown type {name!r} (not a class of the ontology)", file, line)
+                classes = [c[len(GC) :] for c in self.vocab.classes if c.startswith(GC)]
+                hint = suggest(name, classes) or " (the types: docs/format.md)"
+                raise DataError(f"unknown type {name!r} (not a class of the ontology){hint}",
+                                file, line)  # fmt: skip
             out.append(GC + name)
             self.sink.add_type(graph, subject, GC + name)
         return out
@@ -194,7 +217,8 @@ class NodeWriter:
         for key, value in node.items():
             if key in skipped:
                 continue
-            self.property(node, key, value, s, graph, file, scope)
+            with self.guard():
+                self.property(node, key, value, s, graph, file, scope)
         return s
 
     def property(
@@ -204,8 +228,12 @@ class NodeWriter:
         line = node.line_of(key)
         prop = self.vocab.property(key) if isinstance(key, str) else None
         if prop is None:
+            known = [k[len(GC) :] for k in self.vocab.kinds if k.startswith(GC)]
             raise DataError(
-                f"unknown key {key!r} (no property gc:{key} in the ontology)", file, line
+                f"unknown key {key!r} (no property gc:{key} in the ontology)"
+                + suggest(key, [*known, *COMMON]),
+                file,
+                line,
             )
         if value is None:
             return
@@ -254,6 +282,7 @@ class NodeWriter:
 
 
 INTERVAL_RANGES = {TIME + "Interval", TIME + "ProperInterval", TIME + "TemporalEntity"}
+CLASS_RANGES = {OWL + "Class", RDFS + "Class"}
 
 
 def write_interval(sink: Sink, graph: str, node: str, value: Any, file: str, line: int) -> None:

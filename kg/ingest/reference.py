@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from kg.errors import DataError
 from kg.ingest.ids import Scope, by_id, check_id
 from kg.ingest.nodes import NodeWriter, literal
+from kg.ingest.problems import suggest
 from kg.ingest.terms import TYPE, Sink, iri, plain
 from kg.ingest.vocab import Vocab
 from kg.ingest.yamlfile import YMap, as_list, load_yaml
@@ -43,34 +44,36 @@ class Reference:
     sources: dict[str, YMap]
     facts: list[YMap]
     node_ids: dict[str, str]  # statement node id -> IRI (visible to other files)
+    file: str = FILE  # how messages name the file
 
 
 def fact_iri(base: str, fid: str) -> str:
     return f"{base}reference/{fid}"
 
 
-def read_reference(source: Path, base: str) -> Reference:
+def read_reference(source: Path, base: str, label: str = "") -> Reference:
     """Parse facts.yaml (absent: nothing) and collect its ids."""
+    name = label + FILE
     path = source / FILE
-    data = load_yaml(path, FILE) if path.exists() else None
+    data = load_yaml(path, name) if path.exists() else None
     if data is None:
-        return Reference({}, [], {})
+        return Reference({}, [], {}, name)
     if not isinstance(data, YMap):
-        raise DataError("expected a mapping with 'sources' and 'facts'", FILE, data.line)
+        raise DataError("expected a mapping with 'sources' and 'facts'", name, data.line)
     for key in data:
         if key not in ("sources", "facts"):
             raise DataError(
-                f"unknown key {key!r} (expected sources, facts)", FILE, data.line_of(key)
+                f"unknown key {key!r} (expected sources, facts)", name, data.line_of(key)
             )
-    sources = by_id(data.get("sources"), "source", FILE)
-    facts = by_id(data.get("facts"), "fact", FILE)
+    sources = by_id(data.get("sources"), "source", name)
+    facts = by_id(data.get("facts"), "fact", name)
     node_ids: dict[str, str] = {}
     for fid, item in facts.items():
         for stmt, _ in as_list(_one_of(item, "statement", "statements") or []):
             if isinstance(stmt, YMap) and "id" in stmt:
-                nid = check_id(stmt["id"], FILE, stmt.line_of("id"))
+                nid = check_id(stmt["id"], name, stmt.line_of("id"))
                 node_ids.setdefault(nid, f"{fact_iri(base, fid)}/{nid}")
-    return Reference(sources, list(facts.values()), node_ids)
+    return Reference(sources, list(facts.values()), node_ids, name)
 
 
 def _one_of(node: YMap, *keys: str) -> Any:
@@ -86,59 +89,69 @@ def _key_of(node: YMap, *keys: str) -> str:
 
 def write_reference(writer: NodeWriter, ref: Reference, scope: Scope) -> None:
     """One gc:ReferenceGraph per fact, the fact node named like its graph."""
-    sink, base = writer.sink, writer.base
     for fact in ref.facts:
-        fid = fact["id"]
-        graph = fact_iri(base, fid)
-        node = iri(graph)
-        for key in fact:
-            if key not in _FACT_KEYS:
-                raise DataError(f"unknown key {key!r} in a fact", FILE, fact.line_of(key))
-        sink.add_type(graph, node, GC + "ReferenceGraph")
-        sink.add_type(graph, node, GC + "ReferenceFact")
-        sink.add(graph, node, GC + "factId", plain(fid))
-        text = _one_of(fact, "text", "description")
-        if not isinstance(text, str) or not text.strip():
-            raise DataError(f"fact {fid!r} needs a text", FILE, fact.line)
-        sink.add(graph, node, SCHEMA + "description", ox.Literal(text, language="en"))
-        writer.common(fact, node, graph, FILE, [])
-        cited = as_list(_one_of(fact, "source", "sources") or [])
-        if not cited:
-            raise DataError(f"fact {fid!r} cites no source", FILE, fact.line)
-        for sid, line in cited:
-            if sid not in ref.sources:
-                where = line or fact.line_of(_key_of(fact, "source", "sources"))
-                raise DataError(f"unknown source {sid!r}", FILE, where)
-            src = _write_source(writer, ref.sources[sid], graph, scope)
-            sink.add(graph, node, PROV + "wasDerivedFrom", src)
-        stmts = _one_of(fact, "statement", "statements") or []
-        skey = _key_of(fact, "statement", "statements")
-        for n, (stmt, line) in enumerate(as_list(stmts), start=1):
-            if not isinstance(stmt, YMap):
-                raise DataError("a statement must be a mapping", FILE, line or fact.line_of(skey))
-            nid = stmt.get("id", f"statement-{n}")
-            child = writer.write(stmt, f"{graph}/{nid}", graph, FILE, scope)
-            sink.add(graph, node, GC + "statement", child)
+        with writer.guard():
+            _write_fact(writer, ref, scope, fact)
 
 
-def _write_source(writer: NodeWriter, src: YMap, graph: str, scope: Scope) -> ox.NamedNode:
+def _write_fact(writer: NodeWriter, ref: Reference, scope: Scope, fact: YMap) -> None:
+    """One fact's graph: the fact node, its sources and its statements."""
+    sink, base = writer.sink, writer.base
+    fid = fact["id"]
+    graph = fact_iri(base, fid)
+    node = iri(graph)
+    for key in fact:
+        if key not in _FACT_KEYS:
+            raise DataError(f"unknown key {key!r} in a fact" + suggest(key, _FACT_KEYS), ref.file,
+                            fact.line_of(key))  # fmt: skip
+    sink.add_type(graph, node, GC + "ReferenceGraph")
+    sink.add_type(graph, node, GC + "ReferenceFact")
+    sink.add(graph, node, GC + "factId", plain(fid))
+    text = _one_of(fact, "text", "description")
+    if not isinstance(text, str) or not text.strip():
+        raise DataError(f"fact {fid!r} needs a text", ref.file, fact.line)
+    sink.add(graph, node, SCHEMA + "description", ox.Literal(text, language="en"))
+    writer.common(fact, node, graph, ref.file, [])
+    cited = as_list(_one_of(fact, "source", "sources") or [])
+    if not cited:
+        raise DataError(f"fact {fid!r} cites no source", ref.file, fact.line)
+    for sid, line in cited:
+        if sid not in ref.sources:
+            where = line or fact.line_of(_key_of(fact, "source", "sources"))
+            raise DataError(f"unknown source {sid!r}" + suggest(sid, ref.sources), ref.file, where)
+        src = _write_source(writer, ref, ref.sources[sid], graph, scope)
+        sink.add(graph, node, PROV + "wasDerivedFrom", src)
+    stmts = _one_of(fact, "statement", "statements") or []
+    skey = _key_of(fact, "statement", "statements")
+    for n, (stmt, line) in enumerate(as_list(stmts), start=1):
+        if not isinstance(stmt, YMap):
+            raise DataError("a statement must be a mapping", ref.file, line or fact.line_of(skey))
+        nid = stmt.get("id", f"statement-{n}")
+        child = writer.write(stmt, f"{graph}/{nid}", graph, ref.file, scope)
+        sink.add(graph, node, GC + "statement", child)
+
+
+def _write_source(
+    writer: NodeWriter, ref: Reference, src: YMap, graph: str, scope: Scope
+) -> ox.NamedNode:
     sink = writer.sink
     node = iri(f"{writer.base}source/{src['id']}")
     for key in src:
         if key not in _SOURCE_KEYS:
-            raise DataError(f"unknown key {key!r} in a source", FILE, src.line_of(key))
-    writer.types(src, node, graph, FILE)
+            hint = suggest(key, _SOURCE_KEYS)
+            raise DataError(f"unknown key {key!r} in a source{hint}", ref.file, src.line_of(key))
+    writer.types(src, node, graph, ref.file)
     sink.add_type(graph, node, GC + "Source")
     sink.add_type(graph, node, SCHEMA + "CreativeWork")
-    writer.common(src, node, graph, FILE, [])
+    writer.common(src, node, graph, ref.file, [])
     name = _one_of(src, "name", "title")
     if not isinstance(name, str):
-        raise DataError(f"source {src['id']!r} needs a name", FILE, src.line)
+        raise DataError(f"source {src['id']!r} needs a name", ref.file, src.line)
     sink.add(graph, node, SCHEMA + "name", plain(name))
     if src.get("url"):
         url = src["url"]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise DataError(f"url: expected http(s) URL, got {url!r}", FILE, src.line_of("url"))
+            raise DataError(f"url: expected http(s) URL, got {url!r}", ref.file, src.line_of("url"))
         sink.add(graph, node, SCHEMA + "url", iri(url))
     if src.get("publisher"):
         pub = src["publisher"]
@@ -148,7 +161,7 @@ def _write_source(writer: NodeWriter, src: YMap, graph: str, scope: Scope) -> ox
         try:
             lit = literal(src["datePublished"], XSD + "date", "datePublished")
         except ValueError as err:
-            raise DataError(str(err), FILE, src.line_of("datePublished")) from None
+            raise DataError(str(err), ref.file, src.line_of("datePublished")) from None
         sink.add(graph, node, SCHEMA + "datePublished", lit)
     return node
 

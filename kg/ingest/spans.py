@@ -9,6 +9,7 @@ anchor.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 
 from kg.ingest.terms import Sink, iri, plain, typed
@@ -30,6 +31,57 @@ def occurrences(text: str, needle: str) -> list[int]:
     return found
 
 
+# Characters that are easy to type for another (curly quotes, dashes, no-break space): folded to
+# their plain form, one for one, to find where a quote that is not in the text almost is.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "–": "-",
+                       "—": "-", "‑": "-", "\u00a0": " ", "\u202f": " "})  # fmt: skip
+_MIN_NEAR = 8  # shorter common stretches are coincidence, not a near miss
+
+
+_CONTROL = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "CHARACTER TABULATION"}
+
+
+def _char(c: str) -> str:
+    return f"{c!r} (U+{ord(c):04X} {_CONTROL.get(c) or unicodedata.name(c, 'unnamed')})"
+
+
+def near_miss(text: str, quote: str) -> str:
+    """Where `quote` almost occurs in `text`, and the first character that differs (or '')."""
+    folded = text.translate(_FOLD).lower()
+    at = folded.find(quote.translate(_FOLD).lower())
+    if at == -1:
+        best, at = _longest_common(text, quote), -1
+        if best[0] >= _MIN_NEAR:
+            at = best[1]
+        if at == -1:
+            rev = _longest_common(text[::-1], quote[::-1])
+            if rev[0] < _MIN_NEAR:
+                return ""
+            at = len(text) - rev[1] - len(quote)
+            at = max(at, 0)
+    window = text[at : at + len(quote)]
+    k = next((i for i, (a, b) in enumerate(zip(window, quote, strict=False)) if a != b), None)
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    where = f"nearest passage at line {line}, column {column}: {window!r}"
+    if k is None:
+        return f"{where}: the quote runs past the end of the text"
+    return (f"{where}: character {k + 1} differs: the quote has {_char(quote[k])}, "
+            f"the article {_char(window[k])}")  # fmt: skip
+
+
+def _longest_common(text: str, quote: str) -> tuple[int, int]:
+    """(length, position) of the longest prefix of `quote` that occurs in `text`."""
+    best = (0, -1)
+    for start in occurrences(text, quote[0]):
+        n = 0
+        while n < len(quote) and start + n < len(text) and text[start + n] == quote[n]:
+            n += 1
+        if n > best[0]:
+            best = (n, start)
+    return best
+
+
 def locate(text: str, quote: str, context: str | None = None) -> tuple[int, int]:
     """The span of `quote`, unique in the text or inside a unique `context`; ValueError if not."""
     if not quote:
@@ -37,7 +89,9 @@ def locate(text: str, quote: str, context: str | None = None) -> tuple[int, int]
     if context is None:
         hits = occurrences(text, quote)
         if not hits:
-            raise ValueError(f"quote not found in article: {quote!r}")
+            hint = near_miss(text, quote)
+            found = f"quote not found in article: {quote!r}"
+            raise ValueError(found + (f"; {hint}" if hint else ""))
         if len(hits) > 1:
             raise ValueError(
                 f"quote occurs {len(hits)} times in article (give a unique context): {quote!r}"
@@ -46,7 +100,8 @@ def locate(text: str, quote: str, context: str | None = None) -> tuple[int, int]
     ctx = occurrences(text, context)
     if len(ctx) != 1:
         what = "not found" if not ctx else f"found {len(ctx)} times"
-        raise ValueError(f"context {what} in article: {context!r}")
+        hint = near_miss(text, context) if not ctx else ""
+        raise ValueError(f"context {what} in article: {context!r}" + (f"; {hint}" if hint else ""))
     inner = occurrences(context, quote)
     if len(inner) != 1:
         what = "not found" if not inner else f"found {len(inner)} times"

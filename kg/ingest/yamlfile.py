@@ -1,4 +1,8 @@
-"""YAML read safely, keeping the line of every mapping key and list item for error messages."""
+"""YAML read safely, keeping the line of every mapping key and list item for error messages.
+
+Keys starting with `_` (e.g. `_why: "reporting verb 'said'"`) are comments: dropped when read, in
+every file and at every level, so drafts and people can explain a value beside it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 import yaml
 
 from kg.errors import DataError
+
+COMMENT_PREFIX = "_"
 
 
 class YMap(dict):
@@ -50,6 +56,8 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if isinstance(key, str) and key.startswith(COMMENT_PREFIX):
+            continue  # a comment key (`_why: ...`): for people and drafting tools, not the graph
         if key in data:
             raise DataError(f"duplicate key {key!r}", loader.name, line)
         data[key] = loader.construct_object(value_node, deep=True)

@@ -18,6 +18,7 @@ DATA_ROOTS = (
     "review",
     "rule",  # kg check's rules, named by the reviews (rdfs:label, rdfs:comment in graph/reviews)
     "graph",
+    "identifier",  # an entity's code in another dataset, with its validity (issue 14)
 )
 # Characters left as they are in a local URL path (IRIs may carry them; the browser copes).
 _SAFE = "/:@!$&'()*+,;=-._~"

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from kg import formats
 from kg.browse import article as articles
-from kg.browse import claims, resources, verdicts
+from kg.browse import claims, coding, identifiers, resources, verdicts
 from kg.browse.summary import Summary, SummaryCache, void_triples
 from kg.browse.terms import collect_iris
 from kg.errors import KGError, NotAcceptable, NotFound
@@ -212,12 +212,14 @@ def resource_page(path: str) -> Response:
         template, context["term"] = "term.html", resources.term_page(st.store, res)
     elif kind == "entity":
         template, context["claims"] = "entity.html", claims.claims_about(st.store, iri)
+        context["identifiers"] = identifiers.identifiers_of(st.store, iri)  # issue 14
         about = [c.iri for items in context["claims"].values() for c in items]
         context["verdict_of"] = verdicts.briefs(st.store, about)
     elif kind == "claim" and (claim := claims.claim_page(st.store, res)) is not None:
         template, context["claim"] = "claim.html", claim
         article = claim.claim.article.value if claim.claim.article else None
         context["verdict"] = verdicts.for_claim(st.store, iri, article)
+        context["coding"] = coding.claim_coding(st.store, iri, catalogue_or_none(st.config))
     elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
         template, context["article"] = "article.html", view
         context["article_claims"] = articles.claims_by_iri(view)
