@@ -253,6 +253,37 @@ def check(config: Config, width: int) -> None:
 
     say_sources(config, always=False)
     click.echo(format_table(run_check(config), width=width))
+    with reader(config) as store:
+        facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
+                            "ReferenceGraph> } }", union=False)  # fmt: skip
+    if not bool(facts):
+        click.echo("warning: the store holds no reference facts, so no claim can be checked: "
+                   "build them with `kg build` (or `kg build --article ID`)", err=True)  # fmt: skip
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--examples", is_flag=True, help="also copy the example articles and their entities")
+@click.option("--empty", is_flag=True, help="no article: only the entities and reference facts")
+def init(directory: str, examples: bool, empty: bool) -> None:
+    """Make DIRECTORY a project folder for your own articles, entities and reference facts."""
+    from pathlib import Path
+
+    from kg.sources import init_project
+
+    target = Path(directory).resolve()
+    try:
+        made = init_project(target, examples=examples, empty=empty)
+    except KGError as err:
+        click.echo(f"error: {err.message}", err=True)
+        sys.exit(err.exit_code)
+    click.echo(f"made project folder {target}:")
+    for path in made:
+        click.echo(f"  {path.relative_to(target)}")
+    click.echo(
+        f"next: cd {directory} && kg validate && kg serve   "
+        "(or, from anywhere, --source-dir / KG_SOURCE_DIR)"
+    )
 
 
 # --- kg draft (issue 12) -----------------------------------------------------------------------
@@ -301,34 +332,3 @@ def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: boo
         raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
     values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
     click.echo(commands.single(config, text, aid, values, out, force=force))
-    with reader(config) as store:
-        facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
-                            "ReferenceGraph> } }", union=False)  # fmt: skip
-    if not bool(facts):
-        click.echo("warning: the store holds no reference facts, so no claim can be checked: "
-                   "build them with `kg build` (or `kg build --article ID`)", err=True)  # fmt: skip
-
-
-@main.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--examples", is_flag=True, help="also copy the example articles and their entities")
-@click.option("--empty", is_flag=True, help="no article: only the entities and reference facts")
-def init(directory: str, examples: bool, empty: bool) -> None:
-    """Make DIRECTORY a project folder for your own articles, entities and reference facts."""
-    from pathlib import Path
-
-    from kg.sources import init_project
-
-    target = Path(directory).resolve()
-    try:
-        made = init_project(target, examples=examples, empty=empty)
-    except KGError as err:
-        click.echo(f"error: {err.message}", err=True)
-        sys.exit(err.exit_code)
-    click.echo(f"made project folder {target}:")
-    for path in made:
-        click.echo(f"  {path.relative_to(target)}")
-    click.echo(
-        f"next: cd {directory} && kg validate && kg serve   "
-        "(or, from anywhere, --source-dir / KG_SOURCE_DIR)"
-    )
