@@ -121,28 +121,27 @@ def claims_yaml(doc: Doc) -> str:
                 f"#   - {{id: {stub.sid}, type: {stub.type}, label: {scalar(stub.label)}}}"
                 f"  # at {stub.begin}-{stub.end}"
             )
-    times_left = [t for t in doc.times if t.date is None and t.interval is None]
     if doc.anchor is None:
         out += ["#", "# No publication date was given: relative time expressions are not resolved."]
-    del times_left
     out.append("")
     out.append("agents:")
     for aid, (kind, label, why) in doc.agents.items():
         out.append(f"  - {{id: {name(aid)}, type: {kind}, label: {scalar(label)}}}{comment(why)}")
-    props: list[Proposition] = []
+    # A proposition of one claim is written inline (compact form); a shared one (a denial and
+    # what it denies) once, under propositions:, by id.
+    uses: dict[int, int] = {}
     for c in doc.claims:
-        if c.proposition is not None and all(p is not c.proposition for p in props):
-            props.append(c.proposition)
-    out.append("")
-    out.append("propositions:")
-    for p in props:
-        out.append(f"  - id: {name(p.pid)}")
-        out.append(f"    type: {p.type}{comment(p.why)}")
-        _mapping(out, p.roles, 4)
-        if p.type == "Proposition":
-            out.append(
-                f"    note: {scalar('Drafted: fill in type and roles for: ' + p.words[:200])}"
-            )
+        uses[id(c.proposition)] = uses.get(id(c.proposition), 0) + 1
+    shared: list[Proposition] = []
+    for c in doc.claims:
+        if uses[id(c.proposition)] > 1 and all(p is not c.proposition for p in shared):
+            shared.append(c.proposition)
+    if shared:
+        out.append("")
+        out.append("propositions:")
+        for p in shared:
+            out.append(f"  - id: {name(p.pid)}")
+            _proposition(out, p, 4)
     out.append("")
     out.append("claims:")
     for c in doc.claims:
@@ -157,6 +156,20 @@ def claims_yaml(doc: Doc) -> str:
                 out.append(f"    context: {scalar(context)}")
             out.append(f"    reason: {scalar(reason)}")
     return "\n".join(out) + "\n"
+
+
+def _proposition(out: list[str], p: Proposition, indent: int) -> None:
+    """type and roles; an event's occurrence written as the event (`type: Protest`)."""
+    pad = " " * indent
+    roles = p.roles
+    kind = p.type
+    if p.type == "EventOccurrence" and isinstance(p.roles.get("event"), dict):
+        roles = dict(p.roles["event"])
+        kind = roles.pop("type")
+    out.append(f"{pad}type: {kind}{comment(p.why)}")
+    _mapping(out, roles, indent)
+    if p.type == "Proposition":
+        out.append(f"{pad}note: {scalar('Drafted: fill in type and roles for: ' + p.words[:200])}")
 
 
 def _mapping(out: list[str], roles: dict, indent: int) -> None:
@@ -200,26 +213,39 @@ def _claim(out: list[str], doc: Doc, c: Claim) -> None:
     )
     if context is not None:
         out.append(f"    context: {scalar(context)}  # the quote occurs more than once")
-    out.append(f"    act: {c.act}{comment(w.get('act'))}")
-    out.append(f"    claimant: {name(c.claimant)}{comment(w.get('claimant'))}")
+    # The compact form: a value equal to its default (the author's voice: the publisher, "+",
+    # CT, actual, Statement; a hedge: unattributed, PR) is left out.
+    default_claimant = {"author": "publisher", "hedge": "unattributed"}.get(c.attribution)
+    if c.act != "Statement":
+        out.append(f"    act: {c.act}{comment(w.get('act'))}")
+    if c.claimant != default_claimant:
+        out.append(f"    claimant: {name(c.claimant)}{comment(w.get('claimant'))}")
     if c.reporter:
         out.append(f"    reporter: {name(c.reporter)}")
-    out.append(f"    attribution: {c.attribution}{comment(w.get('attribution'))}")
-    out.append(f'    polarity: "{c.polarity}"{comment(w.get("polarity"))}')
-    out.append(f"    certainty: {c.certainty}{comment(w.get('certainty'))}")
-    out.append(f"    modality: {c.modality}{comment(w.get('modality'))}")
-    about = [a for a in c.about]
-    out.append(f"    about: [{', '.join(name(a) for a in about)}]")
-    out.append(f"    proposition: {name(c.proposition.pid)}")
+    if c.attribution != "author":
+        out.append(f"    attribution: {c.attribution}{comment(w.get('attribution'))}")
+    if c.polarity != "+":
+        out.append(f'    polarity: "{c.polarity}"{comment(w.get("polarity"))}')
+    if c.certainty != ("PR" if c.attribution == "hedge" else "CT"):
+        out.append(f"    certainty: {c.certainty}{comment(w.get('certainty'))}")
+    if c.modality != "actual":
+        out.append(f"    modality: {c.modality}{comment(w.get('modality'))}")
+    if c.about:  # none named: the loader takes the entities of the proposition's roles
+        out.append(f"    about: [{', '.join(name(a) for a in c.about)}]")
+    if sum(1 for o in doc.claims if o.proposition is c.proposition) > 1:
+        out.append(f"    proposition: {name(c.proposition.pid)}")
+    else:
+        out.append("    proposition:")
+        _proposition(out, c.proposition, 6)
     if c.times and doc.anchor is not None:
         out.append("    time:")
         for t in c.times:
             value = (
-                f"resolvedDate: {t.date.isoformat()}"
+                t.date.isoformat()
                 if t.date is not None
-                else f"resolvedInterval: [{t.interval[0].isoformat()}, {t.interval[1].isoformat()}]"
+                else f"[{t.interval[0].isoformat()}, {t.interval[1].isoformat()}]"
             )
-            out.append(f"      - {{surfaceText: {scalar(t.text)}, {value}}}{comment(t.why)}")
+            out.append(f"      - {{{scalar(t.text)}: {value}}}{comment(t.why)}")
     if c.disputes:
         ids = ", ".join(name(d.cid) for d in c.disputes)
         out.append(f"    disputes: [{ids}]{comment(w.get('disputes'))}")
