@@ -170,7 +170,7 @@ def test_a_batch_goes_on_past_bad_files_and_reports_them(tmp_path: Path) -> None
     assert "datePublished: 2020-08-17" in meta and "publisher: publisher" in meta
     claims = (out / "d-good" / "claims.yaml").read_text(encoding="utf-8")
     assert 'label: "Example Wire"' in claims
-    assert "resolvedDate: 2020-08-16" in claims  # "on Sunday" against the sidecar's date
+    assert '{"on Sunday": 2020-08-16}' in claims  # against the sidecar's date
 
 
 TARGETS = {
@@ -264,4 +264,4 @@ def test_standard_input_needs_an_id_and_drafts_like_a_file(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert (out / "piped" / "article.txt").read_text(encoding="utf-8") == text
     claims = (out / "piped" / "claims.yaml").read_text(encoding="utf-8")
-    assert "claimant: officials" in claims and "resolvedDate: 2024-05-13" in claims
+    assert "claimant: officials" in claims and '{"on Monday": 2024-05-13}' in claims
