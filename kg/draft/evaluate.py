@@ -24,8 +24,8 @@ from kg.draft.files import meta_from_yaml, write_folder
 from kg.draft.knowledge import load_knowledge
 from kg.draft.pipeline import draft
 from kg.ingest.compile import compile_sources
-from kg.sources import ontology_dir
 from kg.namespaces import GC, TIME
+from kg.sources import ontology_dir
 
 _CHAR = re.compile(r"#char=(\d+),(\d+)$")
 FIELDS = ("claimant", "attribution", "polarity", "act", "certainty", "modality")
@@ -200,7 +200,8 @@ def _source_copy(sources: list[Path], target: Path, extra_entities: list[Path]) 
     first folder's reference facts; no articles."""
     shutil.copytree(ontology_dir(sources), target / "ontology")
     (target / "data" / "articles").mkdir(parents=True)
-    reference = next((s / "data" / "reference" for s in sources if (s / "data" / "reference").is_dir()), None)
+    found = [s / "data" / "reference" for s in sources if (s / "data" / "reference").is_dir()]
+    reference = found[0] if found else None
     if reference is not None:
         shutil.copytree(reference, target / "data" / "reference")
     parts = [s / "data" / "entities.yaml" for s in sources] + list(extra_entities)
