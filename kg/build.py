@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from kg import bulk
 from kg.config import Config
 from kg.errors import DataError, StoreError
 from kg.ingest.compile import Compiled, compile_sources
@@ -43,15 +44,26 @@ class BuildReport:
     articles: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     target: str = ""
+    parts: dict[str, tuple[int, int]] | None = None  # a streamed build counts per part only
     reloaded: list[str] = field(default_factory=list)  # shared graphs an article build refreshed
     warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
+        if self.parts is not None:
+            return sum(q for _, q in self.parts.values())
         return sum(self.graphs.values())
+
+    @property
+    def graph_count(self) -> int:
+        if self.parts is not None:
+            return sum(g for g, _ in self.parts.values())
+        return len(self.graphs)
 
     def by_part(self) -> dict[str, tuple[int, int]]:
         """(graphs, quads) per part: ontology, shapes, entities, reference facts, each article."""
+        if self.parts is not None:
+            return dict(self.parts)
         parts: dict[str, tuple[int, int]] = {}
         for graph, n in self.graphs.items():
             part = _part(graph)
@@ -64,7 +76,7 @@ class BuildReport:
         lines = [f"{q:>9} quads {g:>5} graphs  {part}" for part, (g, q) in parts[:limit]]
         if len(parts) > limit:
             lines.append(f"... and {len(parts) - limit} more parts")
-        lines.append(f"{self.total:>9} quads in {len(self.graphs)} graphs -> {self.target}")
+        lines.append(f"{self.total:>9} quads in {self.graph_count} graphs -> {self.target}")
         if self.unchanged:
             lines.append("unchanged: " + ", ".join(self.unchanged))
         if self.reloaded:
@@ -159,14 +171,20 @@ def recover(path: Path) -> None:
 def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     path = Path(config.data_dir)
     recover(path)
-    compiled = compile_checked(config, times=_stored_times(config), shapes=shapes)
+    times = _stored_times(config)
+    # Many articles: compiled, validated and loaded a chunk at a time (kg.bulk, flat memory).
+    streamed = bulk.wants_streaming(config)
+    compiled = None if streamed else compile_checked(config, times=times, shapes=shapes)
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = path.parent / f".{path.name}.new-{os.getpid()}"
     old = path.parent / f".{path.name}.old-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         new_store = EmbeddedStore(fresh)
-        new_store.bulk_load(compiled.quads())
+        if compiled is None:
+            loaded = bulk.load(config, new_store, times, shapes)
+        else:
+            new_store.bulk_load(compiled.quads())
         new_store.close()
         del new_store
         gc.collect()  # the RocksDB handle must be gone before the directory moves
@@ -180,6 +198,8 @@ def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+    if compiled is None:
+        return BuildReport({}, sorted(loaded.articles), [], str(path), parts=loaded.parts)
     return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
 
 

@@ -284,3 +284,51 @@ def init(directory: str, examples: bool, empty: bool) -> None:
         f"next: cd {directory} && kg validate && kg serve   "
         "(or, from anywhere, --source-dir / KG_SOURCE_DIR)"
     )
+
+
+# --- kg draft (issue 12) -----------------------------------------------------------------------
+@main.command()
+@click.argument("text", required=False, type=click.Path(allow_dash=True))
+@click.option("--batch", "batch_dir", type=click.Path(file_okay=False, exists=True),
+              help="draft every *.txt of this directory (metadata from NAME.yaml or NAME.json)")
+@click.option("--evaluate", is_flag=True,
+              help="score drafts against curated articles (FOLDER arguments, default: the seed "
+                   "and tests/data/draft/*) and print the table")
+@click.option("--id", "aid", help="the article's id (default: the text file's name)")
+@click.option("--headline", help="the headline, as it stands in the text (default: first line)")
+@click.option("--publisher", help="the publisher's name")
+@click.option("--url", help="the article's URL")
+@click.option("--date", "date", help="publication date YYYY-MM-DD (relative times resolve to it)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="where article folders go (default: SOURCE_DIR/data/articles)")
+@click.option("--force", is_flag=True, help="replace an existing article folder")
+@click.option("--entities", "extra", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="--evaluate: entities appended to data/entities.yaml (repeatable)")
+@click.argument("folders", nargs=-1, type=click.Path(file_okay=False))
+@with_settings
+def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: bool,
+          aid: str | None, headline: str | None, publisher: str | None, url: str | None,
+          date: str | None, out_dir: str | None, force: bool, extra: tuple[str, ...],
+          folders: tuple[str, ...]) -> None:  # fmt: skip
+    """Draft an article folder (article.txt, article.yaml, claims.yaml) from a plain text."""
+    from pathlib import Path
+
+    from kg.draft import commands
+
+    out = Path(out_dir) if out_dir else config.source / "data" / "articles"
+    if evaluate:
+        given = [Path(f) for f in (text, *folders) if f]
+        click.echo(commands.evaluate(config, given, [Path(e) for e in extra]))
+        return
+    if batch_dir is not None:
+        summary, failures = commands.batch(config, Path(batch_dir), out, force=force)
+        for name, message in failures:
+            click.echo(f"failed: {name}: {message}", err=True)
+        click.echo(summary)
+        if failures:
+            sys.exit(3)
+        return
+    if text is None:
+        raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
+    values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
+    click.echo(commands.single(config, text, aid, values, out, force=force))

@@ -283,6 +283,15 @@ class EmbeddedStore(Store):
             raise StoreError(str(err)) from err
         self._bump()
 
+    def bulk_load_stream(self, stream: Any, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        """Fast load of serialized RDF read from a binary stream (a fresh store only)."""
+        try:
+            self._store.bulk_load(input=stream, format=fmt)
+            self._store.flush()
+        except OSError as err:
+            raise StoreError(str(err)) from err
+        self._bump()
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 

@@ -35,6 +35,7 @@ from kg.check.verdict import (
 )
 from kg.config import Config
 from kg.namespaces import GC, PROV, RDF, RDFS, SCHEMA, SD, concept
+from kg.progress import track
 from kg.store import Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -122,7 +123,8 @@ def judge(snap: Snapshot, claim: Claim, rules: Iterable[Rule] = RULES) -> tuple[
 def verdicts(snap: Snapshot, rules: Iterable[Rule] = RULES) -> list[Verdict]:
     """A verdict for every claim of the snapshot, in claim IRI order."""
     out = []
-    for claim in snap.claims:
+    # A bar on a terminal for a big store (kg.progress); nothing otherwise.
+    for claim in track(snap.claims, "kg check", total=len(snap.claims), unit="claim"):
         finding, used = judge(snap, claim, rules)
         facts = tuple(
             FactRef(f.iri, f.fid, f.text, tuple(SourceRef(s.name, s.url) for s in f.sources))
