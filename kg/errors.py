@@ -6,6 +6,7 @@ KGError                      exit 1, HTTP 500
  |    +-- DataErrors         exit 3, HTTP 400   several of them, one `file:line: message` a line
  |    +-- ValidationError    exit 3, HTTP 400   the data loads but breaks a rule (SHACL, INTEROP)
  +-- QueryError              exit 4, HTTP 400   a malformed query or update (parser message kept)
+ +-- BadParameter            exit 4, HTTP 400   a request parameter outside what it may be
  +-- NotAcceptable           exit 4, HTTP 406   no offered format matches Accept / format=
  +-- NotFound                exit 5, HTTP 404   an unknown graph, resource or named query
  +-- QueryTimeout            exit 6, HTTP 503   a query ran past the configured timeout
@@ -68,6 +69,13 @@ class ValidationError(DataError):
 
 class QueryError(KGError):
     """A query or update that the parser rejects, with the parser's message."""
+
+    exit_code = 4
+    http_status = 400
+
+
+class BadParameter(KGError):
+    """A request parameter (a page number, a filter) that is not one of its allowed values."""
 
     exit_code = 4
     http_status = 400

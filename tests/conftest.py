@@ -19,6 +19,9 @@ import pytest
 
 from kg.config import Config
 
+# The browser tests' fixtures (site, browser, page), shared by every module that drives Chromium.
+pytest_plugins = ["sitebrowser"]
+
 
 @pytest.fixture(scope="session")
 def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:

@@ -2,119 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pagedata
-import pyoxigraph as ox
 import pytest
 import requests
-
-from kg.config import Config
+from sitebrowser import B, Site, shot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-B = "https://w3id.org/geoclaims/"
 SET_QUERY = "q => { window.kgYasgui.getTab().setQuery(q); }"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
-
-
-@dataclass
-class Site:
-    """A running `kg serve`: its base URL and its data directory."""
-
-    url: str
-    data_dir: Path
-
-
-@pytest.fixture(scope="module")
-def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """`kg serve` over a copy of the seed graph plus the hostile test graph (XSS cases)."""
-    from conftest import run_kg_server
-
-    data_dir = tmp_path_factory.mktemp("browser-store") / "store"
-    shutil.copytree(seed_config.data_dir, data_dir)
-    store = ox.Store(str(data_dir))
-    store.bulk_extend(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
-    store.flush()
-    del store
-    with run_kg_server(data_dir, workers=1, source_dir=seed_config.source_dir) as server:
-        yield Site(server.base, data_dir)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@dataclass
-class Guard:
-    """What a page tried that it must not: requests off 127.0.0.1, dialogs, CSP refusals."""
-
-    outside: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    csp: list[str] = field(default_factory=list)
-
-    def check(self) -> None:
-        assert not self.outside, f"requests left 127.0.0.1: {self.outside}"
-        assert not self.dialogs, f"dialogs fired: {self.dialogs}"
-        assert not self.csp, f"the Content-Security-Policy refused: {self.csp}"
-
-
-@pytest.fixture()
-def page(browser: Any, site: Site) -> Iterator[tuple[Any, Guard]]:
-    """A fresh page whose every request is checked: anything not for 127.0.0.1 fails the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    guard = Guard()
-
-    def route(r: Any) -> None:
-        parts = urlsplit(r.request.url)
-        if parts.scheme in ("http", "https") and parts.hostname != "127.0.0.1":
-            guard.outside.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
-
-    def dialog(d: Any) -> None:
-        guard.dialogs.append(d.message)
-        d.dismiss()
-
-    def console(message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            guard.csp.append(message.text)
-
-    context.route("**/*", route)  # the context's route also covers pages it opens
-    tab.on("dialog", dialog)
-    tab.on("console", console)
-    yield tab, guard
-    context.close()
-    guard.check()
-
-
-def shot(tab: Any, name: str, full: bool = False) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
 def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) -> None:
@@ -143,15 +42,13 @@ def test_yasgui_runs_a_named_query_and_shows_its_table(page: Any, site: Site) ->
     headers = tab.locator(".yasr table.dataTable thead th").all_inner_texts()
     assert set(answer["head"]["vars"]) <= {h.strip() for h in headers}
     # A result IRI of ours opens its page on this site, not the IRI's own host.
-    link = tab.locator(f".yasr table.dataTable tbody a.iri[href^='{B}']").first
+    link = tab.locator(".yasr table.dataTable tbody a.iri[href^='/']").first
     link.locator("xpath=..").click()  # YASR shows long values cut short: a click expands them
-    with tab.context.expect_page() as opened:
-        link.click()
-    result_page = opened.value
-    result_page.wait_for_load_state()
-    assert result_page.url.startswith(site.url + "/")
-    assert result_page.locator("p.iri code").inner_text().startswith(B)
-    result_page.close()
+    link.click()
+    tab.wait_for_url(site.url + "/**")
+    assert tab.locator("p.iri code").inner_text().startswith(B)
+    tab.go_back()
+    tab.wait_for_selector(".yasqe .CodeMirror")
     # Nothing is kept in browser storage.
     assert tab.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
     shot(tab, "editor", full=True)
@@ -206,6 +103,27 @@ def test_named_query_page_opens_in_the_editor(page: Any, site: Site) -> None:
     text = (Path(__file__).resolve().parent.parent / "queries" / "disputed-claims.rq").read_text()
     assert tab.evaluate("window.kgYasgui.getTab().getQuery()") == text
     assert tab.locator(".yasr table.dataTable tbody tr").count() == min(rows, 50)
+
+
+def test_named_query_parameters_go_to_the_editor(page: Any, site: Site) -> None:
+    """The editor runs what the page ran: the parameter is bound (a VALUES block), so the same
+    rows come back, not every entity's."""
+    tab, _ = page
+    tab.goto(site.url + "/queries/claims-about-entity?entity=nato")
+    rows = tab.locator("table.results tbody tr").count()
+    assert 0 < rows < 50
+    tab.click("a.editor-link")
+    tab.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
+    query = tab.evaluate("window.kgYasgui.getTab().getQuery()")
+    assert f"<{B}entity/nato>" in query and "VALUES" in query
+    assert tab.locator(".yasr table.dataTable tbody tr").count() == rows
+    # Result IRIs of ours link to this site from the start (no hover needed), in this tab.
+    links = tab.eval_on_selector_all(
+        ".yasr table.dataTable a", "els => els.map(a => [a.getAttribute('href'), a.target])"
+    )
+    assert links
+    assert not [h for h, _ in links if h.startswith(B)]
+    assert [h for h, target in links if h.startswith("/claim/") and not target]
 
 
 def test_navigate_home_entity_claim_sentence(page: Any, site: Site) -> None:
@@ -289,8 +207,9 @@ def test_article_verdicts_in_the_panel(page: Any, site: Site) -> None:
     sources = {(b["name"]["value"], b["url"]["value"]) for b in answer}
     tab.goto(site.url + "/article/belarus-protests-2020")
     assert tab.locator("#verdict-legend li").count() >= 4
-    mark = tab.locator(f"#article-text mark.v-contradicted[data-claims~='{claim}']").first
-    assert reason in (mark.get_attribute("title") or "")
+    pid = tab.locator(f"#span-claims li.span-claim[data-claim='{claim}']").get_attribute("id")
+    mark = tab.locator(f"#article-text mark.v-contradicted[data-claims~='{pid}']").first
+    assert (mark.get_attribute("title") or "").startswith("Contradicted")
     mark.click()
     item = tab.locator(f"#span-claims li.span-claim[data-claim='{claim}']")
     assert item.is_visible()
@@ -309,3 +228,74 @@ def test_article_verdicts_in_the_panel(page: Any, site: Site) -> None:
     # A passage the checker found consistent is marked otherwise.
     assert tab.locator("#article-text mark.v-consistent").count() > 0
     shot(tab, "article-verdicts")
+
+
+ARTICLE = "/article/belarus-protests-2020"
+
+
+def visible_claims(tab: Any) -> list[str]:
+    return tab.eval_on_selector_all(
+        "#span-claims li.span-claim:not([hidden])", "els => els.map(e => e.dataset.claim)"
+    )
+
+
+def test_panel_lists_the_innermost_and_worst_first(page: Any, site: Site) -> None:
+    """The NATO name inside Lukashenko's accusation: its own (contradicted) claim comes first,
+    at the top of the panel, not below the enclosing claims."""
+    tab, _ = page
+    tab.goto(site.url + ARTICLE)
+    name = f"{B}claim/belarus-protests-2020/c-nato-name"
+    pid = tab.locator(f"#span-claims li.span-claim[data-claim='{name}']").get_attribute("id")
+    mark = tab.locator(f"#article-text mark[data-claims~='{pid}']", has_text="Trinity").first
+    ids = (mark.get_attribute("data-claims") or "").split()
+    assert len(ids) > 1 and ids[0] == pid
+    mark.click()
+    shown = visible_claims(tab)
+    assert shown[0] == name and len(shown) == len(ids)
+    box = tab.locator(f"#{pid} div.verdict")
+    assert box.get_attribute("data-verdict") == "contradicted"
+    # The verdict is in view in the panel, not thousands of pixels down.
+    panel = tab.locator("#span-claims").bounding_box()
+    top = box.bounding_box()
+    assert panel and top and top["y"] < panel["y"] + 400 and top["y"] < 900
+    # The other claims of the passage follow by span width: each wider than the one before.
+    spans = tab.eval_on_selector_all(
+        "#span-claims li.span-claim:not([hidden]) blockquote",
+        "els => els.map(e => e.innerText.length)",
+    )
+    assert spans[0] == min(spans)
+    shot(tab, "article-panel-order")
+
+
+def test_panel_by_keyboard(page: Any, site: Site) -> None:
+    tab, _ = page
+    tab.goto(site.url + ARTICLE)
+    marks = tab.locator("#article-text mark.span")
+    # One tab stop for the whole text (roving tabindex): the first passage.
+    assert marks.nth(0).get_attribute("tabindex") == "0"
+    assert marks.nth(1).get_attribute("tabindex") == "-1"
+    marks.nth(0).focus()
+    tab.keyboard.press("ArrowRight")
+    tab.keyboard.press("ArrowRight")
+    focused = tab.evaluate("document.activeElement.dataset.b")
+    assert focused == marks.nth(2).get_attribute("data-b")
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "span-claims-title"
+    ids = (marks.nth(2).get_attribute("data-claims") or "").split()
+    shown = tab.eval_on_selector_all(
+        "#span-claims li.span-claim:not([hidden])", "els => els.map(e => e.id)"
+    )
+    assert shown == ids
+    assert marks.nth(2).get_attribute("aria-current") == "true"
+    # Tab moves on into the panel's links; Escape goes back to the passage.
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("!!document.activeElement.closest('#span-claims')")
+    tab.keyboard.press("Escape")
+    assert tab.evaluate("document.activeElement.dataset.b") == marks.nth(2).get_attribute("data-b")
+    # Every passage says what it is to assistive technology.
+    roles = tab.eval_on_selector_all(
+        "#article-text mark.span",
+        "els => els.every(e => e.getAttribute('role') === 'button' && "
+        "document.getElementById(e.getAttribute('aria-describedby')))",
+    )
+    assert roles is True

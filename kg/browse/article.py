@@ -32,6 +32,23 @@ class SpanClaim:
 
 
 @dataclass
+class ArticleMeta:
+    """Who published the article and when, and how sure that is (shown above the text)."""
+
+    headline: str = ""
+    publisher: Term | None = None
+    publisher_note: str = ""
+    url: str = ""
+    language: str = ""
+    date: str = ""
+    date_method: str = ""  # stated | estimated
+    date_reasoning: str = ""
+    date_from: str = ""  # the plausible interval of an estimated date
+    date_to: str = ""
+    anchor_date: str = ""
+
+
+@dataclass
 class ArticleView:
     """What the article page shows besides the generic statements."""
 
@@ -39,6 +56,7 @@ class ArticleView:
     segments: list[Segment]
     claims: list[SpanClaim]
     graphs: list[Term]
+    meta: ArticleMeta = field(default_factory=ArticleMeta)
 
 
 def segments(text: str, spans: list[tuple[int, int]], claims: list[SpanClaim]) -> list[Segment]:
@@ -61,31 +79,86 @@ def segments(text: str, spans: list[tuple[int, int]], claims: list[SpanClaim]) -
     return out
 
 
-def article_view(store: Any, iri: str) -> ArticleView | None:
-    """The text, spans, claims and graphs of an article, or None when the IRI has no text."""
+_META = """
+SELECT ?a ?headline ?publisher ?note ?url ?lang ?date ?method ?reasoning ?from ?to ?anchor WHERE {
+  ?a a schema:NewsArticle .
+  OPTIONAL { ?a schema:headline ?headline }
+  OPTIONAL { ?a schema:publisher ?publisher }
+  OPTIONAL { ?a gc:publisherNote ?note }
+  OPTIONAL { ?a schema:url ?url }
+  OPTIONAL { ?a schema:inLanguage ?lang }
+  OPTIONAL { ?a schema:datePublished ?date }
+  OPTIONAL { ?a gc:datePublishedMethod ?method }
+  OPTIONAL { ?a gc:datePublishedReasoning ?reasoning }
+  OPTIONAL { ?a time:hasTime ?i . ?i time:hasBeginning/time:inXSDDate ?from ;
+             time:hasEnd/time:inXSDDate ?to }
+  OPTIONAL { ?a gc:anchorDate ?anchor }
+} LIMIT 1
+"""
+
+
+def article_meta(store: Any, iri: str) -> ArticleMeta:
+    """The article's publisher and date, with how the date was found."""
+    found = rows(store, _META, a=iri)
+    if not found:
+        return ArticleMeta()
+    r = found[0]
+
+    def text(name: str) -> str:
+        return r[name].value if name in r else ""
+
+    return ArticleMeta(
+        headline=text("headline"),
+        publisher=term(r["publisher"]) if "publisher" in r else None,
+        publisher_note=text("note"),
+        url=text("url"),
+        language=text("lang"),
+        date=text("date"),
+        date_method=text("method"),
+        date_reasoning=text("reasoning"),
+        date_from=text("from"),
+        date_to=text("to"),
+        anchor_date=text("anchor"),
+    )
+
+
+def _text(store: Any, iri: str) -> tuple[Any, str] | None:
+    """The article's nif:Context and its text (through gc:hasContext; else by the IRI's form)."""
     found = rows(
         store,
-        "SELECT ?a ?text WHERE { ?ctx a nif:Context ; nif:isString ?text "
-        'FILTER(STRSTARTS(STR(?ctx), CONCAT(STR(?a), "#"))) } LIMIT 1',
+        "SELECT ?a ?ctx ?text WHERE { ?a gc:hasContext ?ctx . ?ctx nif:isString ?text } LIMIT 1",
         a=iri,
     )
-    if not found:
+    if not found:  # data without gc:hasContext: the context is the article IRI's #char=0,N
+        found = rows(
+            store,
+            "SELECT ?a ?ctx ?text WHERE { ?ctx a nif:Context ; nif:isString ?text "
+            'FILTER(STRSTARTS(STR(?ctx), CONCAT(STR(?a), "#"))) } LIMIT 1',
+            a=iri,
+        )
+    return (found[0]["ctx"], found[0]["text"].value) if found else None
+
+
+def article_view(store: Any, iri: str) -> ArticleView | None:
+    """The text, spans, claims and graphs of an article, or None when the IRI has no text."""
+    found = _text(store, iri)
+    if found is None:
         return None
-    text = found[0]["text"].value
+    ctx, text = found
     spans = [
         (int(r["b"].value), int(r["e"].value))
         for r in rows(
             store,
-            "SELECT DISTINCT ?a ?b ?e WHERE { ?span nif:referenceContext ?ctx ; nif:beginIndex ?b ;"
-            ' nif:endIndex ?e FILTER(STRSTARTS(STR(?ctx), CONCAT(STR(?a), "#"))) }',
-            a=iri,
+            "SELECT DISTINCT ?ctx ?b ?e WHERE { ?span nif:referenceContext ?ctx ;"
+            " nif:beginIndex ?b ; nif:endIndex ?e }",
+            ctx=ctx,
         )
     ]
     claims = []
     for r in rows(
         store,
         "SELECT DISTINCT ?a ?claim ?b ?e ?quote ?claimant WHERE {"
-        " ?claim gc:appearsIn|schema:appearance ?a ; gc:evidence ?ev ."
+        " ?claim gc:appearsIn ?a ; gc:evidence ?ev ."
         " ?ev nif:beginIndex ?b ; nif:endIndex ?e OPTIONAL { ?ev nif:anchorOf ?quote }"
         " OPTIONAL { ?claim gc:claimant ?claimant } } ORDER BY ?b ?claim",
         a=iri,
@@ -107,7 +180,9 @@ def article_view(store: Any, iri: str) -> ArticleView | None:
         a=iri,
     ):
         graphs.setdefault(r["g"].value, term(r["g"]))
-    return ArticleView(text, segments(text, spans, claims), claims, list(graphs.values()))
+    return ArticleView(
+        text, segments(text, spans, claims), claims, list(graphs.values()), article_meta(store, iri)
+    )
 
 
 def claims_by_iri(view: ArticleView) -> dict[str, list[SpanClaim]]:

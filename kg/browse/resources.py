@@ -8,11 +8,21 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.browse.terms import Term, rows, term
+from kg.browse.terms import Term, iri_values, rows, term
 from kg.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, WD
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 SUBJECTS = 500  # subjects of a named graph listed on its page
+# Sorting costs the engine seconds past tens of thousands of rows (every comparison decodes both
+# terms): larger lists are paged in the store's own (stable) order instead.
+SORT_LIMIT = 1000
+
+
+def order_by(total: int, keys: str) -> str:
+    """An ORDER BY clause when the rows are few enough to sort, else nothing."""
+    return f"ORDER BY {keys}" if total <= SORT_LIMIT else ""
+
+
 TYPE = RDF + "type"
 
 
@@ -23,6 +33,7 @@ class Statement:
     predicate: Term
     other: Term
     graph: Term | None
+    also: list[Term] = field(default_factory=list)  # standard super-properties folded into it
 
 
 @dataclass
@@ -30,7 +41,8 @@ class Resource:
     """The page data common to every IRI."""
 
     iri: str
-    types: list[Term] = field(default_factory=list)
+    types: list[Term] = field(default_factory=list)  # the most specific types
+    super_types: list[Term] = field(default_factory=list)  # the types they imply (materialised)
     outgoing: dict[str, list[Statement]] = field(default_factory=dict)
     incoming: list[Statement] = field(default_factory=list)
     incoming_total: int = 0
@@ -63,6 +75,10 @@ class Resource:
         return self.graph_size is not None
 
 
+def _by_value(t: Term) -> str:
+    return t.value
+
+
 def exists(store: Any, iri: str) -> bool:
     """Whether any quad has this IRI as subject, object or graph name."""
     sparql = (
@@ -72,6 +88,58 @@ def exists(store: Any, iri: str) -> bool:
     return bool(rows(store, sparql, x=iri))
 
 
+# Incoming statements, without those a more specific one of the same triple implies: a claim's
+# gc:about carries a materialised schema:about, shown once (as gc:about).
+_INCOMING = """
+SELECT ?o ?s ?p ?g WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER NOT EXISTS { GRAPH ?g { ?s ?sub ?o } ?sub rdfs:subPropertyOf ?p }
+}"""
+
+
+def _incoming_count(store: Any, iri: str) -> int:
+    """How many incoming statements the page lists: all of them (an index count), less those
+    a more specific property repeats (looked for only under properties that have one)."""
+    every = rows(
+        store, "SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?o", o=iri
+    )
+    repeated = rows(
+        store,
+        "SELECT ?o (COUNT(*) AS ?n) WHERE {"
+        " { SELECT DISTINCT ?p WHERE { ?sub rdfs:subPropertyOf ?p } } GRAPH ?g { ?s ?p ?o }"
+        " FILTER EXISTS { GRAPH ?g { ?s ?sub ?o } ?sub rdfs:subPropertyOf ?p } } GROUP BY ?o",
+        o=iri,
+    )
+    total = int(every[0]["n"].value) if every else 0
+    return total - (int(repeated[0]["n"].value) if repeated else 0)
+
+
+def _super_terms(store: Any, terms: set[str], prop: str) -> dict[str, set[str]]:
+    """Every super-class (or super-property) of each term, through the ontology."""
+    if not terms:
+        return {}
+    found: dict[str, set[str]] = defaultdict(set)
+    sparql = (
+        f"SELECT DISTINCT ?t ?s WHERE {{ VALUES ?t {{ {iri_values(terms)} }} ?t <{prop}>+ ?s }}"
+    )
+    for r in rows(store, sparql):
+        found[r["t"].value].add(r["s"].value)
+    return found
+
+
+def _fold(out: dict[str, list[Statement]], supers: dict[str, set[str]]) -> None:
+    """Fold each statement implied by a more specific one (same value, same graph) into it."""
+    for p in list(out):
+        for st in out[p]:
+            for q in supers.get(p, ()):
+                for other in out.get(q, []):
+                    if other.other == st.other and other.graph == st.graph:
+                        st.also.append(other.predicate)
+                        out[q] = [x for x in out[q] if x is not other]
+    for p in [p for p, sts in out.items() if not sts]:
+        del out[p]
+
+
 def load(store: Any, iri: str, page: int = 1) -> Resource:
     """Outgoing statements, one page of incoming ones, and the graph this IRI names."""
     res = Resource(iri=iri, page=max(1, page))
@@ -79,19 +147,18 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
     sparql = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o"
     for row in rows(store, sparql, s=iri):
         out[row["p"].value].append(Statement(term(row["p"]), term(row["o"]), term(row["g"])))
+    _fold(out, _super_terms(store, set(out) - {TYPE}, RDFS + "subPropertyOf"))
     # rdf:type first, then predicates in IRI order.
     res.outgoing = dict(sorted(out.items(), key=lambda kv: (kv[0] != TYPE, kv[0])))
-    seen: set[str] = set()
-    res.types = [t for t in res.values(TYPE) if not (t.value in seen or seen.add(t.value))]
-    count = rows(
-        store, "SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?o", o=iri
-    )
-    res.incoming_total = int(count[0]["n"].value) if count else 0
+    types = list(dict.fromkeys(t for t in res.values(TYPE)))
+    supers = _super_terms(store, {t.value for t in types if t.is_iri}, RDFS + "subClassOf")
+    implied = set().union(*supers.values()) if supers else set()
+    res.types = [t for t in types if t.value not in implied]
+    res.super_types = [t for t in types if t.value in implied]
+    res.incoming_total = _incoming_count(store, iri)
     offset = (res.page - 1) * PAGE_SIZE
-    sparql = (
-        "SELECT ?o ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?s ?g "
-        f"LIMIT {PAGE_SIZE} OFFSET {offset}"
-    )
+    order = order_by(res.incoming_total, "?p ?s ?g")
+    sparql = f"{_INCOMING} {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
     res.incoming = [
         Statement(term(r["p"]), term(r["s"]), term(r["g"])) for r in rows(store, sparql, o=iri)
     ]
@@ -104,12 +171,12 @@ def load(store: Any, iri: str, page: int = 1) -> Resource:
         res.graph_classes = [term(r["c"]) for r in classes]
         subjects = rows(
             store,
-            "SELECT ?g ?s WHERE { { SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?s }"
-            " FILTER(?s != ?g) } ORDER BY ?s",
+            "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?s != ?g) }"
+            f" LIMIT {SUBJECTS + 1}",
             g=iri,
         )
-        res.graph_subject_total = len(subjects)
-        res.graph_subjects = [term(r["s"]) for r in subjects[:SUBJECTS]]
+        res.graph_subject_total = len(subjects)  # SUBJECTS + 1: "more than SUBJECTS"
+        res.graph_subjects = sorted((term(r["s"]) for r in subjects[:SUBJECTS]), key=_by_value)
     return res
 
 
@@ -137,8 +204,11 @@ def term_page(store: Any, res: Resource) -> TermPage:
     count = rows(
         store, "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t", t=res.iri
     )
+    total = int(count[0]["n"].value) if count else 0
     inst = rows(
-        store, f"SELECT DISTINCT ?t ?x WHERE {{ ?x a ?t }} ORDER BY ?x LIMIT {PAGE_SIZE}", t=res.iri
+        store,
+        f"SELECT DISTINCT ?t ?x WHERE {{ ?x a ?t }} {order_by(total, '?x')} LIMIT {PAGE_SIZE}",
+        t=res.iri,
     )
     return TermPage(
         comments=res.values(RDFS + "comment") + res.values(SKOS + "definition"),
@@ -150,7 +220,7 @@ def term_page(store: Any, res: Resource) -> TermPage:
         + res.values(SKOS + "inScheme"),
         subs=list(dict.fromkeys(term(r["x"]) for r in subs)),
         instances=[term(r["x"]) for r in inst],
-        instance_total=int(count[0]["n"].value) if count else 0,
+        instance_total=total,
         members=_members(store, res.iri) if res.iri == ONTOLOGY_IRI else {},
     )
 

@@ -51,7 +51,8 @@ def iri_values(iris: Iterable[str]) -> str:
 
 
 def collect_iris(data: Any) -> set[str]:
-    """Every IRI inside nested lists, dicts, tuples and Terms (to fetch their labels at once)."""
+    """Every IRI Term inside nested lists, dicts, tuples and records (to fetch their labels at
+    once). IRIs kept as plain strings are not looked at: a page names those it shows by label."""
     found: set[str] = set()
     stack = [data]
     while stack:

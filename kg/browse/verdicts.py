@@ -45,7 +45,7 @@ def for_claim(store: Any, claim: str, article: str | None) -> ClaimVerdict | Non
     """The verdict on one claim of an article, with its rules; None when it was not judged."""
     if not article:
         return None
-    found = for_article(store, article).get(claim)
+    found = next(iter(verdicts_for_article(store, article, claim)), None)
     if found is None:
         return None
     rules = [
@@ -83,3 +83,25 @@ def briefs(store: Any, claims: list[str]) -> dict[str, Brief]:
         verdict = r["v"].value.rsplit("/", 1)[-1]
         out[r["claim"].value] = Brief(verdict, WORDS.get(verdict, verdict), r["reason"].value)
     return out
+
+
+JUDGED_SHOWN = 50
+
+
+def judged_with(store: Any, fact: str) -> tuple[list[tuple[str, Brief]], bool]:
+    """The claims whose verdict used this reference fact (the first JUDGED_SHOWN), and whether
+    there are more."""
+    found = rows(
+        store,
+        "SELECT ?f ?claim ?v ?reason WHERE { GRAPH ?rg { ?rg a gc:ReviewGraph ."
+        " ?review gc:checkedAgainst ?f ; schema:itemReviewed ?claim ; gc:verdict ?v ;"
+        f" schema:reviewBody ?reason }} }} ORDER BY ?claim LIMIT {JUDGED_SHOWN + 1}",
+        f=fact,
+    )
+    out = []
+    for r in found[:JUDGED_SHOWN]:
+        verdict = r["v"].value.rsplit("/", 1)[-1]
+        out.append(
+            (r["claim"].value, Brief(verdict, WORDS.get(verdict, verdict), r["reason"].value))
+        )
+    return out, len(found) > JUDGED_SHOWN

@@ -68,17 +68,18 @@ ARTICLE_QUERY = """
 SELECT ?article ?review ?claim ?b ?e ?words ?verdict ?rating ?reason ?fact ?fid ?flabel ?src ?sname
        ?surl
 WHERE {
+  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:appearsIn ?article ; gc:evidence ?span }
+  GRAPH ?dg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
   GRAPH ?rg {
     ?rg a gc:ReviewGraph .
     ?review schema:itemReviewed ?claim ; gc:verdict ?v ; schema:reviewBody ?reason ;
             schema:reviewRating ?r .
     OPTIONAL { ?r schema:ratingValue ?rating }
-    OPTIONAL { ?review gc:checkedAgainst ?fact }
   }
   BIND (REPLACE(STR(?v), "^.*/", "") AS ?verdict)
-  GRAPH ?cg { ?cg a gc:ClaimGraph . ?claim gc:appearsIn ?article ; gc:evidence ?span }
-  GRAPH ?dg { ?span nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?words }
+  # Only the facts this review was checked against (an unbound ?fact must not meet every fact).
   OPTIONAL {
+    GRAPH ?rg { ?review gc:checkedAgainst ?fact }
     GRAPH ?fact { ?fact a gc:ReferenceFact .
                   OPTIONAL { ?fact gc:factId ?fid } OPTIONAL { ?fact schema:description ?flabel }
                   OPTIONAL { ?fact prov:wasDerivedFrom ?src
@@ -89,13 +90,17 @@ WHERE {
 """
 
 
-def verdicts_for_article(store: Store, article_iri: str) -> list[ArticleVerdict]:
-    """The stored verdicts on one article's claims, with spans and the facts' sources."""
+def verdicts_for_article(
+    store: Store, article_iri: str, claim: str | None = None
+) -> list[ArticleVerdict]:
+    """The stored verdicts on one article's claims (or on one of them), with spans and the
+    facts' sources."""
     import pyoxigraph as ox
 
-    result = store.query(
-        sparql_prefixes() + ARTICLE_QUERY, substitutions={"article": ox.NamedNode(article_iri)}
-    )
+    bound = {"article": ox.NamedNode(article_iri)}
+    if claim is not None:
+        bound["claim"] = ox.NamedNode(claim)
+    result = store.query(sparql_prefixes() + ARTICLE_QUERY, substitutions=bound)
     by_claim: dict[str, ArticleVerdict] = {}
     facts: dict[tuple[str, str], dict[str, object]] = {}
     for row in result:

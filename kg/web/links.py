@@ -18,6 +18,8 @@ DATA_ROOTS = (
     "review",
     "rule",  # kg check's rules, named by the reviews (rdfs:label, rdfs:comment in graph/reviews)
     "graph",
+    "agent",  # the project itself as the author of the reviews (agent/geoclaims)
+    "software",  # the software that loaded each article (software/geoclaims/VERSION)
     "identifier",  # an entity's code in another dataset, with its validity (issue 14)
 )
 # Characters left as they are in a local URL path (IRIs may carry them; the browser copes).

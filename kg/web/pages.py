@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from kg import formats
-from kg.browse import article as articles
-from kg.browse import claims, coding, identifiers, resources, verdicts
+from kg.browse import listing, resources
 from kg.browse.summary import Summary, SummaryCache, void_triples
 from kg.browse.terms import collect_iris
 from kg.errors import KGError, NotAcceptable, NotFound
 from kg.namespaces import GC, PREFIXES
-from kg.web import state
+from kg.web import errors, state
+from kg.web.kinds import context_for
 from kg.web.labels import Labels
-from kg.web.links import DATA_ROOTS, Site
-from kg.web.verdicts import legend, mark
+from kg.web.links import DATA_ROOTS, Site, curie
+from kg.web.params import page_number
+from kg.web.render import Render
 
 bp = Blueprint(
     "pages",
@@ -43,7 +46,8 @@ def home_summary() -> Summary:
     """The home page's counts and lists, kept per app until the store's version changes."""
     cache = current_app.extensions.setdefault("kg.home", SummaryCache())
     st = state()
-    return cache.get(st.store, st.config.base_iri)
+    on_disk = not (st.config.in_memory or st.config.remote)
+    return cache.get(st.store, st.config.base_iri, st.config.data_dir if on_disk else None)
 
 
 def site() -> Site:
@@ -66,8 +70,31 @@ bp.after_request(secure)
 @bp.errorhandler(KGError)
 def _error(err: KGError) -> Response:
     if formats.prefers_html(request.headers.get("Accept")) or request.args.get("format") == "html":
-        return page("error.html", err.http_status, error=err, title=type(err).__name__)
+        return error_page(err)
     return Response(err.message + "\n", err.http_status, mimetype="text/plain")
+
+
+def error_page(err: KGError) -> Response:
+    """The site's own page for an error (a browser asked), with the site's header and search."""
+    try:
+        return secure(page("error.html", err.http_status, error=err, title=_reason(err)))
+    except KGError:  # the store itself failing: the plain page still says what happened
+        return errors.error_response(err.http_status, err.message)
+
+
+def _reason(err: KGError) -> str:
+    try:
+        return HTTPStatus(err.http_status).phrase
+    except ValueError:
+        return "Error"
+
+
+@bp.app_errorhandler(404)
+def _not_found(err: HTTPException) -> Response:
+    """Any unknown path: the site's styled 404 for a browser, the one text shape for others."""
+    if formats.prefers_html(request.headers.get("Accept")):
+        return error_page(NotFound(f"there is no page at {request.path}"))
+    return errors.error_response(404, err.description or "not found")
 
 
 def page(
@@ -79,14 +106,35 @@ def page(
     """Render an HTML page, with `label`, `href` and the alternates in its context."""
     here = site()
     labels = context.pop("labels", None) or Labels(state().store, here)
-    labels.fetch(collect_iris(list(context.values())))
+    # Terms anywhere in the context, and the IRIs kept as text that the page shows by label.
+    labels.fetch(collect_iris(list(context.values())) | set(context.pop("label_iris", ())))
     html = render_template(
-        template, label=labels, href=here.href, site=here, alternates=alternates or [], **context
+        template,
+        label=labels,
+        render=Render(labels, here),
+        href=here.href,
+        site=here,
+        curie=curie,
+        page_url=page_url,
+        has_route=has_route,
+        alternates=alternates or [],
+        **context,
     )
     response = Response(html, status, mimetype="text/html")
     for url, media in alternates or []:
         response.headers.add("Link", f'<{url}>; rel="alternate"; type="{media}"')
     return response
+
+
+def has_route(path: str) -> bool:
+    """Whether the app serves this path (a page another part of the site may add)."""
+    return any(rule.rule == path for rule in current_app.url_map.iter_rules())
+
+
+def page_url(param: str, number: int) -> str:
+    """This page's URL with one parameter set to a page number (the others kept)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
+    return "?" + urlencode([*args, (param, str(number))])
 
 
 def choose_format() -> formats.Format | None:
@@ -147,6 +195,7 @@ def index() -> Response:
         void_url=root + ".well-known/void",
         ontology=GC[:-1],
         entity_graph=st.config.base_iri + "graph/entities",
+        label_iris=[st.config.base_iri + "graph/entities", GC[:-1]],
         title="geoclaims",
         # The dataset's machine-readable summary is its VoID description.
         alternates=alternates_for("/.well-known/void")[1:],
@@ -196,49 +245,39 @@ def resource_page(path: str) -> Response:
     iri = here.iri_for_path(path)
     alternates = alternates_for(path)
     fmt = choose_format()
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # a space, quote, bracket ... in the path: no IRI of ours has one
+        raise NotFound(f"no resource has this address: {path}") from None
     if not resources.exists(st.store, iri):
         raise NotFound(f"nothing is known about <{iri}>")
-    try:
-        page_no = int(request.args.get("page", "1"))
-    except ValueError:
-        page_no = 1
+    page_no = page_number()
     res = resources.load(st.store, iri, page_no)
+    if page_no > res.pages:
+        raise NotFound(
+            f"page {page_no} of the statements pointing at <{iri}>: there are {res.pages}"
+        )
     if fmt is not None:
         return rdf_response(resources.rdf_triples(st.store, res), fmt, alternates)
-    context: dict[str, Any] = {"res": res, "alternates": alternates, "title": None, "path": path}
-    template = "resource.html"
     kind = path.split("/")[1]
     if kind == "ontology":
-        template, context["term"] = "term.html", resources.term_page(st.store, res)
-    elif kind == "entity":
-        template, context["claims"] = "entity.html", claims.claims_about(st.store, iri)
-        context["identifiers"] = identifiers.identifiers_of(st.store, iri)  # issue 14
-        about = [c.iri for items in context["claims"].values() for c in items]
-        context["verdict_of"] = verdicts.briefs(st.store, about)
-    elif kind == "claim" and (claim := claims.claim_page(st.store, res)) is not None:
-        template, context["claim"] = "claim.html", claim
-        article = claim.claim.article.value if claim.claim.article else None
-        context["verdict"] = verdicts.for_claim(st.store, iri, article)
-        context["coding"] = coding.claim_coding(st.store, iri, catalogue_or_none(st.config))
-    elif kind == "article" and (view := articles.article_view(st.store, iri)) is not None:
-        template, context["article"] = "article.html", view
-        context["article_claims"] = articles.claims_by_iri(view)
-        context["claim_views"] = claims.claims_in(st.store, iri)
-        judged = context["verdicts"] = verdicts.for_article(st.store, iri)
-        context["marks"] = [mark(s.claims, judged) for s in view.segments]
-        context["legend"] = legend(judged)
-    if res.is_graph and kind in ("proposition", "reference"):
-        context["tree"] = claims.proposition_tree(st.store, iri)
-    labels = Labels(st.store, here)
-    context["title"] = None
-    labels.fetch([iri, *context.get("claims", {})])
-    if "claims" in context:  # the most prolific claimant first, then by name
-        context["claims"] = dict(
-            sorted(context["claims"].items(), key=lambda kv: (-len(kv[1]), labels(kv[0]).lower()))
-        )
-    response = page(template, labels=labels, **context)
+        template, context = "term.html", {"term": resources.term_page(st.store, res)}
+    else:
+        template, context = context_for(kind, st.store, res)
+    context["label_iris"] = [iri, *context.get("label_iris", ())]
+    response = page(template, res=res, alternates=alternates, path=path, title=None, **context)
     response.vary.add("Accept")
     return response
+
+
+@bp.route("/<any(" + ", ".join(DATA_ROOTS) + "):root>", strict_slashes=False)
+def data_root(root: str) -> Response:
+    """The bare prefix of a kind of IRI (`/entity`, `/claim`, ...): a paged list of them."""
+    page_no = page_number()
+    found = listing.members(state().store, state().config.base_iri, root, page_no)
+    if page_no > found.pages:
+        raise NotFound(f"page {page_no} of /{root}: there are {found.pages}")
+    return page("listing.html", listing=found, title=listing.TITLES.get(root, root))
 
 
 # The named-query pages register their routes on `bp` (imported last: they import from here).

@@ -47,18 +47,43 @@
     }
     return null;
   }
-  function localise(ev) {
-    var a = ev.target && ev.target.closest ? ev.target.closest(".yasr a.iri") : null;
-    if (!a || a.dataset.kgLocal) return;
+  function localise(a) {
+    if (a.dataset.kgLocal) return;
     var url = localUrl(a.getAttribute("href") || "");
     if (url) {
       a.setAttribute("href", url);
+      a.removeAttribute("target"); // our own page opens here, like every link of the site
       a.dataset.kgLocal = "1";
     }
   }
-  ["mouseover", "focusin", "mousedown", "click", "auxclick"].forEach(function (type) {
-    document.addEventListener(type, localise, true);
-  });
+
+  // YASGUI draws controls without names for assistive technology: name them (each time it
+  // draws), and keep its tab list to tabs only (its "add tab" button sits just after the list).
+  var names = [
+    [".yasqe textarea", "SPARQL query"],
+    [".yasgui .autocomplete", "SPARQL endpoint"],
+    [".yasr select.tableSizer", "Rows per page"],
+    [".yasr .tableFilter input, .yasr input[type=search]", "Filter the results"],
+  ];
+  function tidy(root) {
+    root.querySelectorAll(".yasr a.iri, .yasr a[href^='http']").forEach(localise);
+    names.forEach(function (pair) {
+      root.querySelectorAll(pair[0]).forEach(function (el) {
+        if (!el.getAttribute("aria-label") && !el.labels?.length) el.setAttribute("aria-label", pair[1]);
+      });
+    });
+    root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach(function (el) {
+      el.setAttribute("tabindex", "0"); // a scrolling region reachable by keyboard
+    });
+    root.querySelectorAll(".tabsList[role=tablist]").forEach(function (list) {
+      list.querySelectorAll("button").forEach(function (button) {
+        if (!button.closest("[role=tab]")) list.parentNode.insertBefore(button, list.nextSibling);
+      });
+    });
+  }
+  var box = document.getElementById("yasgui");
+  tidy(document);
+  new MutationObserver(function () { tidy(box); }).observe(box, { childList: true, subtree: true });
 
   document.getElementById("examples").addEventListener("click", function (ev) {
     var button = ev.target.closest("button.example");

@@ -1,0 +1,122 @@
+"""Shared fixtures of the browser tests: one `kg serve` over the seed graph plus the hostile test
+graph, one headless Chromium, and a page that fails its test on any request off 127.0.0.1.
+
+Loaded as a pytest plugin by conftest.py, so every test module can ask for these fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pagedata
+import pyoxigraph as ox
+import pytest
+
+from kg.config import Config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+B = "https://w3id.org/geoclaims/"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass
+class Site:
+    """A running `kg serve`: its base URL and its data directory."""
+
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """`kg serve` over a copy of the seed graph plus the hostile test graph (XSS cases)."""
+    from conftest import run_kg_server
+
+    data_dir = tmp_path_factory.mktemp("browser-store") / "store"
+    shutil.copytree(seed_config.data_dir, data_dir)
+    store = ox.Store(str(data_dir))
+    store.bulk_extend(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
+    store.flush()
+    del store
+    with run_kg_server(data_dir, workers=1, source_dir=seed_config.source_dir) as server:
+        yield Site(server.base, data_dir)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Guard:
+    """What a page tried that it must not: requests off 127.0.0.1, dialogs, CSP refusals."""
+
+    outside: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        assert not self.outside, f"requests left 127.0.0.1: {self.outside}"
+        assert not self.dialogs, f"dialogs fired: {self.dialogs}"
+        assert not self.csp, f"the Content-Security-Policy refused: {self.csp}"
+
+
+def guarded_page(browser: Any, viewport: dict[str, int] = DESKTOP) -> tuple[Any, Any, Guard]:
+    """(context, page, guard): a fresh page whose every request is checked."""
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    guard = Guard()
+
+    def route(r: Any) -> None:
+        parts = urlsplit(r.request.url)
+        if parts.scheme in ("http", "https") and parts.hostname != "127.0.0.1":
+            guard.outside.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    def dialog(d: Any) -> None:
+        guard.dialogs.append(d.message)
+        d.dismiss()
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            guard.csp.append(message.text)
+
+    context.route("**/*", route)  # the context's route also covers pages it opens
+    tab.on("dialog", dialog)
+    tab.on("console", console)
+    return context, tab, guard
+
+
+@pytest.fixture()
+def page(browser: Any, site: Site) -> Iterator[tuple[Any, Guard]]:
+    """A fresh desktop-sized page; anything not for 127.0.0.1 fails the test."""
+    context, tab, guard = guarded_page(browser)
+    yield tab, guard
+    context.close()
+    guard.check()
+
+
+def shot(tab: Any, name: str, full: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
