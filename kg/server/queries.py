@@ -21,6 +21,7 @@ from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_versio
 from kg.config import Config
 from kg.errors import KGError
 from kg.formats import GRAPH, RESULTS, by_name
+from kg.guard import Limits
 from kg.inprocess import LocalReads
 from kg.jobs import Job
 from kg.server.http import Reply, Request
@@ -63,6 +64,7 @@ class QueryPath:
 
     def __init__(self, app: Any, config: Config, reads: LocalReads | None) -> None:
         self.config = config
+        self.limits = Limits.of(config)
         self.app_state = app.extensions["kg"]
         self.reads = reads
         self.cache: ResultCache = app.extensions.setdefault(
@@ -112,6 +114,7 @@ class QueryPath:
             accept=accept,
             formats=params.get("format", []),
             result_limit=self.config.result_limit,
+            limits=self.limits,
         )
         version = store_version(self.app_state.store)
         return job, cache_key(job, version), version

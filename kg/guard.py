@@ -1,0 +1,75 @@
+"""Checks on a query's or update's text before anything parses it.
+
+pyoxigraph's parser and evaluator recurse, and a query nested a few thousand levels deep (an 8 KB
+GET) or chaining thousands of BINDs overflows their stack: the process dies (SIGSEGV) with every
+request it holds. `check_query` / `check_update` measure the text first (kg.sparqltext) and refuse
+with a 400 (`QueryTooComplex`) past `query_max_depth` levels of nesting or `query_max_chain` links
+on any path of the query's tree; then `kg.service` checks every SERVICE clause against the
+allowlist. Every way of running a query goes through `kg.jobs.execute`, which calls
+`check_query`; the update path calls `check_update`.
+
+The limits are far above real queries (the named queries reach depth 8 and chain 77) and well
+below what overflows an 8 MiB stack, the stack of a main thread and of Python's threads (measured:
+~2,500 nested braces, ~2,500 chained BINDs). Code running queries on smaller stacks must lower
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kg.config import Config
+from kg.errors import QueryTooComplex
+from kg.sparqltext import scan
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The settings the checks use (a small, picklable part of Config, carried by jobs)."""
+
+    query_max_depth: int = Config.query_max_depth
+    query_max_chain: int = Config.query_max_chain
+    service_allowlist: str = Config.service_allowlist
+    service_allow_private: bool = Config.service_allow_private
+
+    @classmethod
+    def of(cls, config: Any) -> Limits:
+        """The limits of a Config (or of anything with the same attributes)."""
+        if isinstance(config, Limits):
+            return config
+        return cls(
+            config.query_max_depth,
+            config.query_max_chain,
+            config.service_allowlist,
+            config.service_allow_private,
+        )
+
+
+def check_query(sparql: str, config: Any, base_iri: str | None = None) -> None:
+    """Refuse a query that would overflow the parser or call a SERVICE not allowed."""
+    _check(sparql, config, base_iri, "query")
+
+
+def check_update(sparql: str, config: Any, base_iri: str | None = None) -> None:
+    """Refuse an update that would overflow the parser or call a SERVICE not allowed."""
+    _check(sparql, config, base_iri, "update")
+
+
+def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
+    found = scan(sparql, base_iri)
+    if config.query_max_depth and found.depth > config.query_max_depth:
+        raise QueryTooComplex(
+            f"the {what} nests {found.depth} levels of brackets; at most "
+            f"{config.query_max_depth} are allowed (setting query_max_depth)"
+        )
+    if config.query_max_chain and found.chain > config.query_max_chain:
+        raise QueryTooComplex(
+            f"the {what} chains {found.chain} operators, patterns and clauses on one path; at "
+            f"most {config.query_max_chain} are allowed (setting query_max_chain): split it, or "
+            "use VALUES or IN for long lists"
+        )
+    if found.services or "service" in sparql.lower():
+        from kg.service import check_services
+
+        check_services(sparql, config, base_iri, found)

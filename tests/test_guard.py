@@ -1,0 +1,110 @@
+"""The pre-parse guard (kg.guard, kg.sparqltext): queries nested or chained past what the parser's
+stack holds are a 400 before anything parses them, on a real `kg serve`, and no process dies."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import pytest
+import requests
+from conftest import KgServer, proc_stats
+
+from kg.config import PROJECT_DIR, Config
+from kg.errors import QueryTooComplex
+from kg.guard import Limits, check_query, check_update
+from kg.sparqltext import scan
+
+DEEP = "ASK {" + "{" * 4000 + "}" * 4000 + "}"  # overflows pyoxigraph's parser: SIGSEGV
+LIMITS = Limits.of(Config())
+
+
+def server_pids(server: KgServer) -> set[int]:
+    """The processes of a `kg serve` (its own session: its group is its pid)."""
+    return {pid for pid, fields in proc_stats() if int(fields[2]) == server.process.pid}
+
+
+def test_a_deeply_nested_query_is_a_400_and_no_process_dies(live_server: KgServer) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    warm = requests.get(live_server.sparql, params={"query": "ASK {}"}, headers=accept, timeout=30)
+    assert warm.status_code == 200
+    before = server_pids(live_server)
+    response = requests.get(live_server.sparql, params={"query": DEEP}, timeout=30)
+    assert response.status_code == 400, response.text
+    assert response.text.startswith("400 Bad Request\n\n")
+    assert "query_max_depth" in response.text
+    for query in ("ASK { ?s ?p ?o }", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+        again = requests.get(
+            live_server.sparql, params={"query": query}, headers=accept, timeout=30
+        )
+        assert again.status_code == 200, again.text
+        assert again.json().get("boolean", True)
+    assert before <= server_pids(live_server), "a process of the server died"
+
+
+def test_a_long_chain_is_a_400_on_the_server(live_server: KgServer) -> None:
+    chain = "ASK {" + " ".join(f"BIND({i} AS ?v{i})" for i in range(3000)) + "}"
+    response = requests.post(live_server.sparql, data={"query": chain}, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "query_max_chain" in response.text
+
+
+def test_an_update_nested_too_deep_is_refused() -> None:
+    update = "INSERT { <a> <b> <c> } WHERE {" + "{" * 500 + "}" * 500 + "}"
+    with pytest.raises(QueryTooComplex, match="query_max_depth"):
+        check_update(update, LIMITS)
+
+
+def test_brackets_in_strings_iris_and_comments_do_not_count() -> None:
+    hidden = (
+        'SELECT * { ?s ?p "{{{{((((" . ?s ?p """ }}}} """ . ?s ?p \'[[[\''
+        " . ?s <http://x/((((> ?o # {{{{{{{{\n FILTER(?o < 3 && ?o > 1) }"
+    )
+    assert scan(hidden).depth == 2  # the group and FILTER's parentheses
+    assert scan("ASK { FILTER(" + "(" * 50 + "1" + ")" * 50 + ") }").depth == 52
+
+
+def test_chains_count_along_a_path() -> None:
+    binds = " ".join(f"BIND({i} AS ?v{i})" for i in range(50))
+    assert 50 <= scan("ASK {" + binds + "}").chain <= 110
+    # Wide but shallow: VALUES and IN lists are flat, they do not chain.
+    values = (
+        "SELECT * { VALUES ?x {"
+        + " <http://x/a>" * 5000
+        + " } FILTER(?x IN ("
+        + ",".join(["1"] * 5000)
+        + ")) }"
+    )
+    assert scan(values).chain < 20
+
+
+def test_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    query = "ASK {" + "{" * 20 + "}" * 20 + "}"
+    check_query(query, LIMITS)
+    with pytest.raises(QueryTooComplex, match="21 levels"):
+        check_query(query, Limits.of(Config().with_(query_max_depth=10)))
+    with pytest.raises(QueryTooComplex, match="query_max_chain"):
+        check_query(query, Limits.of(Config().with_(query_max_chain=15)))
+
+
+def test_every_named_query_and_bench_query_passes() -> None:
+    checked = 0
+    # The federated named queries call the Wikidata Query Service: allow it, checked offline.
+    federating = Limits.of(
+        Config().with_(
+            service_allowlist="https://query.wikidata.org/sparql", service_allow_private=True
+        )
+    )
+    for path in sorted((PROJECT_DIR / "queries").glob("*.rq")):
+        check_query(path.read_text(), federating)
+        checked += 1
+    sys.path.insert(0, str(PROJECT_DIR / "bench"))
+    try:
+        import mixes
+    finally:
+        sys.path.remove(str(PROJECT_DIR / "bench"))
+    for make_mix in mixes.MIXES.values():
+        for _, make in make_mix(100, 50):
+            check_query(make(random.Random(7), 5), LIMITS)
+            checked += 1
+    assert checked > 30
