@@ -18,6 +18,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
+
+from kg.errors import BadParameter
+
 _ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _IRI = re.compile(rf"<((?:[^<>\"{{}}|^`\\\x00-\x20]|{_ESCAPE})*)>")
 _LOCAL_CHAR = r"[\w\-:\u00B7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -86,6 +90,9 @@ class Scan:
     depth: int = 0
     chain: int = 0  # links on the heaviest path from the top to a leaf (a bound on tree depth)
     services: list[Service] = field(default_factory=list)
+    # WHERE, USING and WITH outside any brackets (an update's operations): (word, offset, what
+    # came before: "close" after a template's `}`, else the previous word)
+    clauses: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def unescape_iri(text: str) -> str:
@@ -111,6 +118,7 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
     stack = [Frame("top")]
     prefixes: dict[str, str] = {}
     prev = ""  # kind of the previous significant token
+    prev_word = ""  # the last word seen, upper case
     expect_call = (
         False  # after FILTER, BIND...: the next `(` (maybe after a function IRI) is an expression
     )
@@ -160,6 +168,9 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
                 base = _resolve(base, value) or value
             state = ""
         if kind == "word":
+            if len(stack) == 1 and upper in ("WHERE", "USING", "WITH"):
+                out.clauses.append((upper, start, prev if prev == "close" else prev_word))
+            prev_word = upper
             if upper in _LINKS and frame.kind != "data":
                 frame.links += 1
             if upper in ("SERVICE", "PREFIX", "BASE"):
@@ -238,3 +249,36 @@ def _service(
     if kind == "var":
         return Service(offset, silent, value, None, "a variable, not an endpoint")
     return Service(offset, silent, value, None, "no endpoint IRI after SERVICE")
+
+
+def with_dataset(update: str, using: list[str], using_named: list[str]) -> str:
+    """The update with the protocol's `using-graph-uri` / `using-named-graph-uri` written in as
+    USING / USING NAMED before each operation's WHERE (SPARQL 1.1 Protocol 2.2.3).
+
+    An update that names its own dataset (USING, USING NAMED, WITH) is refused, as the protocol
+    requires, and so is DELETE WHERE, which has no place for USING."""
+    if not using and not using_named:
+        return update
+    try:
+        graphs = [f"USING {ox.NamedNode(g)}" for g in using]
+        graphs += [f"USING NAMED {ox.NamedNode(g)}" for g in using_named]
+    except ValueError as err:
+        raise BadParameter(f"using-graph-uri / using-named-graph-uri: {err}") from None
+    found = scan(update)
+    if any(word in ("USING", "WITH") for word, _, _ in found.clauses):
+        raise BadParameter(
+            "the update names its dataset (USING or WITH) and the request does too "
+            "(using-graph-uri / using-named-graph-uri): give it in one place"
+        )
+    clause = " ".join(graphs) + " "
+    out, last = [], 0
+    for _word, offset, before in found.clauses:
+        if before != "close":
+            raise BadParameter(
+                "using-graph-uri / using-named-graph-uri cannot apply to DELETE WHERE: "
+                "write DELETE { ... } WHERE { ... }"
+            )
+        out += [update[last:offset], clause]
+        last = offset
+    out.append(update[last:])
+    return "".join(out)

@@ -26,6 +26,7 @@ from kg.inprocess import LocalReads
 from kg.jobs import Job
 from kg.server.http import Reply, Request
 from kg.web.errors import TEXT, error_text
+from kg.web.sparql import valid_host
 
 PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
@@ -103,6 +104,9 @@ class QueryPath:
                 return None
         if len(queries) != 1 or "update" in params:
             return None
+        host = headers.get("host", "")
+        if not valid_host(host) or self.config.trust_proxy:
+            return None  # Flask answers: the 400, or the URL as the proxy gives it
         default_graphs = params.get("default-graph-uri", [])
         named_graphs = params.get("named-graph-uri", [])
         given = bool(default_graphs or named_graphs)
@@ -115,6 +119,7 @@ class QueryPath:
             formats=params.get("format", []),
             result_limit=self.config.result_limit,
             limits=self.limits,
+            base_iri=f"http://{host}{request.path}",
         )
         version = store_version(self.app_state.store)
         return job, cache_key(job, version), version
