@@ -56,7 +56,30 @@ def check_update(sparql: str, config: Any, base_iri: str | None = None) -> None:
     _check(sparql, config, base_iri, "update")
 
 
+# Every byte but those that may be a link of a chain (operators, separators) or open a level.
+_NOT_LINK = bytes(b for b in range(256) if chr(b) not in ".;,|/^=!<>+-*&{([")
+_SHORTEST_KEYWORD = 4  # BIND: the shortest of the keywords that chain (UNION, OPTIONAL, ...)
+
+
+def _surely_within(sparql: str, config: Any) -> bool:
+    """Whether byte counts already prove the text within the limits, so that no scan is needed:
+    nesting cannot exceed the brackets opened, nor a chain the bytes and keywords that could each
+    be one link (every bracket counts twice: a link of its parent and a level of its own)."""
+    data = sparql.encode("utf-8", "surrogatepass")
+    opens = data.count(b"{") + data.count(b"(") + data.count(b"[") + data.count(b"<<")
+    if config.query_max_depth and opens > config.query_max_depth:
+        return False
+    if config.query_max_chain:
+        links = 2 * opens + len(data.translate(None, _NOT_LINK)) + len(data) // _SHORTEST_KEYWORD
+        if links > config.query_max_chain:
+            return False
+    return True
+
+
 def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
+    lower = sparql.lower()
+    if "service" not in lower and _surely_within(sparql, config):
+        return  # the common case: a few microseconds, no scan
     found = scan(sparql, base_iri)
     if config.query_max_depth and found.depth > config.query_max_depth:
         raise QueryTooComplex(
@@ -69,7 +92,7 @@ def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
             f"most {config.query_max_chain} are allowed (setting query_max_chain): split it, or "
             "use VALUES or IN for long lists"
         )
-    if found.services or "service" in sparql.lower():
+    if found.services or "service" in lower:
         from kg.service import check_services
 
         check_services(sparql, config, base_iri, found)

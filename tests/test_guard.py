@@ -108,3 +108,32 @@ def test_every_named_query_and_bench_query_passes() -> None:
             check_query(make(random.Random(7), 5), LIMITS)
             checked += 1
     assert checked > 30
+
+
+SHAPES = {
+    "braces": lambda n: "ASK {" + "{" * n + "}" * n + "}",
+    "parens": lambda n: "ASK { FILTER(" + "(" * n + "1" + ")" * n + ") }",
+    "binds": lambda n: "ASK {" + " ".join(f"BIND({i} AS ?v{i})" for i in range(n)) + "}",
+    "unions": lambda n: "ASK {" + " UNION ".join(["{}"] * n) + "}",
+    "ors": lambda n: "ASK { FILTER(" + " || ".join(["?x"] * n) + ") }",
+    "patterns": lambda n: "SELECT * {" + " ".join(f"?s <p{i}> ?o{i} ." for i in range(n)) + "}",
+    "objects": lambda n: "ASK { ?s ?p " + ", ".join(["1"] * n) + " }",
+    "nodes": lambda n: "ASK { ?s ?p " + "[ ?p " * n + "1" + " ]" * n + " }",
+    "terms": lambda n: "ASK { ?s ?p " + "<<( " * n + "?a ?b ?c" + " )>>" * n + " }",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_quick_count_never_lets_through_what_the_scan_refuses(shape: str) -> None:
+    """The guard skips the scan when byte counts prove a text within the limits: check that such
+    a proof never passes a text the scan measures past them."""
+    from kg.guard import _surely_within
+
+    small = Limits(query_max_depth=10, query_max_chain=40)
+    for n in range(1, 60):
+        text = SHAPES[shape](n)
+        found = scan(text)
+        within = found.depth <= small.query_max_depth and found.chain <= small.query_max_chain
+        if _surely_within(text, small):
+            assert within, (shape, n, found.depth, found.chain)
+    assert not _surely_within(SHAPES[shape](59), small)
