@@ -86,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         1000,
         "most operators, triple patterns and OPTIONAL/UNION/MINUS/BIND/FILTER... on any path of"
-        " a query's tree; longer chains are refused before parsing (the engine's stack)",
+        " a query's tree, weighted by the stack each costs; longer chains are refused before"
+        " parsing (the engine's stack)",
     ),
     Setting(
         "service_allowlist",

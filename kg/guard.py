@@ -8,10 +8,10 @@ on any path of the query's tree; then `kg.service` checks every SERVICE clause a
 allowlist. Every way of running a query goes through `kg.jobs.execute`, which calls
 `check_query`; the update path calls `check_update`.
 
-The limits are far above real queries (the named queries reach depth 8 and chain 77) and well
-below what overflows an 8 MiB stack, the stack of a main thread and of Python's threads (measured:
-~2,500 nested braces, ~2,500 chained BINDs). Code running queries on smaller stacks must lower
-them.
+The limits are far above real queries (the named queries reach depth 8 and chain 145) and below
+what overflows even a 2 MiB stack (a Rust-made thread's default; Python's threads and main thread
+get 8 MiB here): the longest query of each crashing shape that they let through runs on a 2 MiB
+stack (tests/test_guard.py). Links are weighted by the stack each costs (kg.sparqltext).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.config import Config
 from kg.errors import QueryTooComplex
-from kg.sparqltext import scan
+from kg.sparqltext import GROUP_WEIGHT, scan
 
 
 @dataclass(frozen=True)
@@ -58,19 +58,20 @@ def check_update(sparql: str, config: Any, base_iri: str | None = None) -> None:
 
 # Every byte but those that may be a link of a chain (operators, separators) or open a level.
 _NOT_LINK = bytes(b for b in range(256) if chr(b) not in ".;,|/^=!<>+-*&{([")
-_SHORTEST_KEYWORD = 4  # BIND: the shortest of the keywords that chain (UNION, OPTIONAL, ...)
+_HEAVY = ("bind", "minus")  # the keywords of weight 3; the others weigh 1 and have 5+ letters
 
 
-def _surely_within(sparql: str, config: Any) -> bool:
+def _surely_within(sparql: str, lower: str, config: Any) -> bool:
     """Whether byte counts already prove the text within the limits, so that no scan is needed:
-    nesting cannot exceed the brackets opened, nor a chain the bytes and keywords that could each
-    be one link (every bracket counts twice: a link of its parent and a level of its own)."""
+    nesting cannot exceed the brackets opened, nor a chain the weights of every byte and keyword
+    that could be a link (a bracket weighs at most 3: a link of its parent, and its own level)."""
     data = sparql.encode("utf-8", "surrogatepass")
     opens = data.count(b"{") + data.count(b"(") + data.count(b"[") + data.count(b"<<")
     if config.query_max_depth and opens > config.query_max_depth:
         return False
     if config.query_max_chain:
-        links = 2 * opens + len(data.translate(None, _NOT_LINK)) + len(data) // _SHORTEST_KEYWORD
+        links = (GROUP_WEIGHT + 1) * opens + len(data.translate(None, _NOT_LINK))
+        links += 3 * sum(map(lower.count, _HEAVY)) + len(data) // 5
         if links > config.query_max_chain:
             return False
     return True
@@ -78,7 +79,7 @@ def _surely_within(sparql: str, config: Any) -> bool:
 
 def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
     lower = sparql.lower()
-    if "service" not in lower and _surely_within(sparql, config):
+    if "service" not in lower and _surely_within(sparql, lower, config):
         return  # the common case: a few microseconds, no scan
     found = scan(sparql, base_iri)
     if config.query_max_depth and found.depth > config.query_max_depth:

@@ -47,10 +47,15 @@ _TOKEN = re.compile(
     """.replace("LOCAL", _LOCAL_CHAR),
     re.X | re.S,
 )
-# Keywords that chain one more node onto the algebra tree of their group.
-_LINKS = frozenset(
-    {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"}
-)
+# Keywords that chain one more node onto the algebra tree of their group, with their weight: the
+# stack one costs the engine, in ~1 KiB units (measured on a 2 MiB stack: a BIND or MINUS ~3 KiB,
+# a nested group ~4 KiB with its brackets, a UNION or OPTIONAL branch ~1.4, `||` ~0.9).
+_LINKS = {
+    "BIND": 3,
+    "MINUS": 3,
+    **dict.fromkeys(("UNION", "OPTIONAL", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"), 1),
+}
+GROUP_WEIGHT = 2  # a `{` or `[` as a link of its parent (its own level adds one more on closing)
 _EXPRESSION_OPS = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!"})
 _PATTERN_OPS = frozenset({".", ";", ",", "|", "/", "^"})
 _OPERAND = frozenset(
@@ -172,7 +177,7 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
                 out.clauses.append((upper, start, prev if prev == "close" else prev_word))
             prev_word = upper
             if upper in _LINKS and frame.kind != "data":
-                frame.links += 1
+                frame.links += _LINKS[upper]
             if upper in ("SERVICE", "PREFIX", "BASE"):
                 state, state_at = upper.lower(), start
             expect_call = upper in _CALLERS
@@ -186,13 +191,14 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
                 new = "data" if expect_values else "group"
                 expect_values = False
                 if frame.kind in ("group", "top"):
-                    frame.links += 1
+                    frame.links += GROUP_WEIGHT
             elif value == "[":
                 new = "group"
                 if frame.kind == "group":
-                    frame.links += 1
+                    frame.links += GROUP_WEIGHT
             elif frame.kind in ("expr", "top") or expect_call or prev == "word":
                 new = "expr"
+                frame.links += 1
             elif frame.kind == "term" or prev == "termopen":
                 new = "term"
             else:
