@@ -1,0 +1,370 @@
+"""The claims and entities tables: facets with counts, filters, sorting and paging, read from the
+site index (kg.search), so a page costs a few SQLite lookups whatever the size of the graph.
+
+Filters are (facet, values): values of one facet are alternatives (OR), facets combine (AND).
+A facet's counts are taken over the rows the *other* facets' filters leave, so every value shown
+can be added or swapped. Values are the short keys of kg.search.short_key (`entity/nato`,
+`asserted`, `Denial`, `contradicted`, `2020-08`).
+
+    db = kg.search.open_index(config, store)
+    table = claims(db, {"polarity": ["denied"]}, sort="-date", page=1)
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.errors import BadParameter
+from kg.search import MAX_QUERY, match_expression, words_of
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A column one can filter on: its parameter name, its title, how its values sort."""
+
+    name: str
+    title: str
+    by_value: bool = False  # list its values in value order (dates), not by count
+
+
+CLAIM_FACETS = (
+    Facet("claimant", "Claimant"),
+    Facet("act", "Act"),
+    Facet("polarity", "Polarity"),
+    Facet("attribution", "Attribution mode"),
+    Facet("verdict", "Verdict"),
+    Facet("about", "About"),
+    Facet("article", "Article"),
+    Facet("date", "Month (article date)", by_value=True),
+    Facet("review", "Review status"),
+)
+ENTITY_FACETS = (Facet("type", "Type"),)
+
+# Sort keys: name -> SQL expression (ascending); `-name` sorts descending.
+CLAIM_SORTS = {
+    "date": "c.date",
+    "claimant": "c.claimant_label",
+    "act": "c.act",
+    "polarity": "c.polarity",
+    "attribution": "c.attribution",
+    "verdict": "c.verdict",
+    "article": "c.article_label",
+    "quote": "c.quote",
+}
+ENTITY_SORTS = {"label": "e.label COLLATE NOCASE", "about": "e.about", "claimed": "e.claimed"}
+PER_PAGE = 50
+FACET_VALUES = 12  # values listed per facet (the most frequent; selected ones always)
+MAX_VALUE = 300  # characters of one filter value: longer is a 400
+MAX_VALUES = 50  # values of one facet at once
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value of a facet: its key, what it shows, its IRI, how many rows have it."""
+
+    key: str
+    label: str
+    iri: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class FacetCounts:
+    facet: Facet
+    values: list[Value]
+    more: bool  # more values than listed
+
+
+@dataclass
+class Table:
+    """One page of a table with its facets."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    sort: str
+    filters: dict[str, list[str]]
+    facets: list[FacetCounts]
+    query: str = ""
+    labels: dict[tuple[str, str], Value] = field(default_factory=dict)  # (facet, key) -> value
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def read_filters(
+    args: Mapping[str, Sequence[str]], facets: Sequence[Facet]
+) -> dict[str, list[str]]:
+    """The filters of a request's parameters (each facet's name), checked for size."""
+    out: dict[str, list[str]] = {}
+    for facet in facets:
+        values = [v for v in args.get(facet.name, []) if v != ""]
+        if not values:
+            continue
+        if len(values) > MAX_VALUES:
+            raise BadParameter(f"{facet.name}: at most {MAX_VALUES} values at once")
+        for v in values:
+            if len(v) > MAX_VALUE:
+                raise BadParameter(f"{facet.name}: a value is at most {MAX_VALUE} characters")
+        out[facet.name] = list(dict.fromkeys(values))
+    return out
+
+
+_SORT = re.compile(r"^-?[a-z]+$")
+
+
+def _order(sort: str, sorts: Mapping[str, str], default: str) -> tuple[str, str]:
+    sort = sort or default
+    name = sort.lstrip("-")
+    if not _SORT.match(sort) or name not in sorts:
+        shown = sort if len(sort) <= 40 else sort[:40] + "…"
+        raise BadParameter(
+            f"sort must be one of {', '.join(sorts)} (a leading - for descending), not {shown!r}"
+        )
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    return sort, f"{sorts[name]} {direction}"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Where a table's rows and values live in the index."""
+
+    name: str  # the facet_counts tab
+    rows: str  # "claims c"
+    values: str  # "claim_values"
+    owner: str  # the values table's row column: "claim"
+    facets: tuple[Facet, ...]
+
+
+_CLAIMS = _Spec("claims", "claims c", "claim_values", "claim", CLAIM_FACETS)
+_ENTITIES = _Spec("entities", "entities e", "entity_values", "entity", ENTITY_FACETS)
+
+
+def _where(spec: _Spec, filters: Mapping[str, list[str]], skip: str = "") -> tuple[str, list[Any]]:
+    alias = spec.rows.split()[1]
+    clauses, args = [], []
+    for facet, values in filters.items():
+        if facet == skip:
+            continue
+        marks = ",".join("?" * len(values))
+        clauses.append(
+            f"{alias}.id IN (SELECT {spec.owner} FROM {spec.values}"
+            f" WHERE facet = ? AND value IN ({marks}))"
+        )
+        args += [facet, *values]
+    return " AND ".join(clauses) or "1", args
+
+
+def _text(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]:
+    """A clause keeping the rows whose document matches a text filter (the search's words)."""
+    if len(query) > MAX_QUERY:
+        raise BadParameter(f"q: at most {MAX_QUERY} characters")
+    words = words_of(query)
+    if not words:
+        return "", []
+    return (
+        f"{iri_column} IN (SELECT iri FROM docs WHERE docs MATCH ?)",
+        [match_expression(words, True, kind)],
+    )
+
+
+def _facets(
+    db: sqlite3.Connection,
+    spec: _Spec,
+    filters: Mapping[str, list[str]],
+    text: tuple[str, list[Any]],
+) -> list[FacetCounts]:
+    """Each facet's value counts over the rows the other facets' filters (and the text) leave.
+
+    Facets sharing a selection are counted in one pass over it, from the selected rows (index
+    (row, facet)); the counts of the whole table come ready from the index (facet_counts)."""
+    alias = spec.rows.split()[1]
+    groups: dict[str, list[Facet]] = {}
+    for facet in spec.facets:
+        groups.setdefault(facet.name if facet.name in filters else "", []).append(facet)
+    counted: dict[str, list[tuple[str, int]]] = {}
+    for skip, facets in groups.items():
+        names = [f.name for f in facets]
+        marks = ",".join("?" * len(names))
+        where, args = _where(spec, filters, skip)
+        if where == "1" and not text[0]:
+            found = db.execute(
+                f"SELECT facet, value, n FROM facet_counts WHERE tab = ? AND facet IN ({marks})",
+                [spec.name, *names],
+            ).fetchall()
+        else:
+            clause = where + (f" AND {text[0]}" if text[0] else "")
+            found = db.execute(
+                f"WITH sel(id) AS MATERIALIZED (SELECT {alias}.id FROM {spec.rows} WHERE {clause})"
+                f" SELECT v.facet, v.value, COUNT(*) FROM sel CROSS JOIN {spec.values} v"
+                f" INDEXED BY {spec.values}_c"
+                f" ON v.{spec.owner} = sel.id WHERE v.facet IN ({marks}) GROUP BY 1, 2",
+                [*args, *text[1], *names],
+            ).fetchall()
+        for facet, value, n in found:
+            counted.setdefault(facet, []).append((value, n))
+    out = []
+    for facet in spec.facets:
+        found = counted.get(facet.name, [])
+        if facet.by_value:
+            found.sort(key=lambda vn: vn[0], reverse=True)
+        else:
+            found.sort(key=lambda vn: (-vn[1], vn[0]))
+        chosen = filters.get(facet.name, [])
+        counts = dict(found)
+        keys = [v for v, _ in found[:FACET_VALUES]]
+        keys += [v for v in chosen if v not in keys]
+        terms = _terms(db, facet.name, keys)
+        values = [Value(k, *terms.get(k, (k, "")), counts.get(k, 0), k in chosen) for k in keys]
+        out.append(FacetCounts(facet, values, len(found) > FACET_VALUES))
+    return out
+
+
+def _and(text: tuple[str, list[Any]]) -> str:
+    return f" AND {text[0]}" if text[0] else ""
+
+
+def _terms(db: sqlite3.Connection, facet: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(label, IRI) of these values of a facet."""
+    if not keys:
+        return {}
+    marks = ",".join("?" * len(keys))
+    return {
+        k: (label, iri)
+        for k, iri, label in db.execute(
+            f"SELECT value, iri, label FROM terms WHERE facet = ? AND value IN ({marks})",
+            [facet, *keys],
+        )
+    }
+
+
+def _labels(db: sqlite3.Connection, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], Value]:
+    out = {}
+    for facet, keys in wanted.items():
+        for k, (label, iri) in _terms(db, facet, sorted(keys)).items():
+            out[(facet, k)] = Value(k, label, iri, 0)
+    return out
+
+
+_CLAIM_COLUMNS = (
+    "iri", "quote", "claimant", "act", "polarity", "attribution", "verdict", "article", "date",
+    "review",
+)  # fmt: skip
+LABELLED = ("claimant", "act", "polarity", "attribution", "verdict", "article", "review")
+
+
+def claims(
+    db: sqlite3.Connection,
+    filters: Mapping[str, list[str]],
+    sort: str = "",
+    page: int = 1,
+    query: str = "",
+    per_page: int = PER_PAGE,
+) -> Table:
+    """One page of the claims table, with every facet's counts."""
+    sort, order = _order(sort, CLAIM_SORTS, "-date")
+    where, args = _where(_CLAIMS, filters)
+    text = _text(query, "claim", "c.iri")
+    (total,) = db.execute(
+        f"SELECT COUNT(*) FROM claims c WHERE {where}{_and(text)}", [*args, *text[1]]
+    ).fetchone()
+    found = db.execute(
+        f"SELECT {', '.join('c.' + c for c in _CLAIM_COLUMNS)} FROM claims c"
+        f" WHERE {where}{_and(text)} ORDER BY {order}, c.id LIMIT ? OFFSET ?",
+        [*args, *text[1], per_page, (page - 1) * per_page],
+    ).fetchall()
+    rows = [dict(zip(_CLAIM_COLUMNS, r, strict=True)) for r in found]
+    wanted: dict[str, set[str]] = {f: {r[f] for r in rows if r[f]} for f in LABELLED}
+    table = Table(rows, total, page, sort, dict(filters), [], query)
+    table.facets = _facets(db, _CLAIMS, filters, text)
+    table.labels = _labels(db, wanted)
+    for fc in table.facets:
+        for v in fc.values:
+            table.labels.setdefault((fc.facet.name, v.key), v)
+    return table
+
+
+def claim_rows(
+    db: sqlite3.Connection, filters: Mapping[str, list[str]], sort: str = "", query: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Every row of the claims table under these filters, in order, with labels (for CSV)."""
+    sort, order = _order(sort, CLAIM_SORTS, "-date")
+    where, args = _where(_CLAIMS, filters)
+    text = _text(query, "claim", "c.iri")
+    joins = " ".join(
+        f"LEFT JOIN terms t_{f} ON t_{f}.facet = '{f}' AND t_{f}.value = c.{f}" for f in LABELLED
+    )
+    columns = ", ".join(
+        [f"c.{c}" for c in _CLAIM_COLUMNS] + [f"t_{f}.iri, t_{f}.label" for f in LABELLED]
+    )
+    names = list(_CLAIM_COLUMNS) + [x for f in LABELLED for x in (f + "_iri", f + "_label")]
+    for r in db.execute(
+        f"SELECT {columns} FROM claims c {joins} WHERE {where}{_and(text)} ORDER BY {order}, c.id",
+        [*args, *text[1]],
+    ):
+        yield dict(zip(names, r, strict=True))
+
+
+_ENTITY_COLUMNS = ("iri", "key", "label", "aliases", "about", "claimed")
+
+
+def entities(
+    db: sqlite3.Connection,
+    filters: Mapping[str, list[str]],
+    sort: str = "",
+    page: int = 1,
+    query: str = "",
+    per_page: int = PER_PAGE,
+) -> Table:
+    """One page of the entities table (label, types, claims about it, claims it made)."""
+    sort, order = _order(sort, ENTITY_SORTS, "-about")
+    where, args = _where(_ENTITIES, filters)
+    text = _text(query, "entity", "e.iri")
+    (total,) = db.execute(
+        f"SELECT COUNT(*) FROM entities e WHERE {where}{_and(text)}", [*args, *text[1]]
+    ).fetchone()
+    found = db.execute(
+        f"SELECT e.id, {', '.join('e.' + c for c in _ENTITY_COLUMNS)} FROM entities e"
+        f" WHERE {where}{_and(text)} ORDER BY {order}, e.id LIMIT ? OFFSET ?",
+        [*args, *text[1], per_page, (page - 1) * per_page],
+    ).fetchall()
+    rows = [dict(zip(_ENTITY_COLUMNS, r[1:], strict=True)) | {"types": []} for r in found]
+    ids = {r[0]: row for r, row in zip(found, rows, strict=True)}
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for entity, value in db.execute(
+            f"SELECT entity, value FROM entity_values WHERE facet = 'type' AND entity IN ({marks})"
+            " ORDER BY entity, value",
+            list(ids),
+        ):
+            ids[entity]["types"].append(value)
+    table = Table(rows, total, page, sort, dict(filters), [], query)
+    table.facets = _facets(db, _ENTITIES, filters, text)
+    table.labels = _labels(db, {"type": {t for r in rows for t in r["types"]}})
+    for fc in table.facets:
+        for v in fc.values:
+            table.labels.setdefault((fc.facet.name, v.key), v)
+    return table
+
+
+def entity_rows(
+    db: sqlite3.Connection, filters: Mapping[str, list[str]], sort: str = "", query: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Every row of the entities table under these filters, in order (for CSV)."""
+    sort, order = _order(sort, ENTITY_SORTS, "-about")
+    where, args = _where(_ENTITIES, filters)
+    text = _text(query, "entity", "e.iri")
+    for r in db.execute(
+        f"SELECT {', '.join('e.' + c for c in _ENTITY_COLUMNS)},"
+        " (SELECT group_concat(value, ' ') FROM entity_values v WHERE v.entity = e.id"
+        " AND v.facet = 'type') FROM entities e"
+        f" WHERE {where}{_and(text)} ORDER BY {order}, e.id",
+        [*args, *text[1]],
+    ):
+        yield dict(zip((*_ENTITY_COLUMNS, "types"), r, strict=True))
