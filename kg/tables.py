@@ -132,7 +132,7 @@ def _order(sort: str, sorts: Mapping[str, str], default: str) -> tuple[str, str]
 
 
 @dataclass(frozen=True)
-class _Spec:
+class Spec:
     """Where a table's rows and values live in the index."""
 
     name: str  # the facet_counts tab
@@ -142,11 +142,13 @@ class _Spec:
     facets: tuple[Facet, ...]
 
 
-_CLAIMS = _Spec("claims", "claims c", "claim_values", "claim", CLAIM_FACETS)
-_ENTITIES = _Spec("entities", "entities e", "entity_values", "entity", ENTITY_FACETS)
+CLAIMS = Spec("claims", "claims c", "claim_values", "claim", CLAIM_FACETS)
+ENTITIES = Spec("entities", "entities e", "entity_values", "entity", ENTITY_FACETS)
 
 
-def _where(spec: _Spec, filters: Mapping[str, list[str]], skip: str = "") -> tuple[str, list[Any]]:
+def where_clause(
+    spec: Spec, filters: Mapping[str, list[str]], skip: str = ""
+) -> tuple[str, list[Any]]:
     alias = spec.rows.split()[1]
     clauses, args = [], []
     for facet, values in filters.items():
@@ -161,7 +163,7 @@ def _where(spec: _Spec, filters: Mapping[str, list[str]], skip: str = "") -> tup
     return " AND ".join(clauses) or "1", args
 
 
-def _text(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]:
+def text_clause(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]:
     """A clause keeping the rows whose document matches a text filter (the search's words)."""
     if len(query) > MAX_QUERY:
         raise BadParameter(f"q: at most {MAX_QUERY} characters")
@@ -176,7 +178,7 @@ def _text(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]:
 
 def _facets(
     db: sqlite3.Connection,
-    spec: _Spec,
+    spec: Spec,
     filters: Mapping[str, list[str]],
     text: tuple[str, list[Any]],
 ) -> list[FacetCounts]:
@@ -192,7 +194,7 @@ def _facets(
     for skip, facets in groups.items():
         names = [f.name for f in facets]
         marks = ",".join("?" * len(names))
-        where, args = _where(spec, filters, skip)
+        where, args = where_clause(spec, filters, skip)
         if where == "1" and not text[0]:
             found = db.execute(
                 f"SELECT facet, value, n FROM facet_counts WHERE tab = ? AND facet IN ({marks})",
@@ -220,17 +222,19 @@ def _facets(
         counts = dict(found)
         keys = [v for v, _ in found[:FACET_VALUES]]
         keys += [v for v in chosen if v not in keys]
-        terms = _terms(db, facet.name, keys)
+        terms = term_labels(db, facet.name, keys)
         values = [Value(k, *terms.get(k, (k, "")), counts.get(k, 0), k in chosen) for k in keys]
         out.append(FacetCounts(facet, values, len(found) > FACET_VALUES))
     return out
 
 
-def _and(text: tuple[str, list[Any]]) -> str:
+def and_text(text: tuple[str, list[Any]]) -> str:
     return f" AND {text[0]}" if text[0] else ""
 
 
-def _terms(db: sqlite3.Connection, facet: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+def term_labels(
+    db: sqlite3.Connection, facet: str, keys: Sequence[str]
+) -> dict[str, tuple[str, str]]:
     """(label, IRI) of these values of a facet."""
     if not keys:
         return {}
@@ -247,7 +251,7 @@ def _terms(db: sqlite3.Connection, facet: str, keys: Sequence[str]) -> dict[str,
 def _labels(db: sqlite3.Connection, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], Value]:
     out = {}
     for facet, keys in wanted.items():
-        for k, (label, iri) in _terms(db, facet, sorted(keys)).items():
+        for k, (label, iri) in term_labels(db, facet, sorted(keys)).items():
             out[(facet, k)] = Value(k, label, iri, 0)
     return out
 
@@ -269,20 +273,20 @@ def claims(
 ) -> Table:
     """One page of the claims table, with every facet's counts."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
-    where, args = _where(_CLAIMS, filters)
-    text = _text(query, "claim", "c.iri")
+    where, args = where_clause(CLAIMS, filters)
+    text = text_clause(query, "claim", "c.iri")
     (total,) = db.execute(
-        f"SELECT COUNT(*) FROM claims c WHERE {where}{_and(text)}", [*args, *text[1]]
+        f"SELECT COUNT(*) FROM claims c WHERE {where}{and_text(text)}", [*args, *text[1]]
     ).fetchone()
     found = db.execute(
         f"SELECT {', '.join('c.' + c for c in _CLAIM_COLUMNS)} FROM claims c"
-        f" WHERE {where}{_and(text)} ORDER BY {order}, c.id LIMIT ? OFFSET ?",
+        f" WHERE {where}{and_text(text)} ORDER BY {order}, c.id LIMIT ? OFFSET ?",
         [*args, *text[1], per_page, (page - 1) * per_page],
     ).fetchall()
     rows = [dict(zip(_CLAIM_COLUMNS, r, strict=True)) for r in found]
     wanted: dict[str, set[str]] = {f: {r[f] for r in rows if r[f]} for f in LABELLED}
     table = Table(rows, total, page, sort, dict(filters), [], query)
-    table.facets = _facets(db, _CLAIMS, filters, text)
+    table.facets = _facets(db, CLAIMS, filters, text)
     table.labels = _labels(db, wanted)
     for fc in table.facets:
         for v in fc.values:
@@ -295,8 +299,8 @@ def claim_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every row of the claims table under these filters, in order, with labels (for CSV)."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
-    where, args = _where(_CLAIMS, filters)
-    text = _text(query, "claim", "c.iri")
+    where, args = where_clause(CLAIMS, filters)
+    text = text_clause(query, "claim", "c.iri")
     joins = " ".join(
         f"LEFT JOIN terms t_{f} ON t_{f}.facet = '{f}' AND t_{f}.value = c.{f}" for f in LABELLED
     )
@@ -305,7 +309,8 @@ def claim_rows(
     )
     names = list(_CLAIM_COLUMNS) + [x for f in LABELLED for x in (f + "_iri", f + "_label")]
     for r in db.execute(
-        f"SELECT {columns} FROM claims c {joins} WHERE {where}{_and(text)} ORDER BY {order}, c.id",
+        f"SELECT {columns} FROM claims c {joins} WHERE {where}{and_text(text)}"
+        f" ORDER BY {order}, c.id",
         [*args, *text[1]],
     ):
         yield dict(zip(names, r, strict=True))
@@ -324,14 +329,14 @@ def entities(
 ) -> Table:
     """One page of the entities table (label, types, claims about it, claims it made)."""
     sort, order = _order(sort, ENTITY_SORTS, "-about")
-    where, args = _where(_ENTITIES, filters)
-    text = _text(query, "entity", "e.iri")
+    where, args = where_clause(ENTITIES, filters)
+    text = text_clause(query, "entity", "e.iri")
     (total,) = db.execute(
-        f"SELECT COUNT(*) FROM entities e WHERE {where}{_and(text)}", [*args, *text[1]]
+        f"SELECT COUNT(*) FROM entities e WHERE {where}{and_text(text)}", [*args, *text[1]]
     ).fetchone()
     found = db.execute(
         f"SELECT e.id, {', '.join('e.' + c for c in _ENTITY_COLUMNS)} FROM entities e"
-        f" WHERE {where}{_and(text)} ORDER BY {order}, e.id LIMIT ? OFFSET ?",
+        f" WHERE {where}{and_text(text)} ORDER BY {order}, e.id LIMIT ? OFFSET ?",
         [*args, *text[1], per_page, (page - 1) * per_page],
     ).fetchall()
     rows = [dict(zip(_ENTITY_COLUMNS, r[1:], strict=True)) | {"types": []} for r in found]
@@ -345,7 +350,7 @@ def entities(
         ):
             ids[entity]["types"].append(value)
     table = Table(rows, total, page, sort, dict(filters), [], query)
-    table.facets = _facets(db, _ENTITIES, filters, text)
+    table.facets = _facets(db, ENTITIES, filters, text)
     table.labels = _labels(db, {"type": {t for r in rows for t in r["types"]}})
     for fc in table.facets:
         for v in fc.values:
@@ -358,13 +363,13 @@ def entity_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every row of the entities table under these filters, in order (for CSV)."""
     sort, order = _order(sort, ENTITY_SORTS, "-about")
-    where, args = _where(_ENTITIES, filters)
-    text = _text(query, "entity", "e.iri")
+    where, args = where_clause(ENTITIES, filters)
+    text = text_clause(query, "entity", "e.iri")
     for r in db.execute(
         f"SELECT {', '.join('e.' + c for c in _ENTITY_COLUMNS)},"
         " (SELECT group_concat(value, ' ') FROM entity_values v WHERE v.entity = e.id"
         " AND v.facet = 'type') FROM entities e"
-        f" WHERE {where}{_and(text)} ORDER BY {order}, e.id",
+        f" WHERE {where}{and_text(text)} ORDER BY {order}, e.id",
         [*args, *text[1]],
     ):
         yield dict(zip((*_ENTITY_COLUMNS, "types"), r, strict=True))
