@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -362,7 +363,12 @@ def build_index(store: Any, path: str, base_iri: str, version: str) -> Stats:
         _write(db, data, base_iri)
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("version", version), ("base", base_iri), ("schema", SCHEMA_VERSION)],
+            [
+                ("version", version),
+                ("base", base_iri),
+                ("schema", SCHEMA_VERSION),
+                ("seconds", f"{time.perf_counter() - started:.3f}"),
+            ],
         )
         db.commit()
     except BaseException:
@@ -489,6 +495,35 @@ def open_index(config: Config, store: Any) -> sqlite3.Connection:
     return connect(path)
 
 
+SYNC_SECONDS = 1.0  # an index that took longer than this to build is rebuilt in the background
+
+
+def refresh_after_write(config: Config, store: Any) -> None:
+    """After a write through the site: rebuild the index now when that is quick (its last
+    build took under SYNC_SECONDS), so the next page finds what was written; else in the
+    background, so a write to a large store does not wait for the index (pages meanwhile read
+    the previous one)."""
+    path = index_path(config, store)
+    if path is None:
+        return
+    if _build_seconds(path) < SYNC_SECONDS:
+        refresh(config, store)
+    else:
+        _rebuild_later(config, store, path)
+
+
+def _build_seconds(path: str) -> float:
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'seconds'").fetchone()
+        finally:
+            db.close()
+        return float(row[0]) if row else 0.0
+    except (sqlite3.Error, ValueError):
+        return 0.0
+
+
 def _rebuild_later(config: Config, store: Any, path: str) -> None:
     with _rebuilding_lock:
         if path in _rebuilding:
@@ -497,9 +532,12 @@ def _rebuild_later(config: Config, store: Any, path: str) -> None:
 
     def run() -> None:
         try:
-            refresh(config, store)
-        except Exception:  # noqa: BLE001 - logged by the next page that rebuilds in its request
-            pass
+            for _ in range(3):  # again if a write landed while it read the store
+                refresh(config, store)
+                if stored_version(path, config.base_iri) == store.version:
+                    break
+        except Exception as err:  # noqa: BLE001 - a thread has no caller to raise to
+            logging.getLogger(__name__).warning("search index rebuild failed: %s", err)
         finally:
             with _rebuilding_lock:
                 _rebuilding.discard(path)

@@ -297,7 +297,8 @@ def claims(
 def claim_rows(
     db: sqlite3.Connection, filters: Mapping[str, list[str]], sort: str = "", query: str = ""
 ) -> Iterator[dict[str, Any]]:
-    """Every row of the claims table under these filters, in order, with labels (for CSV)."""
+    """Every row of the claims table under these filters, in order, with labels (for CSV); the
+    query runs at the call (a bad parameter raises here), the rows come as they are read."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
     where, args = where_clause(CLAIMS, filters)
     text = text_clause(query, "claim", "c.iri")
@@ -308,12 +309,12 @@ def claim_rows(
         [f"c.{c}" for c in _CLAIM_COLUMNS] + [f"t_{f}.iri, t_{f}.label" for f in LABELLED]
     )
     names = list(_CLAIM_COLUMNS) + [x for f in LABELLED for x in (f + "_iri", f + "_label")]
-    for r in db.execute(
+    cursor = db.execute(
         f"SELECT {columns} FROM claims c {joins} WHERE {where}{and_text(text)}"
         f" ORDER BY {order}, c.id",
         [*args, *text[1]],
-    ):
-        yield dict(zip(names, r, strict=True))
+    )
+    return (dict(zip(names, r, strict=True)) for r in cursor)
 
 
 _ENTITY_COLUMNS = ("iri", "key", "label", "aliases", "about", "claimed")
@@ -365,11 +366,11 @@ def entity_rows(
     sort, order = _order(sort, ENTITY_SORTS, "-about")
     where, args = where_clause(ENTITIES, filters)
     text = text_clause(query, "entity", "e.iri")
-    for r in db.execute(
+    cursor = db.execute(
         f"SELECT {', '.join('e.' + c for c in _ENTITY_COLUMNS)},"
         " (SELECT group_concat(value, ' ') FROM entity_values v WHERE v.entity = e.id"
         " AND v.facet = 'type') FROM entities e"
         f" WHERE {where}{and_text(text)} ORDER BY {order}, e.id",
         [*args, *text[1]],
-    ):
-        yield dict(zip((*_ENTITY_COLUMNS, "types"), r, strict=True))
+    )
+    return (dict(zip((*_ENTITY_COLUMNS, "types"), r, strict=True)) for r in cursor)
