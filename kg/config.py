@@ -104,7 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "",
         "file of the site's search and table index (SQLite); empty: geoclaims-search.sqlite in"
-        " data_dir (for a remote store, a file named after store_url there)",
+        " data_dir (for a remote store: ~/.cache/geoclaims/search-<hash of store_url>.sqlite)",
     ),
     Setting(
         "trust_proxy",

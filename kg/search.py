@@ -12,8 +12,8 @@ page finding the index older than the store serves the old one and rebuilds it i
 background, so writes made behind the site's back (another process, a remote store changed by
 others) show up shortly after. Where it lives (`index_path`): the `search_index` setting, else
 `geoclaims-search.sqlite` in the on-disk store's directory, else (a remote store) a file named
-after the store's URL in `data_dir`, the front's own directory; an in-memory store's index is a
-temporary file removed with the store.
+after the store's URL in the user's cache directory (`~/.cache/geoclaims/`, on the machine
+serving the site); an in-memory store's index is a temporary file removed with the store.
 
     from kg import search
     search.refresh(config, store)                       # after a write
@@ -129,8 +129,9 @@ def index_path(config: Config, store: Any = None) -> str | None:
     if config.search_index:
         return config.search_index
     if config.remote:
-        digest = hashlib.sha256(config.store_url.encode()).hexdigest()[:12]
-        return str(Path(config.data_dir) / f"geoclaims-search-{digest}.sqlite")
+        digest = hashlib.sha256(config.store_url.encode()).hexdigest()[:16]
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+        return os.path.join(cache, "geoclaims", f"search-{digest}.sqlite")
     if config.in_memory:
         if store is None:
             return None
