@@ -21,6 +21,18 @@ HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
 JSON = {"Accept": "application/json"}
 B = "https://w3id.org/geoclaims/"
 TOKEN = "t0ken"
+STATE = "<https://w3id.org/geoclaims/ontology/State>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+ENTITIES = f"<{B}graph/entities>"
+
+
+def new_state(name: str, label: str) -> str:
+    """An update adding a state to the entity graph."""
+    return (
+        f"INSERT DATA {{ GRAPH {ENTITIES} {{ {ENTITIES} a"
+        " <https://w3id.org/geoclaims/ontology/EntityGraph> ."
+        f' <{B}entity/{name}> a {STATE} ; {LABEL} "{label}"@en }} }}'
+    )
 
 
 @pytest.fixture(scope="module")
@@ -178,14 +190,11 @@ def update(client: Any, sparql: str) -> None:
 
 def test_writes_through_the_site_are_searchable_at_once(client: Any) -> None:
     assert found(client, "zanzibar")["total"] == 0
-    update(
-        client,
-        f"INSERT DATA {{ GRAPH <{B}graph/entities> {{ <{B}entity/zanzibar> a"
-        f' <https://w3id.org/geoclaims/ontology/State> ; <http://www.w3.org/2000/01/rdf-schema#label> "Zanzibar"@en }} }}',
-    )
+    update(client, new_state("zanzibar", "Zanzibar"))
     assert iris(found(client, "zanzibar")) == [B + "entity/zanzibar"]
     # A Graph Store write too: the entity graph replaced without it.
-    graph = client.get(f"/store?graph={B}graph/entities", headers={"Accept": "application/n-triples"})
+    nt = {"Accept": "application/n-triples"}
+    graph = client.get(f"/store?graph={B}graph/entities", headers=nt)
     kept = b"\n".join(line for line in graph.data.splitlines() if b"zanzibar" not in line)
     response = client.put(
         f"/store?graph={B}graph/entities",
@@ -219,9 +228,7 @@ def test_refresh_rebuilds_only_when_the_store_changed(tmp_path: Path) -> None:
     store.bulk_load(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
     assert search.refresh(config, store) is not None
     assert search.refresh(config, store) is None  # current: nothing to do
-    store.update(
-        f'INSERT DATA {{ GRAPH <{B}graph/entities> {{ <{B}entity/oz> a <https://w3id.org/geoclaims/ontology/State> ; <http://www.w3.org/2000/01/rdf-schema#label> "Oz" }} }}'
-    )
+    store.update(new_state("oz", "Oz"))
     stats = search.refresh(config, store)
     assert stats is not None and stats.entities == 5
     db = search.connect(search.index_path(config, store))
@@ -239,9 +246,7 @@ def test_a_remote_store_gets_an_index_on_the_front(
     config = Config.load({"store_url": oxigraph_server.query_url}, environ={})
     remote = open_store(config)
     remote.update(f"DROP SILENT GRAPH <{B}graph/entities>")
-    remote.update(
-        f'INSERT DATA {{ GRAPH <{B}graph/entities> {{ <{B}graph/entities> a <https://w3id.org/geoclaims/ontology/EntityGraph> . <{B}entity/atlantis> a <https://w3id.org/geoclaims/ontology/State> ; <http://www.w3.org/2000/01/rdf-schema#label> "Atlantis"@en }} }}'
-    )
+    remote.update(new_state("atlantis", "Atlantis"))
     path = search.index_path(config)
     assert path is not None and path.startswith(str(tmp_path / "cache" / "geoclaims"))
     assert search.refresh(config) is not None
