@@ -98,7 +98,7 @@ class Moment:
     date: str
     iri: str
     quote: str
-    role: str  # "by" (the entity made it) or "about"
+    role: str  # "by" (the entity made it, whatever it is about) or "about"
     claimant: str
     act: str
     article: str
@@ -120,15 +120,16 @@ def timeline(db: sqlite3.Connection, entity: str, limit: int = TIMELINE_SHOWN) -
     if known is None:
         return None
     found = db.execute(
-        "SELECT c.date, c.iri, c.quote, MIN(v.facet), c.claimant, c.act, c.article FROM claims c"
+        "SELECT c.date, c.iri, c.quote, MAX(v.facet = 'claimant'), c.claimant, c.act, c.article"
+        " FROM claims c"
         " JOIN claim_values v ON v.claim = c.id"
         " WHERE v.facet IN ('claimant', 'about') AND v.value = ?"
         " GROUP BY c.id ORDER BY c.date DESC, c.id DESC",
         (entity,),
     ).fetchall()
     moments = [
-        Moment(d, iri, q, "by" if role == "claimant" else "about", w or "", a or "", art or "")
-        for d, iri, q, role, w, a, art in found
+        Moment(d, iri, q, "by" if made else "about", w or "", a or "", art or "")
+        for d, iri, q, made, w, a, art in found
         if d
     ]
     shown = list(reversed(moments[:limit]))
