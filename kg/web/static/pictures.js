@@ -17,7 +17,7 @@
     var svg = d3.select(box).append("svg")
       .attr("viewBox", "0 0 " + width + " " + height)
       .attr("width", "100%")
-      .attr("role", "img")
+      .attr("role", "group")
       .attr("aria-label", label)
       .attr("class", "picture-svg");
     return { svg: svg, width: width, height: height };
@@ -57,10 +57,10 @@
       .range([1.2, 6]);
     var center = document.getElementById("network-picture").dataset.entity;
     d3.forceSimulation(list)
-      .force("link", d3.forceLink(links).distance(small ? 60 : 90))
-      .force("charge", d3.forceManyBody().strength(small ? -120 : -220))
-      .force("x", d3.forceX(width / 2).strength(0.06))
-      .force("y", d3.forceY(height / 2).strength(0.09))
+      .force("link", d3.forceLink(links).distance(small ? 70 : 120))
+      .force("charge", d3.forceManyBody().strength(small ? -180 : -450))
+      .force("x", d3.forceX(width / 2).strength(small ? 0.05 : 0.03))
+      .force("y", d3.forceY(height / 2).strength(small ? 0.08 : 0.06))
       .force("collide", d3.forceCollide().radius(function (n) { return radius(n.weight) + 3; }))
       .stop()
       .tick(300);
@@ -72,7 +72,8 @@
     var defs = c.svg.append("defs");
     ["accusation", "denial", "offer", "other"].forEach(function (kind) {
       defs.append("marker").attr("id", "arrow-" + kind).attr("viewBox", "0 -4 8 8")
-        .attr("refX", 8).attr("refY", 0).attr("markerWidth", 6).attr("markerHeight", 6)
+        .attr("refX", 8).attr("refY", 0).attr("markerWidth", 9).attr("markerHeight", 9)
+        .attr("markerUnits", "userSpaceOnUse")
         .attr("orient", "auto").attr("class", "arrow act-" + kind)
         .append("path").attr("d", "M0,-4L8,0L0,4");
     });
