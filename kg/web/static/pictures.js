@@ -11,9 +11,14 @@
     return table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr")) : [];
   }
 
+  // The width there is for the picture (the empty canvas itself is hidden until drawn).
+  function room(box) {
+    return box.parentNode.clientWidth || 900;
+  }
+
   function canvas(id, height, label) {
     var box = document.getElementById(id);
-    var width = Math.max(300, Math.min(box.clientWidth || 900, 1100));
+    var width = Math.max(300, Math.min(room(box), 1100));
     var svg = d3.select(box).append("svg")
       .attr("viewBox", "0 0 " + width + " " + height)
       .attr("width", "100%")
@@ -46,7 +51,7 @@
       return { source: s, target: t, kind: d.kind, act: d.actLabel, claims: n };
     });
     var list = Array.from(nodes.values());
-    var small = (document.getElementById("network-picture").clientWidth || 900) < 600;
+    var small = room(document.getElementById("network-picture")) < 600;
     var c = canvas("network-picture", small ? 420 : 560,
       "Network of " + links.length + " links between " + list.length +
       " claimants and entities; the table below lists them");
