@@ -399,9 +399,13 @@ class Stats:
     seconds: float
 
     def __str__(self) -> str:
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count:,} {one if count == 1 else many}"
+
         return (
-            f"search index: {self.claims} claims, {self.entities} entities, {self.articles}"
-            f" articles in {self.seconds:.2f} s"
+            f"search index: {n(self.claims, 'claim', 'claims')},"
+            f" {n(self.entities, 'entity', 'entities')}, {n(self.articles, 'article', 'articles')}"
+            f" in {self.seconds:.2f} s"
         )
 
 
