@@ -12,8 +12,12 @@ can be added or swapped. Values are the short keys of kg.search.short_key (`enti
 
 from __future__ import annotations
 
+import heapq
+import os
 import re
 import sqlite3
+import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,56 +180,209 @@ def text_clause(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]
     )
 
 
-def _facets(
+class Postings:
+    """One table's facet values in memory, made once per index file (per process): for each
+    facet, the rows having each value, and each row's values; and row orders by sort key.
+
+    Counting a facet over a selection is then a pass over the selected rows in Python (a few
+    milliseconds for tens of thousands of rows), whatever the filters; the rows themselves stay
+    in SQLite. About 8 bytes per row and facet."""
+
+    def __init__(self, db: sqlite3.Connection, spec: Spec) -> None:
+        self.spec = spec
+        (size,) = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {spec.rows.split()[0]}").fetchone()
+        self.size = size
+        self.by_value: dict[str, dict[str, list[int]]] = {f.name: {} for f in spec.facets}
+        self.of_row: dict[str, list[Any]] = {f.name: [None] * (size + 1) for f in spec.facets}
+        keys: dict[str, str] = {}
+        for row, facet, value in db.execute(
+            f"SELECT {spec.owner}, facet, value FROM {spec.values} ORDER BY {spec.owner}"
+        ):
+            if facet not in self.by_value:
+                continue
+            value = keys.setdefault(value, value)  # one string per value, shared by its rows
+            self.by_value[facet].setdefault(value, []).append(row)
+            column = self.of_row[facet]
+            had = column[row]
+            column[row] = (
+                value if had is None else (*(had if type(had) is tuple else (had,)), value)
+            )
+        self.totals = {f: {v: len(ids) for v, ids in vs.items()} for f, vs in self.by_value.items()}
+        self.ranks: dict[str, list[int]] = {}
+        self._sets: dict[tuple[str, str], frozenset[int]] = {}
+        self.lock = threading.Lock()
+
+    def select(self, filters: Mapping[str, list[str]], skip: str = "") -> set[int] | None:
+        """The rows every filter (but `skip`'s) keeps; None: every row."""
+        chosen: list[frozenset[int] | set[int]] = []
+        for facet, values in filters.items():
+            if facet == skip:
+                continue
+            sets = [self.sets(facet, v) for v in values]
+            chosen.append(sets[0] if len(sets) == 1 else set().union(*sets))
+        if not chosen:
+            return None
+        chosen.sort(key=len)
+        return set(chosen[0]).intersection(*chosen[1:])
+
+    def sets(self, facet: str, value: str) -> frozenset[int]:
+        """The rows with this value (kept as a set once asked for)."""
+        key = (facet, value)
+        found = self._sets.get(key)
+        if found is None:
+            found = frozenset(self.by_value.get(facet, {}).get(value, ()))
+            with self.lock:
+                self._sets[key] = found
+        return found
+
+    def count(self, facet: str, rows: set[int] | None) -> dict[str, int]:
+        """How many of these rows have each value of a facet."""
+        if rows is None:
+            return self.totals[facet]
+        # Counted in C (Counter over a map); a row with several values counts once for each.
+        counts: Counter[Any] = Counter(map(self.of_row[facet].__getitem__, rows))
+        counts.pop(None, None)
+        for several in [k for k in counts if type(k) is tuple]:
+            n = counts.pop(several)
+            for v in several:
+                counts[v] += n
+        return counts
+
+    def rank(self, db: sqlite3.Connection, sort_sql: str) -> list[int]:
+        """Each row's rank by an expression: equal values share one (a dense rank)."""
+        with self.lock:
+            found = self.ranks.get(sort_sql)
+        if found is None:
+            alias = self.spec.rows.split()[1]
+            found = [0] * (self.size + 1)
+            n, last = -1, object()
+            for row, value in db.execute(
+                f"SELECT {alias}.id, {sort_sql} FROM {self.spec.rows} ORDER BY {sort_sql}"
+            ):
+                if n < 0 or value != last:
+                    n, last = n + 1, value
+                found[row] = n
+            with self.lock:
+                self.ranks[sort_sql] = found
+        return found
+
+
+_postings: dict[tuple[str, str], tuple[int, Postings]] = {}
+_postings_lock = threading.Lock()
+
+
+def postings(db: sqlite3.Connection, spec: Spec) -> Postings:
+    """The Postings of a table of this index file (made again when a rebuild replaced it)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    stamp = os.stat(path).st_ino if path else id(db)
+    with _postings_lock:
+        known = _postings.get((path, spec.name))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    made = Postings(db, spec)
+    with _postings_lock:
+        _postings[(path, spec.name)] = (stamp, made)
+    return made
+
+
+def _selection(
     db: sqlite3.Connection,
-    spec: Spec,
+    post: Postings,
     filters: Mapping[str, list[str]],
     text: tuple[str, list[Any]],
-) -> list[FacetCounts]:
-    """Each facet's value counts over the rows the other facets' filters (and the text) leave.
+    skip: str = "",
+) -> set[int] | None:
+    rows = post.select(filters, skip)
+    if text[0]:
+        alias = post.spec.rows.split()[1]
+        matched = {
+            r
+            for (r,) in db.execute(
+                f"SELECT {alias}.id FROM {post.spec.rows} WHERE {text[0]}", text[1]
+            )
+        }
+        rows = matched if rows is None else rows & matched
+    return rows
 
-    Facets sharing a selection are counted in one pass over it, from the selected rows (index
-    (row, facet)); the counts of the whole table come ready from the index (facet_counts)."""
-    alias = spec.rows.split()[1]
-    groups: dict[str, list[Facet]] = {}
-    for facet in spec.facets:
-        groups.setdefault(facet.name if facet.name in filters else "", []).append(facet)
-    counted: dict[str, list[tuple[str, int]]] = {}
-    for skip, facets in groups.items():
-        names = [f.name for f in facets]
-        marks = ",".join("?" * len(names))
-        where, args = where_clause(spec, filters, skip)
-        if where == "1" and not text[0]:
-            found = db.execute(
-                f"SELECT facet, value, n FROM facet_counts WHERE tab = ? AND facet IN ({marks})",
-                [spec.name, *names],
-            ).fetchall()
-        else:
-            clause = where + (f" AND {text[0]}" if text[0] else "")
-            found = db.execute(
-                f"WITH sel(id) AS MATERIALIZED (SELECT {alias}.id FROM {spec.rows} WHERE {clause})"
-                f" SELECT v.facet, v.value, COUNT(*) FROM sel CROSS JOIN {spec.values} v"
-                f" INDEXED BY {spec.values}_c"
-                f" ON v.{spec.owner} = sel.id WHERE v.facet IN ({marks}) GROUP BY 1, 2",
-                [*args, *text[1], *names],
-            ).fetchall()
-        for facet, value, n in found:
-            counted.setdefault(facet, []).append((value, n))
+
+def _facets(
+    db: sqlite3.Connection,
+    post: Postings,
+    filters: Mapping[str, list[str]],
+    text: tuple[str, list[Any]],
+    selected: set[int] | None,
+) -> list[FacetCounts]:
+    """Each facet's value counts over the rows the other facets' filters (and the text) leave."""
     out = []
-    for facet in spec.facets:
-        found = counted.get(facet.name, [])
-        if facet.by_value:
-            found.sort(key=lambda vn: vn[0], reverse=True)
+    for facet in post.spec.facets:
+        if facet.name in filters:
+            rows = _selection(db, post, filters, text, skip=facet.name)
         else:
-            found.sort(key=lambda vn: (-vn[1], vn[0]))
+            rows = selected
+        counts = post.count(facet.name, rows)
+        if facet.by_value:
+            found = sorted(counts.items(), key=lambda vn: vn[0], reverse=True)
+        else:
+            found = sorted(counts.items(), key=lambda vn: (-vn[1], vn[0]))
+        found = [(v, n) for v, n in found if n]
         chosen = filters.get(facet.name, [])
-        counts = dict(found)
         keys = [v for v, _ in found[:FACET_VALUES]]
         keys += [v for v in chosen if v not in keys]
         terms = term_labels(db, facet.name, keys)
         values = [Value(k, *terms.get(k, (k, "")), counts.get(k, 0), k in chosen) for k in keys]
         out.append(FacetCounts(facet, values, len(found) > FACET_VALUES))
     return out
+
+
+def _page_ids(
+    db: sqlite3.Connection,
+    post: Postings,
+    rows: set[int],
+    sort: str,
+    sorts: Mapping[str, str],
+    page: int,
+    per_page: int,
+) -> list[int]:
+    """The ids of one page of these rows in the order asked for."""
+    rank = post.rank(db, sorts[sort.lstrip("-")])
+    start = (page - 1) * per_page
+    way = -1 if sort.startswith("-") else 1  # the column either way, then the id (as in SQL)
+    return heapq.nsmallest(start + per_page, rows, key=lambda r: (way * rank[r], r))[start:]
+
+
+def _page(
+    db: sqlite3.Connection,
+    post: Postings,
+    selected: set[int] | None,
+    sort: str,
+    order: str,
+    sorts: Mapping[str, str],
+    page: int,
+    per_page: int,
+    columns: Sequence[str],
+) -> tuple[list[tuple[Any, ...]], int]:
+    """(id, *columns) of one page of the selected rows in order, and how many are selected."""
+    table, alias = post.spec.rows, post.spec.rows.split()[1]
+    listed = ", ".join(f"{alias}.{c}" for c in columns)
+    if selected is None:  # every row: the store's index on the sort column pages it
+        (total,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+        found = db.execute(
+            f"SELECT {alias}.id, {listed} FROM {table} ORDER BY {order}, {alias}.id"
+            " LIMIT ? OFFSET ?",
+            (per_page, (page - 1) * per_page),
+        ).fetchall()
+        return found, total
+    ids = _page_ids(db, post, selected, sort, sorts, page, per_page)
+    if not ids:
+        return [], len(selected)
+    marks = ",".join("?" * len(ids))
+    by_id = {
+        r[0]: r
+        for r in db.execute(
+            f"SELECT {alias}.id, {listed} FROM {table} WHERE {alias}.id IN ({marks})", ids
+        )
+    }
+    return [by_id[i] for i in ids], len(selected)
 
 
 def and_text(text: tuple[str, list[Any]]) -> str:
@@ -273,20 +430,16 @@ def claims(
 ) -> Table:
     """One page of the claims table, with every facet's counts."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
-    where, args = where_clause(CLAIMS, filters)
     text = text_clause(query, "claim", "c.iri")
-    (total,) = db.execute(
-        f"SELECT COUNT(*) FROM claims c WHERE {where}{and_text(text)}", [*args, *text[1]]
-    ).fetchone()
-    found = db.execute(
-        f"SELECT {', '.join('c.' + c for c in _CLAIM_COLUMNS)} FROM claims c"
-        f" WHERE {where}{and_text(text)} ORDER BY {order}, c.id LIMIT ? OFFSET ?",
-        [*args, *text[1], per_page, (page - 1) * per_page],
-    ).fetchall()
-    rows = [dict(zip(_CLAIM_COLUMNS, r, strict=True)) for r in found]
+    post = postings(db, CLAIMS)
+    selected = _selection(db, post, filters, text)
+    found, total = _page(
+        db, post, selected, sort, order, CLAIM_SORTS, page, per_page, _CLAIM_COLUMNS
+    )
+    rows = [dict(zip(_CLAIM_COLUMNS, r[1:], strict=True)) for r in found]
     wanted: dict[str, set[str]] = {f: {r[f] for r in rows if r[f]} for f in LABELLED}
     table = Table(rows, total, page, sort, dict(filters), [], query)
-    table.facets = _facets(db, CLAIMS, filters, text)
+    table.facets = _facets(db, post, filters, text, selected)
     table.labels = _labels(db, wanted)
     for fc in table.facets:
         for v in fc.values:
@@ -330,16 +483,12 @@ def entities(
 ) -> Table:
     """One page of the entities table (label, types, claims about it, claims it made)."""
     sort, order = _order(sort, ENTITY_SORTS, "-about")
-    where, args = where_clause(ENTITIES, filters)
     text = text_clause(query, "entity", "e.iri")
-    (total,) = db.execute(
-        f"SELECT COUNT(*) FROM entities e WHERE {where}{and_text(text)}", [*args, *text[1]]
-    ).fetchone()
-    found = db.execute(
-        f"SELECT e.id, {', '.join('e.' + c for c in _ENTITY_COLUMNS)} FROM entities e"
-        f" WHERE {where}{and_text(text)} ORDER BY {order}, e.id LIMIT ? OFFSET ?",
-        [*args, *text[1], per_page, (page - 1) * per_page],
-    ).fetchall()
+    post = postings(db, ENTITIES)
+    selected = _selection(db, post, filters, text)
+    found, total = _page(
+        db, post, selected, sort, order, ENTITY_SORTS, page, per_page, _ENTITY_COLUMNS
+    )
     rows = [dict(zip(_ENTITY_COLUMNS, r[1:], strict=True)) | {"types": []} for r in found]
     ids = {r[0]: row for r, row in zip(found, rows, strict=True)}
     if ids:
@@ -351,7 +500,7 @@ def entities(
         ):
             ids[entity]["types"].append(value)
     table = Table(rows, total, page, sort, dict(filters), [], query)
-    table.facets = _facets(db, ENTITIES, filters, text)
+    table.facets = _facets(db, post, filters, text, selected)
     table.labels = _labels(db, {"type": {t for r in rows for t in r["types"]}})
     for fc in table.facets:
         for v in fc.values:
