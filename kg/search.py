@@ -43,7 +43,7 @@ from kg.config import Config
 from kg.errors import BadParameter, StoreError
 
 INDEX_FILE = "geoclaims-search.sqlite"
-SCHEMA_VERSION = "7"  # bump when the tables below change: old files are rebuilt
+SCHEMA_VERSION = "8"  # bump when the tables below change: old files are rebuilt
 MAX_QUERY = 200  # characters of a search; past this a 400 (nobody types more)
 MAX_WORDS = 12
 PER_PAGE = 20
@@ -67,7 +67,6 @@ CREATE TABLE entities(
 );
 CREATE TABLE entity_values(entity INTEGER, facet TEXT, value TEXT);
 CREATE TABLE terms(facet TEXT, value TEXT, iri TEXT, label TEXT, PRIMARY KEY(facet, value));
-CREATE TABLE facet_counts(tab TEXT, facet TEXT, value TEXT, n INTEGER);
 CREATE TABLE edges(claimant TEXT, about TEXT, act TEXT, n INTEGER);
 """
 _INDEXES = """
@@ -76,7 +75,6 @@ CREATE INDEX claim_values_c ON claim_values(claim, facet);
 CREATE INDEX claims_date ON claims(date, id);
 CREATE INDEX claims_claimant ON claims(claimant_label, id);
 CREATE INDEX claims_article ON claims(article_label, id);
-CREATE INDEX facet_counts_tf ON facet_counts(tab, facet, n);
 CREATE INDEX edges_n ON edges(n);
 CREATE INDEX edges_claimant ON edges(claimant);
 CREATE INDEX edges_about ON edges(about);
@@ -331,10 +329,6 @@ def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> None:
         "UPDATE claims SET claimant_label = (SELECT label FROM terms t WHERE t.facet ="
         " 'claimant' AND t.value = claims.claimant), article_label = (SELECT label FROM terms t"
         " WHERE t.facet = 'article' AND t.value = claims.article);"
-        "INSERT INTO facet_counts SELECT 'claims', facet, value, COUNT(*) FROM claim_values"
-        " GROUP BY facet, value;"
-        "INSERT INTO facet_counts SELECT 'entities', facet, value, COUNT(*) FROM entity_values"
-        " GROUP BY facet, value;"
         "INSERT INTO edges SELECT w.value, a.value, c.act, COUNT(*) FROM claims c"
         " JOIN claim_values w ON w.claim = c.id AND w.facet = 'claimant'"
         " JOIN claim_values a ON a.claim = c.id AND a.facet = 'about' GROUP BY 1, 2, 3;"

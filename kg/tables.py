@@ -1,5 +1,6 @@
 """The claims and entities tables: facets with counts, filters, sorting and paging, read from the
-site index (kg.search), so a page costs a few SQLite lookups whatever the size of the graph.
+site index (kg.search): the rows from SQLite, the facet counts from postings each process keeps
+in memory per index file (kg.tables.Postings), so a page costs milliseconds at any size.
 
 Filters are (facet, values): values of one facet are alternatives (OR), facets combine (AND).
 A facet's counts are taken over the rows the *other* facets' filters leave, so every value shown
@@ -139,7 +140,7 @@ def _order(sort: str, sorts: Mapping[str, str], default: str) -> tuple[str, str]
 class Spec:
     """Where a table's rows and values live in the index."""
 
-    name: str  # the facet_counts tab
+    name: str  # the table: "claims"
     rows: str  # "claims c"
     values: str  # "claim_values"
     owner: str  # the values table's row column: "claim"
