@@ -1,6 +1,7 @@
 """What the pictures show, read from the site index (kg.search): a network of who claims what
 about whom (one edge per claimant, entity spoken of and act, weighted by the claims), and the
-timeline of one entity's claims (made by it or about it), by the date of their article.
+timeline of one entity's claims (made by it or about it), by the date of their article, with the
+coded events it took part in (`kg import`), if any.
 
 Both are plain data; the pages show them as tables and kg/web/static/pictures.js draws them.
 """
@@ -98,7 +99,7 @@ class Moment:
     date: str
     iri: str
     quote: str
-    role: str  # "by" (the entity made it, whatever it is about) or "about"
+    role: str  # "by" (the entity made it, whatever it is about), "about", or "event" (coded)
     claimant: str
     act: str
     article: str
@@ -132,12 +133,32 @@ def timeline(db: sqlite3.Connection, entity: str, limit: int = TIMELINE_SHOWN) -
         for d, iri, q, made, w, a, art in found
         if d
     ]
-    shown = list(reversed(moments[:limit]))
+    events = [
+        Moment(d, iri, "", "event", "", kind or "", "")
+        for d, iri, kind in db.execute(
+            "SELECT date, iri, type FROM events WHERE entity = ? ORDER BY date DESC, iri DESC"
+            " LIMIT ?",
+            (entity, limit),
+        )
+    ]
     labels: dict[tuple[str, str], str] = {}
+    for k, (label, _) in term_labels(db, "event", sorted({e.act for e in events if e.act})).items():
+        labels[("event", k)] = label
+    # The newest `limit` of claims and events together, oldest first.
+    newest = sorted(moments[:limit] + events, key=lambda m: (m.date, m.iri), reverse=True)
+    shown = list(reversed(newest[:limit]))
     for facet, attr in (("claimant", "claimant"), ("act", "act"), ("article", "article")):
-        keys = sorted({getattr(m, attr) for m in shown if getattr(m, attr)})
+        keys = sorted({getattr(m, attr) for m in shown if getattr(m, attr) and m.role != "event"})
         for k, (label, _) in term_labels(db, facet, keys).items():
             labels[(facet, k)] = label
+    for m in shown:
+        if m.role == "event" and m.act:
+            labels.setdefault(("act", m.act), labels.get(("event", m.act), m.act))
+    (all_events,) = db.execute("SELECT COUNT(*) FROM events WHERE entity = ?", (entity,)).fetchone()
     return Timeline(
-        Node(entity, known[1], known[0]), shown, len(moments), len(found) - len(moments), labels
+        Node(entity, known[1], known[0]),
+        shown,
+        len(moments) + all_events,
+        len(found) - len(moments),
+        labels,
     )

@@ -43,7 +43,7 @@ from kg.config import Config
 from kg.errors import BadParameter, StoreError
 
 INDEX_FILE = "geoclaims-search.sqlite"
-SCHEMA_VERSION = "8"  # bump when the tables below change: old files are rebuilt
+SCHEMA_VERSION = "9"  # bump when the tables below change: old files are rebuilt
 MAX_QUERY = 200  # characters of a search; past this a 400 (nobody types more)
 MAX_WORDS = 12
 PER_PAGE = 20
@@ -68,6 +68,7 @@ CREATE TABLE entities(
 CREATE TABLE entity_values(entity INTEGER, facet TEXT, value TEXT);
 CREATE TABLE terms(facet TEXT, value TEXT, iri TEXT, label TEXT, PRIMARY KEY(facet, value));
 CREATE TABLE edges(claimant TEXT, about TEXT, act TEXT, n INTEGER);
+CREATE TABLE events(iri TEXT, date TEXT, type TEXT, entity TEXT);
 """
 _INDEXES = """
 CREATE INDEX claim_values_fv ON claim_values(facet, value, claim);
@@ -76,6 +77,7 @@ CREATE INDEX claims_date ON claims(date, id);
 CREATE INDEX claims_claimant ON claims(claimant_label, id);
 CREATE INDEX claims_article ON claims(article_label, id);
 CREATE INDEX edges_n ON edges(n);
+CREATE INDEX events_entity ON events(entity, date);
 CREATE INDEX edges_claimant ON edges(claimant);
 CREATE INDEX edges_about ON edges(about);
 CREATE INDEX entity_values_fv ON entity_values(facet, value, entity);
@@ -113,6 +115,17 @@ _ENTITIES = "SELECT ?e ?t WHERE { GRAPH ?g { ?g a gc:EntityGraph . ?e a ?t } }"
 _LABELS = "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"
 _ALIASES = "SELECT ?x ?l WHERE { GRAPH ?g { ?g a gc:EntityGraph . ?x skos:altLabel ?l } }"
 _PREF_LABELS = "SELECT ?x ?l WHERE { ?x skos:prefLabel ?l }"
+# Coded events (GDELT, POLECAT: `kg import`), for the timelines of the entities taking part (as
+# an actor, or by an actor's country); none in a store without event data.
+_EVENTS = (
+    "SELECT ?e ?d ?t WHERE { ?e a gc:CodedEvent ; schema:startDate ?d"
+    " OPTIONAL { ?e sem:eventType ?t } }"
+)
+_EVENT_ENTITIES = tuple(
+    f"SELECT ?e ?x WHERE {{ ?e {role} ?a . ?a {link} ?x }}"
+    for role in ("gc:sourceActor", "gc:targetActor")
+    for link in ("rdf:value", "gc:actorCountry")
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,9 +246,27 @@ def _collect(store: Any, base_iri: str) -> dict[str, Any]:
         "claims": claims,
         "articles": articles,
         "entity_types": entity_types,
+        "events": _events(store, base_iri),
         "labels": labels,
         "aliases": aliases,
     }
+
+
+def _events(store: Any, base_iri: str) -> list[tuple[str, str, str, str]]:
+    """(event, day, type, entity) of the coded events an entity of ours takes part in."""
+    events = {
+        r["e"].value: (r["d"].value[:10], r["t"].value if "t" in r else "")
+        for r in _rows(store, _EVENTS)
+    }
+    if not events:
+        return []
+    out = set()
+    for sparql in _EVENT_ENTITIES:
+        for r in _rows(store, sparql):
+            found = events.get(r["e"].value)
+            if found is not None and r["x"].value.startswith(base_iri + "entity/"):
+                out.add((r["e"].value, found[0], found[1], r["x"].value[len(base_iri) :]))
+    return sorted(out)
 
 
 CLAIM_FACETS = ("claimant", "act", "polarity", "attribution", "verdict", "article", "review")
@@ -322,6 +353,10 @@ def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> None:
     db.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?)", entity_rows)
     db.executemany("INSERT INTO entity_values VALUES (?,?,?)", entity_values)
     db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?)", docs)
+    db.executemany(
+        "INSERT INTO events VALUES (?,?,?,?)",
+        [(e, day, key("event", kind) if kind else "", who) for e, day, kind, who in data["events"]],
+    )
     db.executemany(
         "INSERT INTO terms VALUES (?,?,?,?)", [(f, k, i, s) for (f, k), (i, s) in terms.items()]
     )

@@ -170,3 +170,46 @@ def test_d3_is_vendored_with_its_licence_and_version() -> None:
     assert "ISC" in readme and "Permission to use, copy, modify" in (D3 / "LICENSE").read_text()
     # Nothing in it loads from elsewhere at run time.
     assert not re.search(rb"https?://(?!d3js\.org|www\.w3\.org)", bundle)
+
+
+EVENTS = """
+@prefix gc: <https://w3id.org/geoclaims/ontology/> .
+@prefix schema: <http://schema.org/> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{B}graph/events/test> {{
+  <{B}events/test/event/1> a gc:CodedEvent ; schema:startDate "2020-08-20"^^xsd:date ;
+      sem:eventType gc:cameo\\/190 ; gc:sourceActor <{B}events/test/event/1/actor1> .
+  <{B}events/test/event/1/actor1> rdf:value <{B}entity/belarus> .
+  <{B}events/test/event/2> a gc:CodedEvent ; schema:startDate "2020-08-10"^^xsd:date ;
+      gc:targetActor <{B}events/test/event/2/actor2> .
+  <{B}events/test/event/2/actor2> gc:actorCountry <{B}entity/russia> .
+  gc:cameo\\/190 skos:prefLabel "Use conventional military force"@en .
+}}
+"""
+
+
+def test_coded_events_join_the_timeline_of_their_actors() -> None:
+    import pagedata
+    import pyoxigraph as ox
+
+    config = Config.load({"data_dir": ":memory:"}, environ={})
+    store = pagedata.load(config)
+    store.bulk_load(ox.parse(EVENTS.format(B=B).encode(), ox.RdfFormat.TRIG))
+    client = create_app(config, store=store).test_client()
+    line = get_json(client, "/timeline?entity=entity/belarus")
+    events = [m for m in line["claims"] if m["role"] == "event"]
+    assert [(m["claim"], m["date"], m["act"]) for m in events] == [
+        (B + "events/test/event/1", "2020-08-20", "190")
+    ]
+    assert [m["date"] for m in line["claims"]] == sorted(m["date"] for m in line["claims"])
+    russia = get_json(client, "/timeline?entity=entity/russia")
+    assert [m["claim"] for m in russia["claims"] if m["role"] == "event"] == [
+        B + "events/test/event/2"
+    ]
+    doc = parse(client.get("/timeline?entity=entity/belarus", headers=HTML).get_data(as_text=True))
+    row = doc.find("tr", data_role="event")
+    assert "event: Use conventional military force" in row.text
+    assert row.attrs["data-kind"] == "event"

@@ -118,7 +118,7 @@
   }
 
   // The timeline: one dot per claim by date, above the axis those the entity made, below those
-  // about it; coloured by act.
+  // about it, coloured by act; coded events it took part in as squares on the axis.
   function timeline() {
     var trs = rows("timeline-data");
     if (!trs.length) return;
@@ -151,13 +151,19 @@
       var n = stacks.get(key) || 0;
       stacks.set(key, n + 1);
       var step = Math.min(9, (mid - 30) / 12);
-      d.y = d.role === "by" ? mid - 14 - n * step : mid + 32 + n * step;
+      d.y = d.role === "by" ? mid - 14 - n * step
+        : d.role === "event" ? mid - 4 - n * 3 : mid + 32 + n * step;
     });
     c.svg.append("g").attr("class", "moments").selectAll("g").data(data).join(function (enter) {
       return enter.append("g").each(function (d) {
         var g = link(d3.select(this), d.href);
-        g.append("circle").attr("class", "moment act-" + d.kind)
-          .attr("cx", x(d.date)).attr("cy", d.y).attr("r", 4.5);
+        if (d.role === "event") {  // a coded event: a square on the line
+          g.append("rect").attr("class", "event-mark")
+            .attr("x", x(d.date) - 4).attr("y", d.y - 4).attr("width", 8).attr("height", 8);
+        } else {
+          g.append("circle").attr("class", "moment act-" + d.kind)
+            .attr("cx", x(d.date)).attr("cy", d.y).attr("r", 4.5);
+        }
         g.append("title").text(d.title);
       });
     });
