@@ -127,6 +127,13 @@ SETTINGS: tuple[Setting, ...] = (
         "bytes the result cache may hold per worker (one answer: at most 1/16)",
     ),
     Setting(
+        "search_index",
+        str,
+        "",
+        "file of the site's search and table index (SQLite); empty: geoclaims-search.sqlite in"
+        " data_dir (for a remote store: ~/.cache/geoclaims/search-<hash of store_url>.sqlite)",
+    ),
+    Setting(
         "trust_proxy",
         bool,
         False,
@@ -188,6 +195,7 @@ class Config:
     cache_size: int = _default("cache_size")
     cache_max_age: int = _default("cache_max_age")
     cache_bytes: int = _default("cache_bytes")
+    search_index: str = _default("search_index")
     trust_proxy: bool = _default("trust_proxy")
 
     @classmethod

@@ -72,6 +72,17 @@ class AppState:
         """The store to write to, held for one write (never run queries while holding it)."""
         with writer(self.config, self.write_store) as store:
             yield store
+        self.written()
+
+    def written(self) -> None:
+        """After a write: the site's search and table index follows the store (kg.search)."""
+        from kg import search
+
+        store = self.write_store if self.write_store is not None else self.store
+        try:
+            search.refresh_after_write(self.config, store)
+        except Exception as err:  # noqa: BLE001 - the write stands; the next page rebuilds it
+            current_app.logger.warning("search index not refreshed after a write: %s", err)
 
 
 def state() -> AppState:
