@@ -24,27 +24,27 @@ from kg.errors import BadParameter
 
 _ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _IRI = re.compile(rf"<((?:[^<>\"{{}}|^`\\\x00-\x20]|{_ESCAPE})*)>")
-_LOCAL_CHAR = r"[\w\-:\u00B7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL = r"(?:[\w\-:.\u00B7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])*+"
+# One token, after the white space and comments before it; the commonest kinds first. A name
+# with a colon is a prefixed name (its trailing dots are not its own: `scan` gives them back).
 _TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
-   |(?P<comment>\#[^\n\r]*)
-   |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)
-             |\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)
-             |'(?:[^'\\\n\r]|\\.)*'?
-             |"(?:[^"\\\n\r]|\\.)*"?)
-   |(?P<lt><)
-   |(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-   |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-   |(?P<pname>(?:_|[^\W\d_](?:[\w.\-\u00B7]*[\w\-\u00B7])?)?:
-              (?:(?:LOCAL)(?:(?:LOCAL|\.)*(?:LOCAL))?)?)
-   |(?P<word>[^\W\d_][\w\-]*)
-   |(?P<number>\d+\.\d*[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-   |(?P<open>[{(\[])
-   |(?P<close>[})\]])
-   |(?P<op>\|\||&&|!=|>=|>>|\^\^|[=!+\-*/|^,;.>])
-   |(?P<other>.)
-    """.replace("LOCAL", _LOCAL_CHAR),
+    (?:\s++|\#[^\n\r]*+)*+
+    (?:(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]++)
+      |(?P<name>(?:_|[^\W\d_][\w.\-\u00B7]*+)?:LOCAL|[^\W\d_][\w\-]*+)
+      |(?P<open>[{(\[])
+      |(?P<close>[})\]])
+      |(?P<lt><)
+      |(?P<number>\d+\.\d*[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+      |(?P<op>\|\||&&|!=|>=|>>|\^\^|[=!+\-*/|^,;.>])
+      |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*+(?:'''|\Z)
+                 |\"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\"|\Z)
+                 |'(?:[^'\\\n\r]|\\.)*+'?
+                 |"(?:[^"\\\n\r]|\\.)*+"?)
+      |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+      |(?P<other>.)
+      |(?P<end>\Z))
+    """.replace("LOCAL", _LOCAL),
     re.X | re.S,
 )
 # Keywords that chain one more node onto the algebra tree of their group, with their weight: the
@@ -133,11 +133,18 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
     while pos < end:
         match = _TOKEN.match(text, pos)
         assert match is not None  # `other` matches any character
-        kind = match.lastgroup or "other"
-        value = match.group()
-        start, pos = match.start(), match.end()
-        if kind in ("ws", "comment"):
-            continue
+        kind = match.lastgroup or "end"
+        if kind == "end":
+            break
+        value = match.group(kind)
+        start, pos = match.start(kind), match.end()
+        if kind == "name":
+            if ":" in value:
+                kind = "pname"
+                while value.endswith("."):  # a prefixed name never ends with a dot
+                    value, pos = value[:-1], pos - 1
+            else:
+                kind = "word"
         frame = stack[-1]
         if kind == "lt":
             iri = _IRI.match(text, start)
