@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.config import Config
 from kg.errors import QueryTooComplex
-from kg.sparqltext import GROUP_WEIGHT, scan
+from kg.sparqltext import GROUP_WEIGHT, LINKS, scan
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def check_update(sparql: str, config: Any, base_iri: str | None = None) -> None:
 
 # Every byte but those that may be a link of a chain (operators, separators) or open a level.
 _NOT_LINK = bytes(b for b in range(256) if chr(b) not in ".;,|/^=!<>+-*&{([")
-_HEAVY = ("bind", "minus")  # the keywords of weight 3; the others weigh 1 and have 5+ letters
+# The keywords that chain and their weights, counted anywhere (in names and strings too: an upper
+# bound).
+_KEYWORDS = {k.lower(): w for k, w in LINKS.items()}
 
 
 def _surely_within(sparql: str, lower: str, config: Any) -> bool:
@@ -71,7 +73,7 @@ def _surely_within(sparql: str, lower: str, config: Any) -> bool:
         return False
     if config.query_max_chain:
         links = (GROUP_WEIGHT + 1) * opens + len(data.translate(None, _NOT_LINK))
-        links += 3 * sum(map(lower.count, _HEAVY)) + len(data) // 5
+        links += sum(weight * lower.count(word) for word, weight in _KEYWORDS.items())
         if links > config.query_max_chain:
             return False
     return True

@@ -50,7 +50,7 @@ _TOKEN = re.compile(
 # Keywords that chain one more node onto the algebra tree of their group, with their weight: the
 # stack one costs the engine, in ~1 KiB units (measured on a 2 MiB stack: a BIND or MINUS ~3 KiB,
 # a nested group ~4 KiB with its brackets, a UNION or OPTIONAL branch ~1.4, `||` ~0.9).
-_LINKS = {
+LINKS = {
     "BIND": 3,
     "MINUS": 3,
     **dict.fromkeys(("UNION", "OPTIONAL", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"), 1),
@@ -183,8 +183,8 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
             if len(stack) == 1 and upper in ("WHERE", "USING", "WITH"):
                 out.clauses.append((upper, start, prev if prev == "close" else prev_word))
             prev_word = upper
-            if upper in _LINKS and frame.kind != "data":
-                frame.links += _LINKS[upper]
+            if upper in LINKS and frame.kind != "data":
+                frame.links += LINKS[upper]
             if upper in ("SERVICE", "PREFIX", "BASE"):
                 state, state_at = upper.lower(), start
             expect_call = upper in _CALLERS
