@@ -83,17 +83,19 @@ def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
     lower = sparql.lower()
     if "service" not in lower and _surely_within(sparql, lower, config):
         return  # the common case: a few microseconds, no scan
-    found = scan(sparql, base_iri)
+    found = scan(
+        sparql, base_iri, max_depth=config.query_max_depth, max_chain=config.query_max_chain
+    )
     if config.query_max_depth and found.depth > config.query_max_depth:
         raise QueryTooComplex(
-            f"the {what} nests {found.depth} levels of brackets; at most "
-            f"{config.query_max_depth} are allowed (setting query_max_depth)"
+            f"the {what} nests brackets more than {config.query_max_depth} levels deep "
+            "(setting query_max_depth)"
         )
     if config.query_max_chain and found.chain > config.query_max_chain:
         raise QueryTooComplex(
-            f"the {what} chains {found.chain} operators, patterns and clauses on one path; at "
-            f"most {config.query_max_chain} are allowed (setting query_max_chain): split it, or "
-            "use VALUES or IN for long lists"
+            f"the {what} chains more than {config.query_max_chain} operators, patterns and "
+            "clauses on one path (weighted by the stack they cost; setting query_max_chain): "
+            "split it, or use VALUES or IN for long lists"
         )
     if found.services or "service" in lower:
         from kg.service import check_services

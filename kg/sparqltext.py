@@ -113,12 +113,20 @@ def _resolve(base: str | None, iri: str) -> str | None:
     return urljoin(base, iri) if base else None
 
 
-def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
+def scan(
+    text: str,
+    base: str | None = None,
+    *,
+    lt: str = "context",
+    max_depth: int = 0,
+    max_chain: int = 0,
+) -> Scan:
     """Measure `text` (a query or an update) and find its SERVICE clauses.
 
     `base` resolves relative IRIs (BASE in the text overrides it). `lt` says how to read `<`:
     "context" (as the grammar does), "iri" (an IRI wherever one can start), "operator"
-    (less-than after any operand in any parentheses)."""
+    (less-than after any operand in any parentheses). Past `max_depth` or `max_chain` (0: no
+    limit) the scan stops early, its measures then only saying that much."""
     out = Scan()
     stack = [Frame("top")]
     prefixes: dict[str, str] = {}
@@ -131,6 +139,8 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
     state, state_at, prefix_name = "", 0, ""  # what a SERVICE, PREFIX or BASE keyword awaits
     pos, end = 0, len(text)
     while pos < end:
+        if max_chain and stack[-1].links > max_chain:
+            break
         match = _TOKEN.match(text, pos)
         assert match is not None  # `other` matches any character
         kind = match.lastgroup or "end"
@@ -213,6 +223,8 @@ def scan(text: str, base: str | None = None, *, lt: str = "context") -> Scan:
             expect_call = False
             stack.append(Frame(new, paren=value == "("))
             out.depth = max(out.depth, len(stack) - 1)
+            if max_depth and out.depth > max_depth:
+                break
             prev = kind
             continue
         if kind in ("close", "termclose"):
