@@ -132,11 +132,10 @@ def scan(
     prefixes: dict[str, str] = {}
     prev = ""  # kind of the previous significant token
     prev_word = ""  # the last word seen, upper case
-    expect_call = (
-        False  # after FILTER, BIND...: the next `(` (maybe after a function IRI) is an expression
-    )
+    # After FILTER, BIND...: the next `(` (maybe after a function's IRI) opens an expression.
+    expect_call = False
     expect_values = False  # after VALUES: the next `{` holds data
-    state, state_at, prefix_name = "", 0, ""  # what a SERVICE, PREFIX or BASE keyword awaits
+    state, prefix_name = "", ""  # what a PREFIX or BASE keyword awaits
     pos, end = 0, len(text)
     while pos < end:
         if max_chain and stack[-1].links > max_chain:
@@ -171,15 +170,16 @@ def scan(
         if kind == "op" and value == ">>" and frame.kind == "term":
             kind = "termclose"
         upper = value.upper() if kind == "word" else ""
-        # SERVICE [SILENT] endpoint; PREFIX name: <iri>; BASE <iri>
-        if state == "service" and upper == "SILENT":
-            state = "service-silent"
-        elif state in ("service", "service-silent"):
-            out.services.append(
-                _service(state_at, state == "service-silent", kind, value, prefixes, base)
-            )
-            state = ""
-        elif state == "prefix":
+        if kind in ("word", "pname") and state != "prefix":
+            # The parser needs no space around keywords (`trueSERVICE<x>`, `SERVICEex:y`, a
+            # prefix `service:`): SERVICE may start anywhere in a word or a name's prefix.
+            head = upper or value.partition(":")[0].upper()
+            found = head.find("SERVICE")
+            while found >= 0:
+                out.services.append(_service_at(text, start + found, prefixes, base))
+                found = head.find("SERVICE", found + 1)
+        # PREFIX name: <iri>; BASE <iri>
+        if state == "prefix":
             state, prefix_name = ("prefix-iri", value[:-1]) if kind == "pname" else ("", "")
         elif state == "prefix-iri":
             if kind == "iri":
@@ -193,10 +193,13 @@ def scan(
             if len(stack) == 1 and upper in ("WHERE", "USING", "WITH"):
                 out.clauses.append((upper, start, prev if prev == "close" else prev_word))
             prev_word = upper
-            if upper in LINKS and frame.kind != "data":
-                frame.links += LINKS[upper]
-            if upper in ("SERVICE", "PREFIX", "BASE"):
-                state, state_at = upper.lower(), start
+            if frame.kind != "data":
+                if upper in LINKS:
+                    frame.links += LINKS[upper]
+                elif len(upper) > 4:  # keywords glued to others (`trueBIND(`) count too
+                    frame.links += sum(w * upper.count(k) for k, w in LINKS.items() if k in upper)
+            if upper in ("PREFIX", "BASE"):
+                state = upper.lower()
             expect_call = upper in _CALLERS
             expect_values = upper == "VALUES" or (expect_values and upper != "WHERE")
             prev = "literal" if upper in _LITERAL_WORDS else "word"
@@ -240,8 +243,6 @@ def scan(
         if kind not in ("iri", "pname"):
             expect_call = False
         prev = kind
-    if state in ("service", "service-silent"):
-        out.services.append(_service(state_at, state == "service-silent", "", "", prefixes, base))
     while len(stack) > 1:  # unclosed: the parser will refuse the text, but measure it anyway
         done = stack.pop()
         stack[-1].deepest = max(stack[-1].deepest, done.cost() + 1)
@@ -258,22 +259,34 @@ def _lt_is_operator(frame: Frame, prev: str, lt: str, iri: re.Match[str] | None)
     return frame.kind == "expr" and after_operand
 
 
-def _service(
-    offset: int, silent: bool, kind: str, value: str, prefixes: dict[str, str], base: str | None
-) -> Service:
-    """The SERVICE clause at `offset` whose endpoint token is (kind, value)."""
-    if kind == "iri":
+_GAP = re.compile(r"(?:\s++|\#[^\n\r]*+)*+")
+_VAR = re.compile(r"[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]++")
+_PNAME = re.compile(r"(?:_|[^\W\d_][\w.\-\u00B7]*+)?:" + _LOCAL)
+
+
+def _service_at(text: str, offset: int, prefixes: dict[str, str], base: str | None) -> Service:
+    """The SERVICE clause whose keyword starts at `offset`: [SILENT] and its endpoint, read from
+    the text that follows (whatever token the keyword is glued into)."""
+    pos = _GAP.match(text, offset + len("SERVICE")).end()
+    silent = text[pos : pos + 6].upper() == "SILENT"
+    if silent:
+        pos = _GAP.match(text, pos + 6).end()
+    if iri := _IRI.match(text, pos):
+        value = unescape_iri(iri.group(1))
         endpoint = _resolve(base, value)
         problem = "" if endpoint else "a relative IRI and no base"
         return Service(offset, silent, f"<{value}>", endpoint, problem)
-    if kind == "pname":
+    if var := _VAR.match(text, pos):
+        return Service(offset, silent, var.group(), None, "a variable, not an endpoint")
+    if name := _PNAME.match(text, pos):
+        value = name.group().rstrip(".")
         prefix, _, local = value.partition(":")
         if prefix not in prefixes:
-            return Service(offset, silent, value, None, f"the prefix {prefix}: is not declared")
+            problem = f"the prefix {prefix}: is not declared"
+            return Service(offset, silent, value, None, problem)
         return Service(offset, silent, value, prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))
-    if kind == "var":
-        return Service(offset, silent, value, None, "a variable, not an endpoint")
-    return Service(offset, silent, value, None, "no endpoint IRI after SERVICE")
+    shown = text[offset : offset + 40].split("\n")[0]
+    return Service(offset, silent, shown, None, "no endpoint IRI after SERVICE")
 
 
 def with_dataset(update: str, using: list[str], using_named: list[str]) -> str:

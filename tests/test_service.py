@@ -54,6 +54,35 @@ def test_every_way_of_writing_a_service_clause_is_found() -> None:
     assert silent == [False, True, False, False, False, False, False]
 
 
+def test_service_glued_to_other_words_is_found() -> None:
+    # pyoxigraph's parser needs no space around keywords: each of these calls the endpoint.
+    text = """PREFIX e: <http://pre.example/>
+    PREFIX : <http://empty.example/>
+    SELECT * {
+      ?s ?p trueSERVICE<http://after-true.example/> {}
+      ?s ?p falseSERVICESILENT<http://silent.example/> {}
+      SERVICEe:glued {}
+      service:colon {}
+    }"""
+    assert endpoints(text) == [
+        "http://after-true.example/",
+        "http://silent.example/",
+        "http://pre.example/glued",
+        "http://empty.example/colon",
+    ]
+    assert [s.silent for s in services(text)] == [False, True, False, False]
+
+
+def test_names_that_merely_contain_service_are_not_clauses() -> None:
+    text = (
+        "PREFIX schema: <http://schema.org/> PREFIX ex: <http://example.org/>\n"
+        "SELECT ?service WHERE { ?s schema:serviceType ?t ; ex:service ?service ;"
+        " ex:self-service ?x }"
+    )
+    assert endpoints(text) == []
+    check_query(text, limits())
+
+
 def test_relative_endpoints_resolve_against_the_request_url() -> None:
     assert endpoints("SELECT * { SERVICE <other> {} }") == ["http://here.example/other"]
     assert endpoints("SELECT * { SERVICE <other> {} }", None) == [None]
