@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.config import Config
 from kg.errors import QueryTooComplex
-from kg.sparqltext import GROUP_WEIGHT, LINKS, scan
+from kg.sparqltext import GROUP_WEIGHT, LINKS, readings
 
 
 @dataclass(frozen=True)
@@ -83,21 +83,22 @@ def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
     lower = sparql.lower()
     if "service" not in lower and _surely_within(sparql, lower, config):
         return  # the common case: a few microseconds, no scan
-    found = scan(
+    found = readings(
         sparql, base_iri, max_depth=config.query_max_depth, max_chain=config.query_max_chain
     )
-    if config.query_max_depth and found.depth > config.query_max_depth:
+    depth, chain = max(r.depth for r in found), max(r.chain for r in found)
+    if config.query_max_depth and depth > config.query_max_depth:
         raise QueryTooComplex(
             f"the {what} nests brackets more than {config.query_max_depth} levels deep "
             "(setting query_max_depth)"
         )
-    if config.query_max_chain and found.chain > config.query_max_chain:
+    if config.query_max_chain and chain > config.query_max_chain:
         raise QueryTooComplex(
             f"the {what} chains more than {config.query_max_chain} operators, patterns and "
             "clauses on one path (weighted by the stack they cost; setting query_max_chain): "
             "split it, or use VALUES or IN for long lists"
         )
-    if found.services or "service" in lower:
+    if "service" in lower:
         from kg.service import check_services
 
         check_services(sparql, config, base_iri, found)

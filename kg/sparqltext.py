@@ -95,6 +95,7 @@ class Scan:
     depth: int = 0
     chain: int = 0  # links on the heaviest path from the top to a leaf (a bound on tree depth)
     services: list[Service] = field(default_factory=list)
+    ambiguous: bool = False  # a `<` that another reading would take the other way
     # WHERE, USING and WITH outside any brackets (an update's operations): (word, offset, what
     # came before: "close" after a template's `}`, else the previous word)
     clauses: list[tuple[str, int, str]] = field(default_factory=list)
@@ -159,14 +160,18 @@ def scan(
             iri = _IRI.match(text, start)
             if text.startswith("<<", start):
                 kind, pos = "termopen", start + 2
-            elif _lt_is_operator(frame, prev, lt, iri):
-                kind = "op"
-                if text.startswith("<=", start):
-                    value, pos = "<=", start + 2
-            elif iri is not None:
-                kind, value, pos = "iri", unescape_iri(iri.group(1)), iri.end()
             else:
-                kind = "op"
+                # An IRI or less-than; if the readings disagree, `readings` scans each way.
+                takes = {
+                    w: iri is not None and not _lt_is_operator(frame, prev, w, iri) for w in _WAYS
+                }
+                out.ambiguous = out.ambiguous or len(set(takes.values())) > 1
+                if iri is not None and takes[lt]:
+                    kind, value, pos = "iri", unescape_iri(iri.group(1)), iri.end()
+                else:
+                    kind = "op"
+                    if text.startswith("<=", start):
+                        value, pos = "<=", start + 2
         if kind == "op" and value == ">>" and frame.kind == "term":
             kind = "termclose"
         upper = value.upper() if kind == "word" else ""
@@ -248,6 +253,23 @@ def scan(
         stack[-1].deepest = max(stack[-1].deepest, done.cost() + 1)
     out.chain = stack[0].cost()
     return out
+
+
+_WAYS = ("context", "iri", "operator")
+
+
+def readings(
+    text: str, base: str | None = None, *, max_depth: int = 0, max_chain: int = 0
+) -> list[Scan]:
+    """The scan of the text by context and, if one of its `<` could be read the other way, the
+    scans reading every `<` as an IRI and as less-than where possible: a check passes only if
+    every reading does, so that no misread `<` can hide a SERVICE clause or brackets."""
+    first = scan(text, base, max_depth=max_depth, max_chain=max_chain)
+    if not first.ambiguous:
+        return [first]
+    return [first] + [
+        scan(text, base, lt=way, max_depth=max_depth, max_chain=max_chain) for way in _WAYS[1:]
+    ]
 
 
 def _lt_is_operator(frame: Frame, prev: str, lt: str, iri: re.Match[str] | None) -> bool:

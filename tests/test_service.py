@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.config import Config
-from kg.errors import ServiceRefused
+from kg.errors import QueryTooComplex, ServiceRefused
 from kg.guard import Limits, check_query, check_update
 from kg.service import normalize, services
 
@@ -153,3 +153,15 @@ def test_updates_are_checked_too() -> None:
     with pytest.raises(ServiceRefused):
         check_update(update, limits())
     check_update(update, limits(PUBLIC))
+
+
+def test_a_less_than_that_could_be_read_both_ways_is_read_both_ways() -> None:
+    from kg.sparqltext import readings
+
+    assert len(readings("ASK { ?s <http://x/p> ?o FILTER(?o < 3) }")) == 1  # no doubt
+    # In an expression, after an operand, `<'>` reads as less-than then a string, or an IRI.
+    doubtful = readings("ASK { ?s ?p ?a FILTER(?a<'>') " + "{" * 200 + "}" * 200 + " #'\n}")
+    assert len(doubtful) == 3
+    assert max(r.depth for r in doubtful) > 200
+    with pytest.raises(QueryTooComplex):
+        check_query("ASK { ?s ?p ?a FILTER(?a<'>') " + "{" * 200 + "}" * 200 + " #'\n}", limits())
