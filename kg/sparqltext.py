@@ -8,8 +8,10 @@ BASE, for `kg.guard` and `kg.service`.
 
 `<` is the only ambiguous character: the start of an IRI, or less-than in an expression.
 `scan` decides it by context as the grammar does (less-than only inside an expression, after an
-operand); `scan(text, lt=...)` forces one reading, which `kg.service` also tries so that no
-SERVICE can hide behind a misread `<`.
+operand) and notes when another reading would differ; `readings(text)` then also scans reading
+every such `<` as an IRI and as less-than, and the checks hold only if every reading passes, so
+that nothing can hide behind a misread `<`. The parser needs no space around keywords
+(`trueSERVICE<x>` is a SERVICE clause), so SERVICE is looked for inside words too.
 """
 
 from __future__ import annotations
