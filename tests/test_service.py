@@ -165,3 +165,17 @@ def test_a_less_than_that_could_be_read_both_ways_is_read_both_ways() -> None:
     assert max(r.depth for r in doubtful) > 200
     with pytest.raises(QueryTooComplex):
         check_query("ASK { ?s ?p ?a FILTER(?a<'>') " + "{" * 200 + "}" * 200 + " #'\n}", limits())
+
+
+def test_named_queries_are_checked_too(fresh_config: Config) -> None:
+    import dataclasses
+
+    from kg import queries
+    from kg.config import PROJECT_DIR
+    from kg.store import EmbeddedStore
+
+    named = queries.Catalogue.load(PROJECT_DIR / "queries").get("wikidata-disagreements")
+    with pytest.raises(ServiceRefused, match="service_allowlist"):
+        queries.run(EmbeddedStore(None), named, {}, fresh_config)
+    local = dataclasses.replace(named, text=named.text.replace("SERVICE", "GRAPH"))
+    queries.run(EmbeddedStore(None), local, {}, fresh_config)  # the same query, no SERVICE
