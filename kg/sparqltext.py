@@ -74,13 +74,15 @@ class Service:
 
     offset: int
     silent: bool
-    written: str  # `<iri>`, `prefix:local` or `?var` as in the text ('' when missing)
+    written: str  # `<iri>`, `prefix:local` or `?var` as in the text (else the text there)
     endpoint: str | None  # the absolute IRI, None for a variable or an unresolvable name
     problem: str = ""  # why `endpoint` is None
 
 
 @dataclass
 class Frame:
+    """One open bracket while scanning: what it holds and the chain measured inside it."""
+
     kind: str  # top, group (patterns, collections, paths), expr, data (VALUES), term (<< >>)
     paren: bool = False  # opened by `(`
     links: int = 0
