@@ -161,21 +161,19 @@ def scan(
                 kind = "word"
         frame = stack[-1]
         if kind == "lt":
-            iri = _IRI.match(text, start)
-            if text.startswith("<<", start):
-                kind, pos = "termopen", start + 2
-            else:
-                # An IRI or less-than; if the readings disagree, `readings` scans each way.
-                takes = {
-                    w: iri is not None and not _lt_is_operator(frame, prev, w, iri) for w in _WAYS
-                }
-                out.ambiguous = out.ambiguous or len(set(takes.values())) > 1
-                if iri is not None and takes[lt]:
-                    kind, value, pos = "iri", unescape_iri(iri.group(1)), iri.end()
-                else:
-                    kind = "op"
-                    if text.startswith("<=", start):
-                        value, pos = "<=", start + 2
+            # Less-than, or an IRI or `<<` (a triple term): if the readings disagree on one,
+            # `readings` scans each way.
+            kind = _lt_kind(text, start, frame, prev, lt)
+            if not out.ambiguous:
+                out.ambiguous = any(_lt_kind(text, start, frame, prev, w) != kind for w in _WAYS)
+            if kind == "termopen":
+                pos = start + 2
+            elif kind == "iri":
+                iri = _IRI.match(text, start)
+                assert iri is not None
+                value, pos = unescape_iri(iri.group(1)), iri.end()
+            elif text.startswith("<=", start):
+                value, pos = "<=", start + 2
         if kind == "op" and value == ">>" and frame.kind == "term":
             kind = "termclose"
         upper = value.upper() if kind == "word" else ""
@@ -276,13 +274,20 @@ def readings(
     ]
 
 
-def _lt_is_operator(frame: Frame, prev: str, lt: str, iri: re.Match[str] | None) -> bool:
-    if lt == "iri":
-        return iri is None
+def _lt_kind(text: str, at: int, frame: Frame, prev: str, way: str) -> str:
+    """What the `<` at `at` starts, read one way: "op" (less-than), "termopen" or "iri"."""
     after_operand = prev in _OPERAND
-    if lt == "operator":  # wherever an expression could be: in any parentheses
-        return after_operand and frame.paren
-    return frame.kind == "expr" and after_operand
+    if way == "context":  # less-than only in an expression, after an operand (the grammar)
+        operator = frame.kind == "expr" and after_operand
+    elif way == "operator":  # less-than wherever an expression could be: in any parentheses
+        operator = after_operand and frame.paren
+    else:  # "iri": never less-than where an IRI or a triple term can start
+        operator = False
+    if operator:
+        return "op"
+    if text.startswith("<<", at):
+        return "termopen"
+    return "iri" if _IRI.match(text, at) else "op"
 
 
 _GAP = re.compile(r"(?:\s++|\#[^\n\r]*+)*+")
