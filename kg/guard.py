@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.config import Config
 from kg.errors import QueryTooComplex
-from kg.sparqltext import GROUP_WEIGHT, scan
+from kg.sparqltext import GROUP_WEIGHT, LINKS, readings
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def check_update(sparql: str, config: Any, base_iri: str | None = None) -> None:
 
 # Every byte but those that may be a link of a chain (operators, separators) or open a level.
 _NOT_LINK = bytes(b for b in range(256) if chr(b) not in ".;,|/^=!<>+-*&{([")
-_HEAVY = ("bind", "minus")  # the keywords of weight 3; the others weigh 1 and have 5+ letters
+# The keywords that chain and their weights, counted anywhere (in names and strings too: an upper
+# bound).
+_KEYWORDS = {k.lower(): w for k, w in LINKS.items()}
 
 
 def _surely_within(sparql: str, lower: str, config: Any) -> bool:
@@ -71,7 +73,7 @@ def _surely_within(sparql: str, lower: str, config: Any) -> bool:
         return False
     if config.query_max_chain:
         links = (GROUP_WEIGHT + 1) * opens + len(data.translate(None, _NOT_LINK))
-        links += 3 * sum(map(lower.count, _HEAVY)) + len(data) // 5
+        links += sum(weight * lower.count(word) for word, weight in _KEYWORDS.items())
         if links > config.query_max_chain:
             return False
     return True
@@ -81,19 +83,22 @@ def _check(sparql: str, config: Any, base_iri: str | None, what: str) -> None:
     lower = sparql.lower()
     if "service" not in lower and _surely_within(sparql, lower, config):
         return  # the common case: a few microseconds, no scan
-    found = scan(sparql, base_iri)
-    if config.query_max_depth and found.depth > config.query_max_depth:
+    found = readings(
+        sparql, base_iri, max_depth=config.query_max_depth, max_chain=config.query_max_chain
+    )
+    depth, chain = max(r.depth for r in found), max(r.chain for r in found)
+    if config.query_max_depth and depth > config.query_max_depth:
         raise QueryTooComplex(
-            f"the {what} nests {found.depth} levels of brackets; at most "
-            f"{config.query_max_depth} are allowed (setting query_max_depth)"
+            f"the {what} nests brackets more than {config.query_max_depth} levels deep "
+            "(setting query_max_depth)"
         )
-    if config.query_max_chain and found.chain > config.query_max_chain:
+    if config.query_max_chain and chain > config.query_max_chain:
         raise QueryTooComplex(
-            f"the {what} chains {found.chain} operators, patterns and clauses on one path; at "
-            f"most {config.query_max_chain} are allowed (setting query_max_chain): split it, or "
-            "use VALUES or IN for long lists"
+            f"the {what} chains more than {config.query_max_chain} operators, patterns and "
+            "clauses on one path (weighted by the stack they cost; setting query_max_chain): "
+            "split it, or use VALUES or IN for long lists"
         )
-    if found.services or "service" in lower:
+    if "service" in lower:
         from kg.service import check_services
 
         check_services(sparql, config, base_iri, found)

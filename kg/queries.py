@@ -304,7 +304,11 @@ def bound_text(query: NamedQuery, params: Mapping[str, str], config: Config) -> 
 
 
 def run(store: Any, query: NamedQuery, params: Mapping[str, str], config: Config) -> Any:
-    """Run a named query on a store (kg.store.Store) with its parameters bound."""
+    """Run a named query on a store (kg.store.Store) with its parameters bound, after the checks
+    every query gets (kg.guard: nesting, chains, the SERVICE allowlist)."""
+    from kg.guard import Limits, check_query
+
+    check_query(query.text, Limits.of(config))
     substitutions = bind(query, params, config)
     try:
         return store.query(

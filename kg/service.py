@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kg.errors import ServiceRefused
-from kg.sparqltext import Scan, Service, scan
+from kg.sparqltext import Scan, Service, readings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -53,20 +53,20 @@ def allowlist(config: Any) -> set[str]:
     return {normalize(u) for u in re.split(r"[\s,]+", config.service_allowlist or "") if u}
 
 
-def services(sparql: str, base_iri: str | None = None, found: Scan | None = None) -> list[Service]:
-    """Every SERVICE clause of the text. `<` is read by context, and also both other ways, so
-    that no clause can hide behind an ambiguous `<` (a clause found by any reading counts)."""
-    readings = [found or scan(sparql, base_iri)]
-    readings += [scan(sparql, base_iri, lt="iri"), scan(sparql, base_iri, lt="operator")]
+def services(
+    sparql: str, base_iri: str | None = None, found: list[Scan] | None = None
+) -> list[Service]:
+    """Every SERVICE clause of the text, in every reading of its `<` (kg.sparqltext.readings):
+    a clause found by any reading counts, so that none can hide behind a misread `<`."""
     seen: dict[tuple[int, str], Service] = {}
-    for reading in readings:
+    for reading in found or readings(sparql, base_iri):
         for service in reading.services:
             seen.setdefault((service.offset, service.written), service)
     return sorted(seen.values(), key=lambda s: s.offset)
 
 
 def check_services(
-    sparql: str, config: Any, base_iri: str | None = None, found: Scan | None = None
+    sparql: str, config: Any, base_iri: str | None = None, found: list[Scan] | None = None
 ) -> None:
     """Refuse (ServiceRefused, a 400) the first SERVICE clause that may not be called."""
     allowed = allowlist(config)

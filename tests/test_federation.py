@@ -87,8 +87,10 @@ def answers(
 def run(
     seed_store: Store, seed_config: Config, wikidata: OxigraphServer
 ) -> Callable[..., list[tuple[str, ...]]]:
+    config = allowing(seed_config, wikidata.query_url)
+
     def go(name: str, **params: str) -> list[tuple[str, ...]]:
-        return answers(seed_store, seed_config, pointed_at(name, wikidata.query_url), **params)
+        return answers(seed_store, config, pointed_at(name, wikidata.query_url), **params)
 
     return go
 
@@ -125,11 +127,10 @@ def test_disagreements_follow_what_the_remote_says(
     """
     with start_oxigraph() as other:
         serve_fixture(other, changed)
-        store = open_store(allowing(seed_config, other.query_url), read_only=True)
+        config = allowing(seed_config, other.query_url)
+        store = open_store(config, read_only=True)
         try:
-            found = answers(
-                store, seed_config, pointed_at("wikidata-disagreements", other.query_url)
-            )
+            found = answers(store, config, pointed_at("wikidata-disagreements", other.query_url))
         finally:
             store.close()
     assert [r[:4] for r in found] == [

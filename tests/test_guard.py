@@ -81,7 +81,7 @@ def test_chains_count_along_a_path() -> None:
 def test_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     query = "ASK {" + "{" * 20 + "}" * 20 + "}"
     check_query(query, LIMITS)
-    with pytest.raises(QueryTooComplex, match="21 levels"):
+    with pytest.raises(QueryTooComplex, match="more than 10 levels"):
         check_query(query, Limits.of(Config().with_(query_max_depth=10)))
     with pytest.raises(QueryTooComplex, match="query_max_chain"):
         check_query(query, Limits.of(Config().with_(query_max_chain=15)))
@@ -150,7 +150,9 @@ thread = threading.Thread(target=run)
 thread.start()
 thread.join()
 """
-CRASHING = {  # shapes that overflow the stack when long enough (see kg/guard.py)
+# Shapes that overflow the stack when long enough (see kg/guard.py). Not here: shapes the engine
+# is slow to plan (~500 `?s ?p ?o FILTER(?o)` take minutes): the query timeout stops those.
+CRASHING = {
     "braces": SHAPES["braces"],
     "parens": SHAPES["parens"],
     "binds": SHAPES["binds"],
@@ -158,6 +160,12 @@ CRASHING = {  # shapes that overflow the stack when long enough (see kg/guard.py
     "ors": SHAPES["ors"],
     "minus": lambda n: "ASK {" + " MINUS {}" * n + "}",
     "optionals": lambda n: "ASK {" + " OPTIONAL {}" * n + "}",
+    "binds between triples": lambda n: (
+        "ASK {" + " ".join(f"?s ?p ?o BIND({i} AS ?v{i})" for i in range(n)) + "}"
+    ),
+    "glued binds": lambda n: (
+        "ASK {" + " ".join(f"?s ?p trueBIND({i} AS ?v{i})" for i in range(n)) + "}"
+    ),
 }
 
 

@@ -452,6 +452,16 @@ def test_serve_over_a_remote_store(start_oxigraph, tmp_path) -> None:
                 timeout=30,
             )
             assert len(fetched.text.strip().splitlines()) == 3
+            # Relative IRIs resolve against the request URL on a remote store too.
+            relative = requests.get(
+                server.sparql,
+                params={"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=30,
+            )
+            assert relative.status_code == 200, relative.text
+            bindings = relative.json()["results"]["bindings"]
+            assert [b["x"]["value"] for b in bindings] == [server.base + "/rel"]
 
 
 def test_union_default_graph_off(seed_config) -> None:

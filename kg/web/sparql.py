@@ -2,7 +2,10 @@
 
 Query by GET, POST form or POST `application/sparql-query`; update by POST form or POST
 `application/sparql-update`. A request carries exactly one operation (two is a 400). A GET with
-no operation answers the Service Description, or the query page when a browser asks.
+no operation answers the Service Description, or the query page when a browser asks. Relative
+IRIs resolve against the request's URL; an update's `using-graph-uri` / `using-named-graph-uri`
+become its USING / USING NAMED. Every query and update passes kg.guard first (nesting, chains,
+SERVICE allowlist), and every request's Host header is checked (`check_host`).
 """
 
 from __future__ import annotations
