@@ -69,8 +69,34 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
-    Setting("workers", int, 2, "server worker processes"),
-    Setting("threads", int, 64, "connections each worker serves at once (one thread each)"),
+    Setting("workers", int, 2, "server worker processes (granian workers)"),
+    Setting(
+        "threads",
+        int,
+        16,
+        "requests each worker runs the app for at once (granian blocking threads; idle and slow"
+        " connections need none)",
+    ),
+    Setting(
+        "query_processes",
+        int,
+        3,
+        "query processes each worker keeps (killable at the deadline; more requests wait for one)",
+    ),
+    Setting(
+        "header_timeout",
+        float,
+        10.0,
+        "seconds a client has to send a request's headers, and an idle keep-alive connection"
+        " stays open",
+    ),
+    Setting("body_timeout", float, 30.0, "seconds a client has to send a request body (then 408)"),
+    Setting(
+        "drain",
+        float,
+        30.0,
+        "seconds kg serve lets requests in flight finish when stopped (SIGTERM, Ctrl-C)",
+    ),
     Setting(
         "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
     ),
@@ -148,6 +174,10 @@ class Config:
     port: int = _default("port")
     workers: int = _default("workers")
     threads: int = _default("threads")
+    query_processes: int = _default("query_processes")
+    header_timeout: float = _default("header_timeout")
+    body_timeout: float = _default("body_timeout")
+    drain: float = _default("drain")
     query_timeout: float = _default("query_timeout")
     result_limit: int = _default("result_limit")
     max_body: int = _default("max_body")

@@ -1,10 +1,11 @@
 """Query execution that survives runaway queries: each query runs in a killable child process.
 
-For the Flask app on its own (`kg.web.create_app` under any WSGI server); `kg serve` runs its
-queries in its workers' threads instead and retires a worker whose query runs late (kg.inprocess).
-pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so here a web worker
-never runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
-most), each holding the on-disk store open read-only and fed `Job`s through a pipe. The child runs
+The one way queries on the on-disk store run, under `kg serve` (granian) or any WSGI server:
+pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so a web worker never
+runs a query itself, and a query that crashes the engine (a parser stack overflow) takes down
+its query process only, never the server. A web worker keeps a small pool of long-lived executor
+processes (`query_processes`; requests beyond wait for one, within their deadline), each holding
+the on-disk store open read-only and fed `Job`s through a pipe. The child runs
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
 serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come,
 so memory stays flat and the first bytes leave before a streaming query ends. At the deadline the
@@ -182,14 +183,14 @@ class Executor:
     def __init__(self, config: Config) -> None:
         self.data_dir = config.data_dir
         self.timeout = config.query_timeout
-        self.size = max(config.threads, 1)
+        self.size = max(config.query_processes, 1)
         self._idle: queue.LifoQueue[_Child] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._count = 0
         self._closed = False
         atexit.register(self.close)
 
-    def _acquire(self) -> _Child:
+    def _acquire(self, deadline: float | None = None) -> _Child:
         while True:
             try:
                 return self._idle.get_nowait()
@@ -204,6 +205,8 @@ class Executor:
                         self._count -= 1
                         raise StoreError(f"cannot start a query process: {err}") from err
             # All busy (more threads than processes): wait for one to come back or be discarded.
+            if deadline is not None and time.monotonic() >= deadline:
+                raise QueryTimeout("the query ran past the time limit and was stopped")
             try:
                 return self._idle.get(timeout=0.05)
             except queue.Empty:
@@ -235,7 +238,7 @@ class Executor:
         """Run a job; the answer is whole when small, else streamed (iterate it to the end)."""
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit if limit > 0 else None
-        child = self._acquire()
+        child = self._acquire(deadline)
         try:
             child.conn.send_bytes(pickle.dumps(job))
             msg = child.recv(deadline)
