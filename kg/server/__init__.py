@@ -33,8 +33,8 @@ HEAD_ROOM = 64 * 1024  # request line + headers allowed beyond max_body (a GET q
 def granian_server(config: Config) -> object:
     """The granian server for the settings (not started)."""
     from granian.constants import HTTPModes, Interfaces
-    from granian.log import LogLevels
     from granian.http import HTTP1Settings
+    from granian.log import LogLevels
     from granian.server import Server
 
     from kg.server.app import create
@@ -54,7 +54,7 @@ def granian_server(config: Config) -> object:
             header_read_timeout=header_ms,
             keep_alive=True,
             max_buffer_size=max(config.max_body + HEAD_ROOM, 8192),
-            pipeline_flush=True,
+            pipeline_flush=False,  # True loses pipelined answers before a malformed request
         ),
         log_enabled=True,
         log_level=LogLevels.warning,

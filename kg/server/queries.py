@@ -12,10 +12,9 @@ back as it comes. Everything else goes to the Flask app.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
-
-from collections.abc import Callable, Iterable, Iterator
 
 from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
 from kg.config import Config
