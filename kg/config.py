@@ -90,7 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds a client has to send a request's headers, and an idle keep-alive connection"
         " stays open",
     ),
-    Setting("body_timeout", float, 30.0, "seconds a client has to send a request body (then 408)"),
+    Setting(
+        "body_timeout",
+        float,
+        30.0,
+        "seconds a client has to send a request body (then 408; 0: no deadline)",
+    ),
     Setting(
         "drain",
         float,

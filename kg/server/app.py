@@ -96,19 +96,24 @@ class Gateway:
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if not chunked and declared in ("", "0"):
             return b""
-        limit = self.config.max_body
-        wanted = int(declared) if declared and not chunked else limit + 1
+        wanted = int(declared) if declared and not chunked else self.config.max_body + 1
         stream = environ["wsgi.input"]
+        if self.config.body_timeout <= 0:  # no deadline: read in this thread
+            body: bytes = stream.read(wanted)
+            return self._checked(body, wanted, chunked)
         future = self.readers.submit(stream.read, wanted)
         try:
-            body: bytes = future.result(self.config.body_timeout or None)
+            body = future.result(self.config.body_timeout)
         except FutureTimeout:
             raise _Refused(
                 408, f"the request body did not arrive within {self.config.body_timeout:g} s"
             ) from None
         except Exception as err:  # noqa: BLE001 - a broken upload: the client left
             raise _Refused(400, f"the request body could not be read: {err}") from None
-        if len(body) > limit:
+        return self._checked(body, wanted, chunked)
+
+    def _checked(self, body: bytes, wanted: int, chunked: bool) -> bytes:
+        if len(body) > self.config.max_body:
             raise _Refused(413, self._too_large())
         if not chunked and len(body) < wanted:
             raise _Refused(400, "the request body ended before its Content-Length")
