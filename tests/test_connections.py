@@ -351,6 +351,27 @@ def test_a_parser_crashing_query_does_not_take_the_server_down(live_server) -> N
     assert live_server.process.poll() is None
 
 
+def test_a_deeply_nested_update_does_not_take_a_worker_down(write_server) -> None:
+    # Updates are parsed in the web worker: on a 2 MiB thread (granian's own) 550 nested
+    # braces overflow the parser's stack and kill the worker; the app runs on larger stacks.
+    main = write_server.process.pid
+    workers = _children(main)
+    nested = "{" * 1000 + "}" * 1000
+    update = f"INSERT {{ <urn:n> <urn:n> <urn:n> }} WHERE {{ {nested} }}"
+    answer = requests.post(
+        write_server.base + "/update",
+        data=update.encode(),
+        headers={
+            "Content-Type": "application/sparql-update",
+            "Authorization": f"Bearer {write_server.config.token}",
+        },
+        timeout=60,
+    )
+    assert answer.status_code in (204, 400), answer.text[:200]  # run, or refused by the guard
+    _probe(write_server)
+    assert _children(main) == workers
+
+
 # -- stopping: listener closed first, the drain, repeated signals ------------------------------
 
 

@@ -12,6 +12,12 @@ cap. What it leaves to the app is done here, before anything else runs:
 
 Then plain queries take the fast path (kg.server.queries: no Flask, same answer) and
 everything else goes to the Flask app. Queries run in killable processes (kg.executor).
+
+The Flask app runs on Python threads of our own with an 8 MiB+ stack (`STACK`), never on
+granian's threads: those have Rust's 2 MiB stacks, on which pyoxigraph's parser overflows at
+~550 nested braces (measured) and takes the whole worker down; an update, a page or a remote
+store's query parses SPARQL in this process. The fast path's queries run in query processes
+(their main thread's stack), so it stays on granian's thread for an on-disk store.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.config import Config
+from kg.executor import Executor
 from kg.server.queries import QueryPath
 from kg.web.errors import TEXT, error_text
 
@@ -32,6 +39,7 @@ log = logging.getLogger("kg.server")
 StartResponse = Callable[..., Any]
 CLOSE = ("Connection", "close")
 READERS = 512  # body reader threads a worker may have at once (stalled bodies hold one each)
+STACK = 16 * 1024 * 1024  # stack of the threads running the app (SPARQL parsing recurses)
 
 
 class _Refused(Exception):
@@ -50,7 +58,9 @@ class Gateway:
         self.flask = flask_app
         self.queries = QueryPath(flask_app, config)
         self.readers = ThreadPoolExecutor(READERS, thread_name_prefix="kg-body")
-        self._lock = threading.Lock()
+        self.app_threads = ThreadPoolExecutor(max(config.threads, 1), thread_name_prefix="kg-app")
+        # A remote (or in-memory) store's queries run in this process: on our threads too.
+        self.inline = not isinstance(flask_app.extensions["kg"].executor, Executor)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("SERVER_PROTOCOL") == "HTTP/1":  # granian's name for HTTP/1.0
@@ -67,9 +77,19 @@ class Gateway:
         if body or environ.get("CONTENT_LENGTH"):
             environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
-        answer = self.queries.answer(environ, body, start_response)
-        if answer is not None:
-            return answer
+        if not self.inline:
+            answer = self.queries.answer(environ, body, start_response)
+            if answer is not None:
+                return answer
+        return self.app_threads.submit(self._app, environ, body, start_response).result()
+
+    def _app(
+        self, environ: dict[str, Any], body: bytes, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if self.inline:
+            answer = self.queries.answer(environ, body, start_response)
+            if answer is not None:
+                return answer
         return self.flask(environ, start_response)
 
     def _check(self, environ: dict[str, Any]) -> None:
@@ -124,6 +144,7 @@ def create(config: Config) -> Gateway:
     """The app of one granian worker (called in the worker, after the fork)."""
     from kg.web import create_app
 
+    threading.stack_size(STACK)  # every Python thread this worker starts from now on
     flask_app = create_app(config)
     flask_app.extensions["kg"].executor.warm()
     return Gateway(config, flask_app)
