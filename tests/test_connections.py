@@ -17,7 +17,7 @@ import pytest
 import requests
 from conftest import KgServer, run_kg_server
 from test_server import JSON, Wire, _children, _number, get_line, json_values
-from test_timeout import RUNAWAY, busy_cores
+from test_timeout import RUNAWAY, wait_until_running
 
 QUICK = "SELECT ?n WHERE { BIND(1 AS ?n) }"
 
@@ -386,10 +386,8 @@ def _start_runaway(server: KgServer) -> tuple[threading.Thread, dict[str, object
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    for _ in range(60):
-        if busy_cores(server, 0.25) > 0.6:
-            return thread, outcome
-    raise AssertionError("the long query never started")
+    wait_until_running(server)
+    return thread, outcome
 
 
 def test_stopping_closes_the_listener_first_and_drains_in_flight(seed_config, tmp_path) -> None:

@@ -21,6 +21,15 @@ def session_cpu(session: int) -> float:
     return sum(cpu_seconds(fields) for _, fields in proc_stats() if int(fields[3]) == session)
 
 
+def wait_until_running(server, cpu: float = 0.5, seconds: float = 60) -> None:
+    """Wait until the server's processes have used `cpu` more CPU seconds (a query runs)."""
+    start = session_cpu(server.process.pid)
+    deadline = time.monotonic() + seconds
+    while session_cpu(server.process.pid) - start < cpu:
+        assert time.monotonic() < deadline, "the long query never started"
+        time.sleep(0.1)
+
+
 def busy_cores(server, seconds: float = 1.0) -> float:
     """How many cores the server's processes kept busy over the next `seconds`."""
     before = session_cpu(server.process.pid)
@@ -128,10 +137,7 @@ def test_stopping_the_server_stops_a_running_query(seed_config) -> None:
 
         thread = threading.Thread(target=runaway, daemon=True)
         thread.start()
-        for _ in range(60):
-            if busy_cores(server, 0.5) > 0.6:
-                break
-        assert busy_cores(server, 0.5) > 0.6, "the runaway query never started"
+        wait_until_running(server)
         server.process.terminate()
         server.process.wait(timeout=60)
         for _ in range(150):
