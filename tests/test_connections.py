@@ -417,3 +417,21 @@ def test_the_drain_is_a_setting(seed_config, tmp_path) -> None:
         server.process.wait(timeout=30)  # long before the query's 60 s deadline
         thread.join(timeout=30)
         assert "error" in outcome, outcome  # cut at the end of the 1 s drain
+
+
+def test_an_address_in_use_is_a_clear_error(seed_config) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        kg = str(Path(sys.executable).with_name("kg"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+        args = [kg, "serve", "--port", str(port), "--data-dir", seed_config.data_dir]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "panicked" not in done.stderr

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import socket
 from functools import partial
 
 from kg.config import Config
@@ -66,10 +67,24 @@ def granian_server(config: Config) -> object:
     return server
 
 
+def _check_address(config: Config) -> None:
+    """A clear error for an address in use (granian itself would panic with a Rust backtrace)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, config.port))
+    except OSError as err:
+        raise ConfigError(
+            f"cannot listen on {config.host}:{config.port}: {err.strerror or err}"
+        ) from None
+
+
 def run(config: Config) -> int:
     """Serve with the settings until stopped; the exit code."""
     if not 0 < config.header_timeout <= 60:
         raise ConfigError("KG_HEADER_TIMEOUT must be more than 0 and at most 60 seconds")
+    _check_address(config)
     # Imported before the workers fork, so each starts without importing them again.
     import kg.web  # noqa: F401
     import kg.web.pages  # noqa: F401
