@@ -241,6 +241,17 @@ def test_http_1_1_needs_exactly_one_host(live_server, hosts) -> None:
     assert b"Host" in body
 
 
+def test_an_absolute_form_target_is_served(live_server) -> None:
+    wire = Wire(live_server.base)
+    try:
+        wire.send(get_line(live_server.base + _number(6), f"Accept: {JSON}"))
+        answer = wire.response()
+    finally:
+        wire.close()
+    assert answer.status == 200
+    assert json_values(answer.body, "n") == ["6"]
+
+
 def test_valid_pipelined_requests_before_a_malformed_one_are_answered(live_server) -> None:
     wire = Wire(live_server.base)
     try:
