@@ -24,6 +24,7 @@ import contextlib
 import os
 import pickle
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -55,6 +56,10 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
     from kg.lock import ReadLock
     from kg.store import EmbeddedStore
 
+    # Ctrl-C, or a stop signal sent to the whole process group (systemd does), is for the web
+    # worker to act on (drain, then kill): a query process lives exactly as long as its worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     store: EmbeddedStore | None = None
     version = None

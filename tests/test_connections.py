@@ -410,7 +410,9 @@ def test_stopping_closes_the_listener_first_and_drains_in_flight(seed_config, tm
         time.sleep(0.3)
         with pytest.raises(ConnectionRefusedError):  # new clients: refused, not left hanging
             socket.create_connection(_address(server), timeout=5)
-        os.kill(server.process.pid, signal.SIGTERM)  # a second signal changes nothing
+        # A second signal, to the whole process group (as Ctrl-C and systemd send it), changes
+        # nothing: the query processes too wait for their worker.
+        os.killpg(server.process.pid, signal.SIGTERM)
         thread.join(timeout=60)
         response = outcome.get("r")
         assert isinstance(response, requests.Response), outcome
