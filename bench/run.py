@@ -185,6 +185,8 @@ def run_round_wrk(target: tg.Target, queries, concurrency: int, seconds: float) 
             f"-c{concurrency}",
             f"-d{seconds:g}s",
             "--latency",
+            "--timeout",
+            "300s",
             "-s",
             str(script),
             f"http://127.0.0.1:{target.port}",
@@ -259,6 +261,9 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
+    if name.startswith("kg-q"):  # kg-q1, kg-q4: kg serve with that many query processes a worker
+        n = int(name[4:])
+        return tg.start_kg(kg_dir, f"kg serve ({n} query processes)", query_processes=str(n))
     if name.startswith("kg-w"):  # kg-w1, kg-w3: kg serve with that many worker processes
         n = int(name[4:])
         return tg.start_kg(kg_dir, f"kg serve ({n} workers)", workers=n)
@@ -287,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm inproc "
+        "rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     parser.add_argument("--wrk", action="store_true", help="load HTTP targets with wrk (C)")

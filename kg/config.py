@@ -80,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "query_processes",
         int,
-        3,
+        2,
         "query processes each worker keeps (killable at the deadline; more requests wait for one)",
     ),
     Setting(
