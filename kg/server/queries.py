@@ -19,8 +19,10 @@ from urllib.parse import unquote_to_bytes
 from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
 from kg.config import Config
 from kg.errors import KGError
+from kg.guard import Limits
 from kg.jobs import Job, Result
 from kg.web.errors import TEXT, error_text
+from kg.web.sparql import valid_host
 
 PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
@@ -65,6 +67,7 @@ class QueryPath:
 
     def __init__(self, app: Any, config: Config) -> None:
         self.config = config
+        self.limits = Limits.of(config)
         self.app_state = app.extensions["kg"]
         self.cache: ResultCache = app.extensions.setdefault(
             "kg_cache", ResultCache(config.cache_size, config.cache_bytes)
@@ -102,6 +105,9 @@ class QueryPath:
                 return None
         if len(queries) != 1 or "update" in params:
             return None
+        host = environ.get("HTTP_HOST", "")
+        if not valid_host(host) or self.config.trust_proxy:
+            return None  # Flask answers: the 400, or the URL as the proxy gives it
         default_graphs = params.get("default-graph-uri", [])
         named_graphs = params.get("named-graph-uri", [])
         given = bool(default_graphs or named_graphs)
@@ -113,6 +119,8 @@ class QueryPath:
             accept=accept,
             formats=params.get("format", []),
             result_limit=self.config.result_limit,
+            limits=self.limits,
+            base_iri=f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ['PATH_INFO']}",
         )
         version = store_version(self.app_state.store)
         return job, cache_key(job, version), version
