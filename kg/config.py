@@ -81,7 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
         "query_processes",
         int,
         2,
-        "query processes each worker keeps (killable at the deadline; more requests wait for one)",
+        "query processes each worker keeps (killable at the deadline); when all stay busy for"
+        " 0.5 s it starts up to as many again",
     ),
     Setting(
         "header_timeout",

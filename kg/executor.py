@@ -4,7 +4,8 @@ The one way queries on the on-disk store run, under `kg serve` (granian) or any 
 pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so a web worker never
 runs a query itself, and a query that crashes the engine (a parser stack overflow) takes down
 its query process only, never the server. A web worker keeps a small pool of long-lived executor
-processes (`query_processes`; requests beyond wait for one, within their deadline), each holding
+processes (`query_processes`; when all stay busy for `BUSY_GRACE`, e.g. with runaway queries, it
+starts up to as many again; beyond, requests wait for one within their deadline), each holding
 the on-disk store open read-only and fed `Job`s through a pipe. The child runs
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
 serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come,
@@ -40,6 +41,8 @@ from kg.errors import KGError, QueryTimeout, StoreError
 from kg.formats import GRAPH, RESULTS, by_name
 from kg.jobs import ExecutorStore, InlineExecutor, Job, Result, execute
 from kg.store import stat_version
+
+BUSY_GRACE = 0.5  # seconds a query waits for a busy pool before the pool grows
 
 __all__ = ["Executor", "ExecutorStore", "InlineExecutor", "Job", "Result", "make_executor"]
 
@@ -189,6 +192,7 @@ class Executor:
         self.data_dir = config.data_dir
         self.timeout = config.query_timeout
         self.size = max(config.query_processes, 1)
+        self.most = 2 * self.size  # the pool grows to this while all are busy for BUSY_GRACE
         self._idle: queue.LifoQueue[_Child] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._count = 0
@@ -196,13 +200,16 @@ class Executor:
         atexit.register(self.close)
 
     def _acquire(self, deadline: float | None = None) -> _Child:
+        since = time.monotonic()
         while True:
             try:
                 return self._idle.get_nowait()
             except queue.Empty:
                 pass
+            # All busy for a while (long or runaway queries): start more, up to `most`.
+            limit = self.size if time.monotonic() - since < BUSY_GRACE else self.most
             with self._lock:
-                if self._count < self.size:
+                if self._count < limit:
                     self._count += 1
                     try:
                         return _Child(self.data_dir)
