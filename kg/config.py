@@ -89,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         10.0,
         "seconds a client has to send a request's headers, and an idle keep-alive connection"
-        " stays open",
+        " stays open (at most 60)",
     ),
     Setting(
         "body_timeout",
