@@ -205,7 +205,7 @@ def pss_mib(pid: int) -> float:
 
 
 def memory(target: tg.Target, queries, requests: int = 60_000) -> dict:
-    idle = pss_mib(target.process.pid)
+    idle, idle_processes = pss_mib(target.process.pid), len(tg.tree(target.process.pid))
     script = run._wrk_script(target, queries)
     done = 0
     while done < requests:
@@ -215,7 +215,12 @@ def memory(target: tg.Target, queries, requests: int = 60_000) -> dict:
         ).stdout  # fmt: skip
         done += int(re.search(r"(\d+) requests in", out).group(1))
     time.sleep(1)
-    return {"idle_mib": idle, "after_mib": pss_mib(target.process.pid), "requests": done}
+    return {
+        "idle_mib": idle,
+        "after_mib": pss_mib(target.process.pid),
+        "requests": done,
+        "processes": f"{idle_processes} → {len(tg.tree(target.process.pid))}",
+    }
 
 
 def start(name: str, data: tuple) -> tg.Target:
@@ -267,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "| target | probe, 300 slowloris: ok/10, median, max ms | probe, 200 keep-alive pool: "
         "ok/10, median, max ms | 256 clients: first answer mean / max ms, slowest client "
-        "req/s, failed, total req/s | PSS MiB idle → after 60k requests |"
+        "req/s, failed, total req/s | PSS MiB idle → after 60k requests (processes) |"
     )
     print("|---|---|---|---|---|")
     for name, row in rows.items():
@@ -278,7 +283,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{p['ok']}/10, {_fmt(p['median_ms'])}, {_fmt(p['max_ms'])} | "
             f"{_fmt(m['first_mean_ms'])} / {_fmt(m['first_max_ms'])}, "
             f"{_fmt(m['client_req_s_min'])}, {m['failed']}, {m['req_per_s']:,.0f} | "
-            + (f"{mem['idle_mib']:.0f} → {mem['after_mib']:.0f} |" if mem else "— |")
+            + (
+                f"{mem['idle_mib']:.0f} → {mem['after_mib']:.0f} ({mem['processes']}) |"
+                if mem
+                else "— |"
+            )
         )
     OUT.mkdir(exist_ok=True)
     with (OUT / "robust.jsonl").open("a") as f:
