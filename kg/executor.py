@@ -127,8 +127,9 @@ class _Child:
         self.conn = Connection(ours.detach())
 
     def recv(self, deadline: float | None) -> bytes:
-        timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
-        if not self.conn.poll(timeout):
+        # The deadline covers the whole answer: a client reading slowly does not extend it.
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0 or not self.conn.poll(timeout):
             raise QueryTimeout("the query ran past the time limit and was stopped")
         try:
             return self.conn.recv_bytes()

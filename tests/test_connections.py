@@ -17,6 +17,7 @@ import pytest
 import requests
 from conftest import KgServer, run_kg_server
 from test_server import JSON, Wire, _children, _number, get_line, json_values
+from test_server import target as target_of
 from test_timeout import RUNAWAY, wait_until_running
 
 QUICK = "SELECT ?n WHERE { BIND(1 AS ?n) }"
@@ -381,6 +382,31 @@ def test_a_deeply_nested_update_does_not_take_a_worker_down(write_server) -> Non
     assert answer.status_code in (204, 400), answer.text[:200]  # run, or refused by the guard
     _probe(write_server)
     assert _children(main) == workers
+
+
+def test_a_slow_reader_does_not_extend_the_deadline(seed_config, tmp_path) -> None:
+    # An endless answer (a cross product) read slowly: data is always waiting for the worker,
+    # yet the stream is cut at the 2 s deadline (no last chunk) and the query process killed.
+    data_dir = tmp_path / "store"
+    shutil.copytree(seed_config.data_dir, data_dir)
+    with run_kg_server(data_dir, query_timeout=2, result_limit=0, workers=1) as server:
+        endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # little kept client-side
+        sock.settimeout(30)
+        sock.connect(_address(server))
+        received = b""
+        try:
+            sock.sendall(get_line(target_of(endless), f"Accept: {JSON}"))
+            patience = time.monotonic() + 90  # the client gives up after 90 s of reading
+            while chunk := sock.recv(16384):
+                received = received[-64:] + chunk
+                assert time.monotonic() < patience, "the stream was never cut"
+                time.sleep(0.05)  # ~320 kB/s
+        finally:
+            sock.close()
+        assert not received.endswith(b"0\r\n\r\n")  # cut: no last chunk
+        _probe(server)
 
 
 # -- stopping: listener closed first, the drain, repeated signals ------------------------------
