@@ -11,9 +11,12 @@ S=${SECONDS_PER_ROUND:-6}
 mkdir -p out
 {
   echo "# campaign $(date -u +%FT%TZ)"
-  $PY run.py --quads 1000000 --mix light --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm kg-inline kg-gunicorn inproc
-  $PY run.py --quads 1000000 --mix point --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm kg-inline inproc
+  # wrk (Debian) loads the HTTP targets of the light and point mixes: the Python client saturates.
+  $PY run.py --quads 1000000 --mix light --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm kg-gunicorn kg-gunicorn-warm inproc --wrk
+  $PY run.py --quads 1000000 --mix point --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm inproc --wrk
   $PY run.py --quads 1000000 --mix heavy --concurrency 4 16 --rounds $R --seconds 15 --targets oxigraph kg inproc
+  # slow clients, many connections, memory (h2load from Debian nghttp2-client, wrk)
+  $PY robust.py --quads 1000000 --targets kg kg-gunicorn oxigraph
   echo "### 100k-row SELECT, 1M quads"; echo
   $PY run.py --quads 1000000 --stream --rounds $R --targets oxigraph kg
   $PY run.py --quads 10000 --mix light --concurrency 4 16 --rounds $R --seconds $S --targets oxigraph kg kg-warm inproc rdflib-endpoint

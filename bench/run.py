@@ -5,12 +5,14 @@
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
-design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
-serve ran before kg/server/), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
+design), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
+other HTTP server), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
 the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
-not the absolute numbers. `--stream` instead measures the 100k-row SELECT: time to first byte,
-total time and the server's peak memory growth.
+not the absolute numbers. `--wrk` drives the HTTP targets with wrk (a C load generator, Debian
+`wrk`) instead of Python threads, for where the Python one saturates (point lookups, warm cache).
+`--stream` instead measures the 100k-row SELECT: time to first byte, total time and the server's
+peak memory growth.
 Prints Markdown tables; each run also appends its raw numbers to bench/out/results.jsonl.
 """
 
@@ -132,6 +134,86 @@ def run_round(target: tg.Target, queries, concurrency: int, seconds: float) -> d
     }
 
 
+def _wrk_script(target: tg.Target, queries) -> Path:
+    """A wrk Lua script POSTing the pool's queries in turn (each thread from its own offset)."""
+    OUT.mkdir(exist_ok=True)
+    lines = ["local bodies = {"]
+    for kind, query in queries:
+        body = urllib.parse.urlencode({"query": query})
+        lines.append(f'  {{[==[{body}]==], "{ACCEPT[kind]}"}},')
+    lines.append("}")
+    lines.append(f'local path = "{target.path}"')
+    lines.append(
+        """local counter = 0
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args)
+  reqs = {}
+  for i, b in ipairs(bodies) do
+    reqs[i] = wrk.format("POST", path, {["Content-Type"] = "application/x-www-form-urlencoded",
+                                        ["Accept"] = b[2]}, b[1])
+  end
+  idx = (id * 97) % #reqs
+end
+function request()
+  idx = idx % #reqs + 1
+  return reqs[idx]
+end"""
+    )
+    script = OUT / f"wrk-{target.port}.lua"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+
+
+def run_round_wrk(target: tg.Target, queries, concurrency: int, seconds: float) -> dict:
+    import re
+    import subprocess
+
+    script = _wrk_script(target, queries)
+    threads = min(2, concurrency)
+    cpu0 = target.cpu_seconds()
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--latency",
+            "--timeout",
+            "300s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{target.port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cpu = target.cpu_seconds() - cpu0
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    qps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    pct = {p: _ms(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)", out, re.M)}
+    return {
+        "qps": qps,
+        "p50": pct.get("50", float("nan")),
+        "p95": pct.get("90", float("nan")),  # wrk prints 50/75/90/99
+        "p99": pct.get("99", float("nan")),
+        "errors": errors,
+        "bytes": 0,
+        "peak_mib": target.peak_kib() / 1024,
+        "cpu_ms": cpu * 1000 / max(total, 1),
+    }
+
+
 def prefill(target: tg.Target, queries, connections: int = 4) -> None:
     """Run the whole pool once on each of several connections (spread over the workers)."""
     threads = [threading.Thread(target=_once, args=(target, queries)) for _ in range(connections)]
@@ -179,12 +261,17 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
+    if name.startswith("kg-q"):  # kg-q1, kg-q4: kg serve with that many query processes a worker
+        n = int(name[4:])
+        return tg.start_kg(kg_dir, f"kg serve ({n} query processes)", query_processes=str(n))
     if name.startswith("kg-w"):  # kg-w1, kg-w3: kg serve with that many worker processes
         n = int(name[4:])
         return tg.start_kg(kg_dir, f"kg serve ({n} workers)", workers=n)
     if name == "kg-gunicorn":
+        return tg.start_kg_gunicorn(kg_dir, "kg app under gunicorn gthread", workers=workers)
+    if name == "kg-gunicorn-warm":
         return tg.start_kg_gunicorn(
-            kg_dir, "kg app (gunicorn gthread + executors)", workers=workers
+            kg_dir, "kg app under gunicorn gthread (warm cache)", workers=workers, cache=True
         )
     if name == "inproc":
         return tg.inprocess(ox_dir)
@@ -205,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm inproc "
+        "rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
+    parser.add_argument("--wrk", action="store_true", help="load HTTP targets with wrk (C)")
     args = parser.parse_args(argv)
     data = prepare(args.quads)
     articles, entities = data[3], data[4]
@@ -228,13 +317,16 @@ def main(argv: list[str] | None = None) -> int:
                 prefill(t, queries)
         print(
             f"### {args.mix} mix, {args.quads} quads ({articles} articles, {len(queries)} distinct "
-            f"queries), {args.rounds} rounds × {args.seconds:g} s\n"
+            f"queries), {args.rounds} rounds × {args.seconds:g} s"
+            + (", load by wrk (p95 column: wrk's p90)" if args.wrk else "")
+            + "\n"
         )
         for concurrency in args.concurrency:
             rows: dict[str, list[dict]] = {t.name: [] for t in started}
             for _ in range(args.rounds):
                 for t in started:  # interleaved: every round visits every target
-                    rows[t.name].append(run_round(t, queries, concurrency, args.seconds))
+                    runner = run_round_wrk if args.wrk and t.store is None else run_round
+                    rows[t.name].append(runner(t, queries, concurrency, args.seconds))
             print(f"concurrency {concurrency}:\n")
             print(table(rows, started[0].name) + "\n")
             OUT.mkdir(exist_ok=True)

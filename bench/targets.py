@@ -140,7 +140,7 @@ def _spawn(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
 def start_kg(
     data_dir: Path, name: str, cache: bool = False, workers: int = 2, **settings: str
 ) -> Target:
-    """`kg serve` (kg.server); extra settings as KG_* variables."""
+    """`kg serve` (granian + kg.server.app); extra settings as KG_* variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="10000" if cache else "0")
@@ -151,14 +151,16 @@ def start_kg(
     return Target(name, port, "/sparql", proc)
 
 
-def start_kg_gunicorn(data_dir: Path, name: str, workers: int = 2, **settings: str) -> Target:
-    """The same Flask app under gunicorn gthread (2 x 4 threads) with killable executor
-    processes: how `kg serve` ran before kg/server/, for comparison in the same run."""
+def start_kg_gunicorn(
+    data_dir: Path, name: str, workers: int = 2, cache: bool = False, **settings: str
+) -> Target:
+    """`kg serve`'s WSGI app (kg.server.app, query processes and all) under gunicorn gthread
+    (2 workers x 16 threads, as granian's): the other HTTP server, compared in the same run."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="0")
+    env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="10000" if cache else "0")
     env.update({"KG_" + k.upper(): str(v) for k, v in settings.items()})
-    cmd = [str(BIN / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", "4"]
+    cmd = [str(BIN / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", "16"]
     cmd += ["-b", f"127.0.0.1:{port}", "--limit-request-line", "0", "bench.wsgi:app"]
     proc = _spawn(cmd, env)
     wait_for(port, "/sparql", proc)

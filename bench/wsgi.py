@@ -1,8 +1,11 @@
-"""The app as a WSGI callable for running it under other servers (bench only): `bench.wsgi:app`."""
+"""`kg serve`'s WSGI app (kg.server.app: checks, fast path, Flask) for other servers (bench only).
+
+gunicorn -k gthread -w 2 --threads 16 bench.wsgi:app
+"""
 
 from __future__ import annotations
 
 from kg.config import Config
-from kg.web import create_app
+from kg.server.app import create
 
-app = create_app(Config.load())
+app = create(Config.load())

@@ -69,8 +69,40 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
-    Setting("workers", int, 2, "server worker processes"),
-    Setting("threads", int, 64, "connections each worker serves at once (one thread each)"),
+    Setting("workers", int, 2, "server worker processes (granian workers)"),
+    Setting(
+        "threads",
+        int,
+        16,
+        "requests each worker runs the app for at once (granian blocking threads; idle and slow"
+        " connections need none)",
+    ),
+    Setting(
+        "query_processes",
+        int,
+        2,
+        "query processes each worker keeps (killable at the deadline); when all stay busy for"
+        " 0.5 s it starts up to as many again",
+    ),
+    Setting(
+        "header_timeout",
+        float,
+        10.0,
+        "seconds a client has to send a request's headers, and an idle keep-alive connection"
+        " stays open (at most 60)",
+    ),
+    Setting(
+        "body_timeout",
+        float,
+        30.0,
+        "seconds a client has to send a request body (then 408; 0: no deadline)",
+    ),
+    Setting(
+        "drain",
+        float,
+        30.0,
+        "seconds kg serve lets requests in flight finish when stopped (SIGTERM, Ctrl-C)",
+    ),
     Setting(
         "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
     ),
@@ -182,6 +214,10 @@ class Config:
     port: int = _default("port")
     workers: int = _default("workers")
     threads: int = _default("threads")
+    query_processes: int = _default("query_processes")
+    header_timeout: float = _default("header_timeout")
+    body_timeout: float = _default("body_timeout")
+    drain: float = _default("drain")
     query_timeout: float = _default("query_timeout")
     query_max_depth: int = _default("query_max_depth")
     query_max_chain: int = _default("query_max_chain")

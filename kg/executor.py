@@ -1,10 +1,12 @@
 """Query execution that survives runaway queries: each query runs in a killable child process.
 
-For the Flask app on its own (`kg.web.create_app` under any WSGI server); `kg serve` runs its
-queries in its workers' threads instead and retires a worker whose query runs late (kg.inprocess).
-pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so here a web worker
-never runs a query itself. It keeps a small pool of long-lived executor processes (one per thread at
-most), each holding the on-disk store open read-only and fed `Job`s through a pipe. The child runs
+The one way queries on the on-disk store run, under `kg serve` (granian) or any WSGI server:
+pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so a web worker never
+runs a query itself, and a query that crashes the engine (a parser stack overflow) takes down
+its query process only, never the server. A web worker keeps a small pool of long-lived executor
+processes (`query_processes`; when all stay busy for `BUSY_GRACE`, e.g. with runaway queries, it
+starts up to as many again; beyond, requests wait for one within their deadline), each holding
+the on-disk store open read-only and fed `Job`s through a pipe. The child runs
 the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
 serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come,
 so memory stays flat and the first bytes leave before a streaming query ends. At the deadline the
@@ -23,6 +25,7 @@ import contextlib
 import os
 import pickle
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +42,8 @@ from kg.formats import GRAPH, RESULTS, by_name
 from kg.jobs import ExecutorStore, InlineExecutor, Job, Result, execute
 from kg.store import stat_version
 
+BUSY_GRACE = 0.5  # seconds a query waits for a busy pool before the pool grows
+
 __all__ = ["Executor", "ExecutorStore", "InlineExecutor", "Job", "Result", "make_executor"]
 
 
@@ -54,6 +59,10 @@ def _child_main(conn: Connection, data_dir: str, parent: int) -> None:
     from kg.lock import ReadLock
     from kg.store import EmbeddedStore
 
+    # Ctrl-C, or a stop signal sent to the whole process group (systemd does), is for the web
+    # worker to act on (drain, then kill): a query process lives exactly as long as its worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     store: EmbeddedStore | None = None
     version = None
@@ -118,8 +127,9 @@ class _Child:
         self.conn = Connection(ours.detach())
 
     def recv(self, deadline: float | None) -> bytes:
-        timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
-        if not self.conn.poll(timeout):
+        # The deadline covers the whole answer: a client reading slowly does not extend it.
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0 or not self.conn.poll(timeout):
             raise QueryTimeout("the query ran past the time limit and was stopped")
         try:
             return self.conn.recv_bytes()
@@ -182,21 +192,25 @@ class Executor:
     def __init__(self, config: Config) -> None:
         self.data_dir = config.data_dir
         self.timeout = config.query_timeout
-        self.size = max(config.threads, 1)
+        self.size = max(config.query_processes, 1)
+        self.most = 2 * self.size  # the pool grows to this while all are busy for BUSY_GRACE
         self._idle: queue.LifoQueue[_Child] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._count = 0
         self._closed = False
         atexit.register(self.close)
 
-    def _acquire(self) -> _Child:
+    def _acquire(self, deadline: float | None = None) -> _Child:
+        since = time.monotonic()
         while True:
             try:
                 return self._idle.get_nowait()
             except queue.Empty:
                 pass
+            # All busy for a while (long or runaway queries): start more, up to `most`.
+            limit = self.size if time.monotonic() - since < BUSY_GRACE else self.most
             with self._lock:
-                if self._count < self.size:
+                if self._count < limit:
                     self._count += 1
                     try:
                         return _Child(self.data_dir)
@@ -204,6 +218,8 @@ class Executor:
                         self._count -= 1
                         raise StoreError(f"cannot start a query process: {err}") from err
             # All busy (more threads than processes): wait for one to come back or be discarded.
+            if deadline is not None and time.monotonic() >= deadline:
+                raise QueryTimeout("the query ran past the time limit and was stopped")
             try:
                 return self._idle.get(timeout=0.05)
             except queue.Empty:
@@ -235,7 +251,7 @@ class Executor:
         """Run a job; the answer is whole when small, else streamed (iterate it to the end)."""
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit if limit > 0 else None
-        child = self._acquire()
+        child = self._acquire(deadline)
         try:
             child.conn.send_bytes(pickle.dumps(job))
             msg = child.recv(deadline)

@@ -4,34 +4,36 @@ Most requests an endpoint gets are plain queries: GET or POST (form or `applicat
 to /sparql or /query with one `query`, optional `default-graph-uri` / `named-graph-uri` /
 `format`, no `Origin`, no conditional header, no gzip, not from a browser. For those the answer
 is exactly what `kg.web.sparql` would send (same job, same cache key and ETag, same headers, same
-error shape), at a fraction of the cost: a cached answer is written at once, a miss runs in the
-connection's thread straight into the socket (`LocalReads.execute`). Everything else goes to the
-Flask app. At `query_timeout` the worker's watchdog answers 503 for a request still waiting, and
-retires the process if the query still runs.
+error shape), at a fraction of the cost: a cached answer is returned at once, a miss runs through
+the app's executor (killable query processes, kg.executor: 503 at `query_timeout`) and streams
+back as it comes. Everything else goes to the Flask app.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_version
 from kg.config import Config
 from kg.errors import KGError
-from kg.formats import GRAPH, RESULTS, by_name
 from kg.guard import Limits
-from kg.inprocess import LocalReads
-from kg.jobs import Job
-from kg.server.http import Reply, Request
+from kg.jobs import Job, Result
 from kg.web.errors import TEXT, error_text
 from kg.web.sparql import valid_host
 
 PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
-_LEAVE = ("origin", "if-none-match", "if-match", "if-modified-since", "authorization")
+_LEAVE = (
+    "HTTP_ORIGIN",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_AUTHORIZATION",
+)
 
 
 def unquote_plus(text: str) -> str:
@@ -63,48 +65,47 @@ def form_fields(text: str) -> dict[str, list[str]]:
 class QueryPath:
     """Plans, caches and runs plain query requests for one worker."""
 
-    def __init__(self, app: Any, config: Config, reads: LocalReads | None) -> None:
+    def __init__(self, app: Any, config: Config) -> None:
         self.config = config
         self.limits = Limits.of(config)
         self.app_state = app.extensions["kg"]
-        self.reads = reads
         self.cache: ResultCache = app.extensions.setdefault(
             "kg_cache", ResultCache(config.cache_size, config.cache_bytes)
         )
 
-    def plan(self, request: Request) -> tuple[Job, str, str] | None:
+    def plan(self, environ: dict[str, Any], body: bytes) -> tuple[Job, str, str] | None:
         """(job, cache key, store version) for a plain query request, else None."""
-        method = request.method
-        if method not in ("GET", "POST") or request.path not in PATHS:
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "POST") or environ.get("PATH_INFO") not in PATHS:
             return None
-        headers = request.headers
-        if any(name in headers for name in _LEAVE):
+        if any(name in environ for name in _LEAVE):
             return None
-        if "gzip" in headers.get("accept-encoding", "").lower():
+        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower():
             return None
-        accept = headers.get("accept")
+        accept = environ.get("HTTP_ACCEPT")
         if accept is not None and "html" in accept:
             return None  # a browser may want the editor page, and errors as HTML
-        if len(request.query_string) > self.config.max_body or request.oversize:
+        query_string = environ.get("QUERY_STRING", "")
+        if len(query_string) > self.config.max_body:
             return None
-        params = form_fields(request.query_string)
+        params = form_fields(query_string)
         queries = params.get("query", [])
         if method == "POST":
-            kind = headers.get("content-type", "").split(";")[0].strip().lower()
+            kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             if kind == FORM:
-                form = form_fields(request.body.decode("utf-8", "replace"))
+                form = form_fields(body.decode("utf-8", "replace"))
                 for key, values in form.items():
                     if key == "query":
                         queries = queries + values
                     else:
                         params.setdefault(key, []).extend(values)
             elif kind == QUERY_BODY:
-                queries = [*queries, request.body.decode("utf-8", "replace")]
+                queries = [*queries, body.decode("utf-8", "replace")]
             else:
                 return None
         if len(queries) != 1 or "update" in params:
             return None
-        host = headers.get("host", "")
+        host = environ.get("HTTP_HOST", "")
         if not valid_host(host) or self.config.trust_proxy:
             return None  # Flask answers: the 400, or the URL as the proxy gives it
         default_graphs = params.get("default-graph-uri", [])
@@ -119,76 +120,66 @@ class QueryPath:
             formats=params.get("format", []),
             result_limit=self.config.result_limit,
             limits=self.limits,
-            base_iri=f"http://{host}{request.path}",
+            base_iri=f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ['PATH_INFO']}",
         )
         version = store_version(self.app_state.store)
         return job, cache_key(job, version), version
 
-    def hit(self, reply: Reply, key: str) -> bool:
-        """Answer from the cache if the answer is there."""
-        if self.config.cache_size <= 0:
-            return False
-        entry = self.cache.get(key)
-        if entry is None:
-            return False
-        reply.whole("200 OK", answer_headers(entry.format, key, self.config), entry.body)
-        return True
-
     def answer(
-        self, reply: Reply, job: Job, key: str, version: str, deadline: float | None
-    ) -> None:
-        """Run the query in this thread and write the answer as it comes."""
-        assert self.reads is not None
+        self, environ: dict[str, Any], body: bytes, start_response: Callable[..., Any]
+    ) -> Iterable[bytes] | None:
+        """The answer to a plain query request (cached or run now), else None (for Flask)."""
+        plan = self.plan(environ, body)
+        if plan is None:
+            return None
+        job, key, version = plan
         config = self.config
-        kept: list[bytes] | None = [] if config.cache_size > 0 else None
-        size = 0
-        headers: list[tuple[str, str]] = []
-        fmt: list[Any] = []
-
-        def send(fmt_name: str | None, data: bytes, last: bool) -> None:
-            nonlocal kept, size
-            if fmt_name is not None:
-                found = by_name(fmt_name, RESULTS + GRAPH)
-                fmt.append(found)
-                headers.extend(answer_headers(found, key, config))
-                if last:  # the whole answer in one piece: one write, with a length
-                    reply.whole("200 OK", headers, data)
-                    self._keep(key, version, found, data)
-                    return
-                reply.start("200 OK", headers)
-            reply.write(data)
-            if kept is not None:
-                size += len(data)
-                if size > self.cache.entry_limit:
-                    kept = None
-                else:
-                    kept.append(data)
-            if last:
-                reply.end()
-                if kept is not None:
-                    self._keep(key, version, fmt[0], b"".join(kept))
-
+        if config.cache_size > 0:
+            entry = self.cache.get(key)
+            if entry is not None:
+                start_response("200 OK", self._headers(entry.format, key, len(entry.body)))
+                return [entry.body]
         try:
-            self.reads.execute(job, send, deadline)
+            result = self.app_state.run(job)
         except KGError as err:
-            self._fail(reply, err)
-        except OSError:
-            pass  # the client left, or the deadline answered for us
-        except Exception as err:  # noqa: BLE001 - a request thread must always answer
-            self._fail(reply, KGError(f"the query failed: {err}"))
+            return self._fail(start_response, err)
+        if result.body is not None:
+            self._keep(key, version, result, result.body)
+            start_response("200 OK", self._headers(result.format, key, len(result.body)))
+            return [result.body]
+        start_response("200 OK", answer_headers(result.format, key, config))
+        return self._stream(result, key, version)
 
-    def _keep(self, key: str, version: str, fmt: Any, body: bytes) -> None:
+    def _headers(self, fmt: Any, key: str, length: int) -> list[tuple[str, str]]:
+        return [*answer_headers(fmt, key, self.config), ("Content-Length", str(length))]
+
+    def _stream(self, result: Result, key: str, version: str) -> Iterator[bytes]:
+        # An error once the answer has begun (the cap, the deadline) raises here: the server
+        # then cuts the connection without the last chunk, so the client sees it incomplete.
+        kept: list[bytes] | None = [] if self.config.cache_size > 0 else None
+        size = 0
+        try:
+            for chunk in result.chunks:
+                if kept is not None:
+                    size += len(chunk)
+                    if size > self.cache.entry_limit:
+                        kept = None
+                    else:
+                        kept.append(chunk)
+                yield chunk
+        finally:
+            close = getattr(result.chunks, "close", None)
+            if close is not None:
+                close()
+        if kept is not None:
+            self._keep(key, version, result, b"".join(kept))
+
+    def _keep(self, key: str, version: str, result: Result, body: bytes) -> None:
         # A write during the query may or may not be in this answer: keep it only if none came.
         if self.config.cache_size > 0 and store_version(self.app_state.store) == version:
-            self.cache.put(key, Entry(fmt, body))
+            self.cache.put(key, Entry(result.format, body))
 
-    def _fail(self, reply: Reply, err: KGError) -> None:
-        if reply.started:
-            reply.cut()  # visibly incomplete: no last chunk
-            return
-        status, body = error_text(err.http_status, err.message)
-        with contextlib.suppress(OSError):
-            reply.whole(status, [("Content-Type", TEXT)], body)
-
-
-TIMEOUT_MESSAGE = "the query ran past the time limit and was stopped"
+    def _fail(self, start_response: Callable[..., Any], err: KGError) -> list[bytes]:
+        status, text = error_text(err.http_status, err.message)
+        start_response(status, [("Content-Type", TEXT), ("Content-Length", str(len(text)))])
+        return [text]

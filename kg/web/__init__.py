@@ -28,7 +28,6 @@ from kg.config import Config
 from kg.executor import Executor, ExecutorStore, InlineExecutor, Job, Result, make_executor
 from kg.formats import RESULTS
 from kg.guard import Limits
-from kg.inprocess import LocalExecutor
 from kg.lock import writer
 from kg.store import Store
 
@@ -44,7 +43,7 @@ class AppState:
 
     config: Config
     store: Store
-    executor: Executor | InlineExecutor | LocalExecutor
+    executor: Executor | InlineExecutor
     write_store: Store | None = None
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
@@ -91,12 +90,12 @@ def state() -> AppState:
 
 
 def create_app(
-    config: Config, store: Store | None = None, executor: LocalExecutor | None = None
+    config: Config, store: Store | None = None, executor: Executor | InlineExecutor | None = None
 ) -> Flask:
     """The Flask app serving the store the settings point at (or the one given).
 
-    `executor` runs its queries (default: `kg.executor.make_executor`); `kg serve` passes its
-    in-process one (kg.inprocess.LocalExecutor).
+    `executor` runs its queries (default: `kg.executor.make_executor`: killable query processes
+    for an on-disk store, the one timeout mechanism of every way of serving).
     """
     from kg.web import errors, gsp, sparql
 
