@@ -289,21 +289,37 @@ def init(directory: str, examples: bool, empty: bool) -> None:
 # --- kg draft (issue 12) -----------------------------------------------------------------------
 @main.command()
 @click.argument("text", required=False, type=click.Path(allow_dash=True))
-@click.option("--batch", "batch_dir", type=click.Path(file_okay=False, exists=True),
-              help="draft every *.txt of this directory (metadata from NAME.yaml or NAME.json)")
-@click.option("--evaluate", is_flag=True,
-              help="score drafts against curated articles (FOLDER arguments, default: the seed "
-                   "and tests/data/draft/*) and print the table")
+@click.option(
+    "--batch",
+    "batch_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="draft every *.txt of this directory (metadata from NAME.yaml or NAME.json)",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="score drafts against curated articles (FOLDER arguments, default: the seed "
+    "and tests/data/draft/*) and print the table",
+)
 @click.option("--id", "aid", help="the article's id (default: the text file's name)")
 @click.option("--headline", help="the headline, as it stands in the text (default: first line)")
 @click.option("--publisher", help="the publisher's name")
 @click.option("--url", help="the article's URL")
 @click.option("--date", "date", help="publication date YYYY-MM-DD (relative times resolve to it)")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="where article folders go (default: SOURCE_DIR/data/articles)")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="where article folders go (default: SOURCE_DIR/data/articles)",
+)
 @click.option("--force", is_flag=True, help="replace an existing article folder")
-@click.option("--entities", "extra", multiple=True, type=click.Path(dir_okay=False, exists=True),
-              help="--evaluate: entities appended to data/entities.yaml (repeatable)")
+@click.option(
+    "--entities",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="--evaluate: entities appended to data/entities.yaml (repeatable)",
+)
 @click.argument("folders", nargs=-1, type=click.Path(file_okay=False))
 @with_settings
 def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: bool,

@@ -73,6 +73,10 @@ class Worker:
             executor = LocalExecutor(config, reads)
             executor.warm()
         app = create_app(config, executor=executor)
+        if config.remote:  # the remote store answers itself, its bytes passed through
+            from kg.jobs import StoreReads
+
+            reads = StoreReads(app.extensions["kg"].store)
         return app, QueryPath(app, config, reads)
 
     # -- requests ------------------------------------------------------------------------------
@@ -86,7 +90,8 @@ class Worker:
             if queries.hit(reply, key):
                 return
             if queries.reads is not None:
-                timeout = self.config.query_timeout
+                # A remote store's HTTP client stops at the timeout itself (504): no watchdog.
+                timeout = 0 if self.config.remote else self.config.query_timeout
                 deadline = time.monotonic() + timeout if timeout > 0 else None
                 if deadline is None:
                     queries.answer(reply, job, key, version, None)
