@@ -58,9 +58,13 @@ class Response:
         if text.startswith("HTTP/"):
             parts = text.split(None, 2)
             self.status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-            self.headers = {}  # a 100 Continue or a redirect came before: start again
+            self.headers = {}  # a 100 Continue or an auth challenge came before: start again
+            self._buffer.clear()
         elif not text:
-            if self.status >= 200:
+            # With credentials, libcurl answers a 401 challenge (Digest) by asking again: the
+            # headers that count are the next ones (a second 401 ends the transfer).
+            challenged = self.status in (401, 407) and self._client.user
+            if self.status >= 200 and not challenged:
                 self._headers_done = True
         elif ":" in text:
             name, _, value = text.partition(":")
@@ -91,7 +95,7 @@ class Response:
         """Return when the status line and headers are in."""
         while not self._headers_done and not self.done:
             self._drive()
-        if not self._headers_done:
+        if not self._headers_done and not self.status:
             raise StoreError(f"the remote store at {self.url} answered without headers")
 
     def read(self, size: int = -1) -> bytes:

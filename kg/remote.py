@@ -33,7 +33,19 @@ from kg.store import Store
 EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the protocol
 WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
 PREFETCH = 1 << 20  # bytes of an answer read whole before parsing (checked to be complete)
-_ERROR_CHARS = 4000  # enough for a parser message with its position
+_ERROR_CHARS = 4000
+# Graphs a store keeps for itself (Virtuoso: its schema, LDP and URIQA graphs, in every database):
+# left out of `named_graphs` and of dumps.
+ENGINE_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+    }
+)
+# Formats an engine labels as ours but writes differently: asked for in another and converted.
+# Virtuoso's TSV quotes variable names and terms as CSV does (SPARQL TSV: `?s`, `<iri>`).
+NOT_AS_SPECIFIED = {"virtuoso": frozenset({"tsv"})}  # enough for a parser message with its position
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 UPDATE = {"Content-Type": "application/sparql-update; charset=utf-8"}
 # How a complete answer ends, by format (after trailing white space): a cheap check that an
@@ -74,6 +86,7 @@ class RemoteStore(Store):
         self.client = StoreClient(user, password)
         self._lock = threading.Lock()
         self._writes = uuid.uuid4().hex
+        self._engine: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> RemoteStore:
@@ -187,10 +200,16 @@ class RemoteStore(Store):
         fmt = choose(job.accept, job.formats, family)
         sparql = bind_values(job.sparql, job.substitutions) if job.substitutions else job.sparql
         countable = not job.result_limit or not fmt.is_graph or fmt.name in ("nt", "nq")
-        wanted = fmt if countable else by_name("nt", GRAPH)
-        assert wanted is not None
+        if countable and any(
+            fmt.name in names and name in self.engine for name, names in NOT_AS_SPECIFIED.items()
+        ):
+            countable = False  # ask for the default format of the family and convert
         fallback = QUERY_ACCEPT.get(form or "", ANY_ACCEPT)
-        accept = f"{wanted.media_type}, {fallback};q=0.5"
+        if countable:
+            others = ", ".join(m.split(";")[0].strip() + ";q=0.5" for m in fallback.split(","))
+            accept = f"{fmt.media_type}, {others}"
+        else:
+            accept = fallback
         response = self._send_query(sparql, accept, job.default_graph, job.named_graphs, job.union)
         if countable and _same_format(media_type(response), fmt):
             out = writer(fmt, job.result_limit, send, foreign=True)
@@ -300,7 +319,29 @@ class RemoteStore(Store):
         """Whether a named graph exists, by one cheap ASK (the default graph always does)."""
         if graph is None:
             return True
-        return bool(self.query(f"ASK {{ GRAPH {_iri(graph)} {{ }} }}", union=False))
+        g = _iri(graph)
+        # `GRAPH <g> { }` alone is false on Virtuoso for every graph: ask for a triple too.
+        sparql = f"ASK {{ {{ GRAPH {g} {{ }} }} UNION {{ GRAPH {g} {{ ?s ?p ?o }} }} }}"
+        return bool(self.query(sparql, union=False))
+
+    def named_graphs(self) -> list[str]:
+        """The named graphs, without the store's own system graphs (`ENGINE_GRAPHS`)."""
+        graphs = super().named_graphs()
+        if not graphs:  # Virtuoso matches no graph with `GRAPH ?g { }`: look at the triples
+            # (GROUP BY: Virtuoso 7.2 takes seconds over DISTINCT ?g on a few thousand quads).
+            sparql = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            rows = self.query(sparql, union=False)
+            graphs = sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+        return [g for g in graphs if g not in ENGINE_GRAPHS]
+
+    @property
+    def engine(self) -> str:
+        """The store's software as its `Server` header names it, lower case ("" if it does not)."""
+        if self._engine is None:
+            response = self._send_query("ASK {}", QUERY_ACCEPT["ASK"], None, None, False)
+            response.read()
+            self._engine = response.headers.get("server", "").lower()
+        return self._engine
 
     def graph_triples(self, graph: str | None) -> Iterable[ox.Triple]:
         """The triples of one graph, streamed by a Graph Store GET where there is one."""
@@ -319,7 +360,10 @@ class RemoteStore(Store):
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad, streamed: the named graphs, then triples only in the default graph."""
-        named = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        hidden = ", ".join(f"<{g}>" for g in ENGINE_GRAPHS)
+        named = (
+            f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({hidden})) }}"
+        )
         for row in self.query(named, union=False):
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
         # Stores whose default graph is the union of all graphs give nothing here, as they should.
