@@ -84,7 +84,20 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # Oxigraph (embedded and server) stores these as xsd:integer; Virtuoso keeps what was written.
 INTEGERS = {
     XSD + name
-    for name in ["nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"]
+    for name in [
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
 }
 
 
@@ -246,7 +259,8 @@ def test_kg_serve_answers_from_virtuoso(front: Any, seed_store: Store) -> None:
             if parse_as == ox.QueryResultsFormat.CSV:  # lossy: compared as text
                 lines = list(csv.reader(io.StringIO(body.decode("utf-8"))))
                 names, rows = lines[0], lines[1:]
-                got_rows = sorted(tuple((n, v) for n, v in zip(names, r, strict=True) if v) for r in rows)
+                pairs = (zip(names, r, strict=True) for r in rows)
+                got_rows = sorted(tuple((n, v) for n, v in pair if v) for pair in pairs)
                 assert (names, got_rows) == _plain(seed_store.query(sparql)), accept
                 continue
             parsed = ox.parse_query_results(body, parse_as)
