@@ -70,6 +70,13 @@ SETTINGS: tuple[Setting, ...] = (
         "password for store_user (prefer the environment, KG_STORE_PASSWORD, to a flag)",
     ),
     Setting(
+        "load_journal_dir",
+        str,
+        "var/loads",
+        "where `kg build` keeps the journal of a load into a remote store (to resume after a"
+        " failure)",
+    ),
+    Setting(
         "store_stale_seconds",
         float,
         1.0,
@@ -165,6 +172,7 @@ class Config:
     store_user: str = _default("store_user")
     store_password: str = _default("store_password")
     store_stale_seconds: float = _default("store_stale_seconds")
+    load_journal_dir: str = _default("load_journal_dir")
     source_dir: str = _default("source_dir")
     base_iri: str = _default("base_iri")
     host: str = _default("host")

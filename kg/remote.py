@@ -271,24 +271,22 @@ class RemoteStore(Store):
             self._bump()
 
     def replace_graphs(self, drop: Iterable[str], quads: Iterable[ox.Quad]) -> None:
-        """PUT each graph, then DELETE the dropped graphs not put again.
+        """Replace each graph the quads hold, then remove the dropped graphs not put again.
 
-        Atomic per graph only: each PUT replaces one graph in one transaction (Oxigraph, Fuseki,
-        GraphDB), so readers never see half a graph, but may see some graphs new and others old
-        while it runs; if it fails part-way, running it again finishes the job (`kg.loading`
-        keeps a journal for that). Without a Graph Store URL, each graph is replaced by one
-        `DROP SILENT GRAPH` + `INSERT DATA` update.
+        Atomic per graph only (`kg.loading`, which sends them in bulk): readers never see half
+        a graph, but may see some graphs new and others old while it runs; if it fails
+        part-way, running it again finishes the job (`kg build` keeps a journal for that).
         """
-        by_graph: dict[str, list[ox.Triple]] = {}
-        for quad in quads:
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                raise StoreError("refusing to write to the default graph")
-            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
-        dropped = sorted({_iri(g)[1:-1] for g in drop} - set(by_graph))  # checked before writing
-        for graph, triples in by_graph.items():
-            self.put_triples(graph, ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES))
-        for graph in dropped:
-            self.drop_graph(graph)
+        from kg.loading import load
+
+        load(self, drop, quads)
+
+    def update_bytes(self, sparql: bytes) -> None:
+        """Run a SPARQL update given as UTF-8 bytes (no copy of a big one into a str)."""
+        try:
+            self._request("POST", self.update_url, body=sparql, headers=UPDATE).close()
+        finally:
+            self._bump()
 
     def put_triples(self, graph: str, ntriples: bytes) -> None:
         """Replace one named graph by these N-Triples, in one request (one transaction)."""

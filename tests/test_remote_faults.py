@@ -58,7 +58,7 @@ class _Relay(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         mode = spoiler.mode
         if mode == "slow":
-            time.sleep(4)
+            time.sleep(8)
         if mode == "error-page":
             self._send(500, "text/html", b"<html><body><h1>Internal error</h1></body></html>")
             return
@@ -144,7 +144,7 @@ def _values(body: bytes) -> list[str]:
 )
 def test_library_errors(relay: tuple[str, Spoiler], mode: str, error: type) -> None:
     url, spoiler = relay
-    store = RemoteStore(url, timeout=1)
+    store = RemoteStore(url, timeout=3)
     spoiler.mode = mode
     with pytest.raises(error) as caught:
         rows = store.query(MANY)
@@ -182,14 +182,14 @@ def _get(server: Any, query: str, accept: str = JSON) -> requests.Response:
 
 @pytest.fixture(scope="module")
 def fronted(tmp_path_factory: pytest.TempPathFactory, upstream: Any) -> Iterator[Any]:
-    """A relay and `kg serve` in front of it (1 s timeout, an hour of cache reuse)."""
+    """A relay and `kg serve` in front of it (3 s timeout, an hour of cache reuse)."""
     spoiler = Spoiler(upstream.query_url)
     handler = type("Handler", (_Relay,), {"spoiler": spoiler})
     relay_server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     relay_server.daemon_threads = True
     threading.Thread(target=relay_server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{relay_server.server_address[1]}/query"
-    settings = {"store_url": url, "query_timeout": 1, "store_stale_seconds": 3600, "workers": 1}
+    settings = {"store_url": url, "query_timeout": 3, "store_stale_seconds": 3600, "workers": 1}
     try:
         with run_kg_server(tmp_path_factory.mktemp("faults") / "unused", **settings) as server:
             yield server, spoiler
