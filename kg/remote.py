@@ -33,7 +33,7 @@ from kg.store import Store
 EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the protocol
 WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
 PREFETCH = 1 << 20  # bytes of an answer read whole before parsing (checked to be complete)
-_ERROR_CHARS = 4000
+_ERROR_CHARS = 4000  # enough for a parser message with its position
 # Graphs a store keeps for itself (Virtuoso: its schema, LDP and URIQA graphs, in every database):
 # left out of `named_graphs` and of dumps.
 ENGINE_GRAPHS = frozenset(
@@ -45,7 +45,7 @@ ENGINE_GRAPHS = frozenset(
 )
 # Formats an engine labels as ours but writes differently: asked for in another and converted.
 # Virtuoso's TSV quotes variable names and terms as CSV does (SPARQL TSV: `?s`, `<iri>`).
-NOT_AS_SPECIFIED = {"virtuoso": frozenset({"tsv"})}  # enough for a parser message with its position
+NOT_AS_SPECIFIED = {"virtuoso": frozenset({"tsv"})}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 UPDATE = {"Content-Type": "application/sparql-update; charset=utf-8"}
 # How a complete answer ends, by format (after trailing white space): a cheap check that an
@@ -59,6 +59,12 @@ _ENDS = {
     "trig": (b".", b"}"),
 }
 _STARTS = {"json": b"{", "xml": b"<", "rdfxml": b"<", "jsonld": b"[{"}
+
+
+def with_base(sparql: str, base_iri: str | None) -> str:
+    """The text with a BASE declaration in front (the protocol has no base parameter); on the
+    same line, so that the store's error positions keep their line numbers."""
+    return f"BASE <{base_iri}> {sparql}" if base_iri else sparql
 
 
 class RemoteStore(Store):
@@ -166,8 +172,10 @@ class RemoteStore(Store):
         named_graphs: list[str] | None = None,
         union: bool = True,
         substitutions: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         """Run a query on the remote store; see `Store.query` (union: Oxigraph's parameter)."""
+        sparql = with_base(sparql, base_iri)
         form = query_form(sparql)
         if substitutions:
             sparql = bind_values(sparql, substitutions)
@@ -199,6 +207,7 @@ class RemoteStore(Store):
         family = GRAPH if form in ("CONSTRUCT", "DESCRIBE") else RESULTS
         fmt = choose(job.accept, job.formats, family)
         sparql = bind_values(job.sparql, job.substitutions) if job.substitutions else job.sparql
+        sparql = with_base(sparql, job.base_iri)
         countable = not job.result_limit or not fmt.is_graph or fmt.name in ("nt", "nq")
         if countable and any(
             fmt.name in names and name in self.engine for name, names in NOT_AS_SPECIFIED.items()
@@ -263,8 +272,9 @@ class RemoteStore(Store):
             default = [EMPTY_GRAPH]
         return default, named
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update on the remote store, in one request (as atomic as the store is)."""
+        sparql = with_base(sparql, base_iri)
         try:
             self._request("POST", self.update_url, body=sparql.encode("utf-8"), headers=UPDATE)
         finally:
