@@ -4,6 +4,9 @@
         --rounds 3 --seconds 8 --targets oxigraph kg kg-warm inproc
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
+`kg-oxigraph` / `kg-virtuoso` (kg serve, cache off, in front of the `oxigraph` / `virtuoso`
+target started before it: the remote-store path), `virtuoso` (Virtuoso open source, loaded once
+by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
 serve ran before kg/server/), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
@@ -169,10 +172,28 @@ def table(rows: dict[str, list[dict]], base_name: str) -> str:
     return "\n".join(lines)
 
 
-def start(name: str, data: tuple, workers: int) -> tg.Target:
+def _url(started: list[tg.Target], prefix: str) -> str:
+    """The URL of a store target started before (a remote store for kg serve to front)."""
+    for t in started:
+        if t.name.startswith(prefix):
+            return f"http://127.0.0.1:{t.port}{t.path}"
+    raise SystemExit(f"start the {prefix} target before the kg serve in front of it")
+
+
+def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.Target:
     nq, kg_dir, ox_dir = data[:3]
     if name == "oxigraph":
         return tg.start_oxigraph(ox_dir)
+    if name == "kg-oxigraph":  # kg serve in front of the `oxigraph` target (cache off)
+        return tg.start_kg_remote(
+            _url(started, "oxigraph"), "kg serve → oxigraph", workers=workers
+        )
+    if name == "virtuoso":
+        return tg.start_virtuoso(nq)
+    if name == "kg-virtuoso":  # kg serve in front of the `virtuoso` target (cache off)
+        return tg.start_kg_remote(
+            _url(started, "virtuoso"), "kg serve → virtuoso", workers=workers
+        )
     if name == "kg":
         return tg.start_kg(kg_dir, "kg serve", workers=workers)
     if name == "kg-warm":
@@ -205,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn kg-oxigraph virtuoso kg-virtuoso "
+        "inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     args = parser.parse_args(argv)
@@ -217,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for name in args.targets:
-            started.append(start(name, data, args.workers))
+            started.append(start(name, data, args.workers, started))
         if args.stream:
             from stream import probe_all
 
