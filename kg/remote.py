@@ -416,7 +416,8 @@ def _same_format(media: str, fmt: Format) -> bool:
 def _complete(fmt: Format, head: bytes, tail: bytes) -> bool:
     """Whether an answer passed through looks whole: how it starts, how it ends."""
     if fmt.name in ("nt", "nq", "csv", "tsv"):
-        return not tail or tail.endswith(b"\n")  # line formats: every line ends
+        # Line formats: every line ends; an ASK's answer is one word (Oxigraph: no newline).
+        return not tail or tail.endswith(b"\n") or tail.strip() in (b"true", b"false")
     head, tail = head.lstrip(), tail.rstrip()
     starts, ends = _STARTS.get(fmt.name), _ENDS.get(fmt.name)
     if starts and (not head or head[:1] not in starts):

@@ -261,18 +261,22 @@ def test_kg_serve_passes_the_store_bytes_through(upstream: Any, tmp_path: Path) 
     settings = {"store_url": upstream.query_url, "workers": 1, "cache_size": 0}
     direct = http.client.HTTPConnection(upstream.base.removeprefix("http://"))
     with run_kg_server(tmp_path / "unused", **settings) as server:
-        for accept in (
-            JSON,
-            "application/sparql-results+xml",
-            "text/csv",
-            "text/tab-separated-values",
-        ):
-            form = urlencode({"query": MANY, "union-default-graph": ""}).encode()
+        for accept, query in [
+            (kind, sparql)
+            for kind in (
+                JSON,
+                "application/sparql-results+xml",
+                "text/csv",
+                "text/tab-separated-values",
+            )
+            for sparql in (MANY, f"ASK {{ <{EX}s7> ?p ?o }}", f"ASK {{ <{EX}nothing> ?p ?o }}")
+        ]:
+            form = urlencode({"query": query, "union-default-graph": ""}).encode()
             direct.request("POST", "/query", body=form, headers={"Accept": accept, **FORM})
             theirs = direct.getresponse()
             expected = theirs.read()
-            with _get(server, MANY, accept) as ours:
-                assert ours.status_code == 200
+            with _get(server, query, accept) as ours:
+                assert ours.status_code == 200, (query, accept, ours.text)
                 assert ours.headers["Content-Type"].split(";")[0] == accept
                 assert ours.content == expected
     direct.close()
