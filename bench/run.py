@@ -185,15 +185,11 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
     if name == "oxigraph":
         return tg.start_oxigraph(ox_dir)
     if name == "kg-oxigraph":  # kg serve in front of the `oxigraph` target (cache off)
-        return tg.start_kg_remote(
-            _url(started, "oxigraph"), "kg serve → oxigraph", workers=workers
-        )
+        return tg.start_kg_remote(_url(started, "oxigraph"), "kg serve → oxigraph", workers=workers)
     if name == "virtuoso":
         return tg.start_virtuoso(nq)
     if name == "kg-virtuoso":  # kg serve in front of the `virtuoso` target (cache off)
-        return tg.start_kg_remote(
-            _url(started, "virtuoso"), "kg serve → virtuoso", workers=workers
-        )
+        return tg.start_kg_remote(_url(started, "virtuoso"), "kg serve → virtuoso", workers=workers)
     if name == "kg":
         return tg.start_kg(kg_dir, "kg serve", workers=workers)
     if name == "kg-warm":

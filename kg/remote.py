@@ -21,6 +21,7 @@ from kg.bindings import bind_values, query_form
 from kg.client import Response, StoreClient
 from kg.config import Config
 from kg.errors import (
+    KGError,
     QueryError,
     StoreError,
     StoreTimeout,
@@ -131,18 +132,24 @@ class RemoteStore(Store):
             return response
         text = response.text(_ERROR_CHARS)
         response.close()
-        if status == 400:
-            raise QueryError(text or f"the remote store rejected the request ({url})")
-        if status in (401, 403):
-            raise StoreError(
-                f"the remote store refused the request ({status}): set store_user and "
-                f"store_password to an account that may {'write' if write else 'read'}: {text}"
-            )
-        if status == 503:
-            raise StoreUnavailable(f"the remote store is unavailable (503): {text}")
-        if status == 504:
-            raise StoreTimeout(f"the remote store timed out (504): {text}")
-        raise StoreError(f"the remote store answered {status}: {text}")
+        raise _status_error(status, text, url, write)
+
+    def _dataset_form(
+        self,
+        sparql: str,
+        default_graph: list[str] | None,
+        named_graphs: list[str] | None,
+        union: bool,
+    ) -> bytes:
+        """The form a query is POSTed as, with its dataset."""
+        data: list[tuple[str, str]] = [("query", sparql)]
+        if default_graph is not None or named_graphs is not None:
+            default, named = self._dataset(default_graph, named_graphs, union)
+            data += [("default-graph-uri", g) for g in default]
+            data += [("named-graph-uri", g) for g in named]
+        elif union:
+            data.append(("union-default-graph", ""))  # Oxigraph server; other stores ignore it
+        return urlencode(data).encode()
 
     def _send_query(
         self,
@@ -153,14 +160,7 @@ class RemoteStore(Store):
         union: bool,
     ) -> Response:
         """POST a query (form-encoded, as every store takes it); the response, headers read."""
-        data: list[tuple[str, str]] = [("query", sparql)]
-        if default_graph is not None or named_graphs is not None:
-            default, named = self._dataset(default_graph, named_graphs, union)
-            data += [("default-graph-uri", g) for g in default]
-            data += [("named-graph-uri", g) for g in named]
-        elif union:
-            data.append(("union-default-graph", ""))  # Oxigraph server; other stores ignore it
-        body = urlencode(data).encode()
+        body = self._dataset_form(sparql, default_graph, named_graphs, union)
         headers = {"Accept": accept, **FORM}
         return self._request("POST", self.query_url, write=False, body=body, headers=headers)
 
@@ -201,7 +201,7 @@ class RemoteStore(Store):
         another format (or a capped graph in a format whose triples cannot be counted unparsed)
         gets its answer parsed and serialized again.
         """
-        from kg.jobs import serialize, writer
+        from kg.jobs import writer
 
         form = query_form(job.sparql)
         family = GRAPH if form in ("CONSTRUCT", "DESCRIBE") else RESULTS
@@ -219,40 +219,68 @@ class RemoteStore(Store):
             accept = f"{fmt.media_type}, {others}"
         else:
             accept = fallback
-        response = self._send_query(sparql, accept, job.default_graph, job.named_graphs, job.union)
-        if countable and _same_format(media_type(response), fmt):
-            out = writer(fmt, job.result_limit, send, foreign=True)
-            self._pass_through(response, fmt, out)
-            return
-        out = writer(fmt, job.result_limit, send)
-        results = parse_response(response)
+        body = self._dataset_form(sparql, job.default_graph, job.named_graphs, job.union)
+        out = writer(fmt, job.result_limit, send, foreign=True)
+        kept = bytearray()  # an error page, or an answer to convert
+        ends = [b"", b""]  # the first and the last bytes passed through
+        passing: list[bool] = []
+
+        def sink(response: Response, data: bytes) -> None:
+            if not passing:
+                ok = response.status < 400 and countable
+                passing.append(ok and _same_format(media_type(response), fmt))
+            if not passing[0]:
+                kept.extend(data)
+                return
+            if len(ends[0]) < 16:
+                ends[0] += data[:16]
+            ends[1] = (ends[1] + data)[-16:]
+            out.write(data)
+
+        headers = {"Accept": accept, **FORM}
         try:
-            serialize(results, fmt, job.result_limit, out)
-        except OSError as err:
-            raise out.error or StoreError(f"bad results from the remote store: {err}") from err
-        except SyntaxError as err:
-            raise StoreError(f"bad results from the remote store: {err}") from err
-        out.flush_out(bytes(out.buffer), True)
+            response = self.client.push(self.query_url, body, headers, self.timeout, sink)
+        except OSError as err:  # the result cap, from the writer
+            raise out.error or StoreError(str(err)) from err
+        if response.status >= 400:
+            text = kept.decode("utf-8", "replace").strip()[:_ERROR_CHARS]
+            raise _status_error(response.status, text, self.query_url, False)
+        if not passing and countable and _same_format(media_type(response), fmt):
+            passing.append(True)  # an empty body in the right format: checked below
+        if passing and passing[0]:
+            if not _complete(fmt, ends[0], ends[1]):
+                raise StoreError(
+                    f"the remote store's answer is not complete {fmt.media_type} "
+                    f"(it starts {ends[0]!r} and ends {ends[1]!r})"
+                )
+            out.flush_out(bytes(out.buffer), True)
+            return
+        self._convert(bytes(kept), media_type(response), fmt, job.result_limit, send)
 
     @staticmethod
-    def _pass_through(response: Response, fmt: Format, out: Any) -> None:
-        head = b""
-        tail = b""
-        try:
-            for data in response.chunks():
-                if len(head) < 16:
-                    head += data[:16]
-                tail = (tail + data)[-16:]
-                out.write(data)
-        except OSError as err:
-            raise out.error or StoreError(str(err)) from err
-        finally:
-            response.close()
-        if not _complete(fmt, head, tail):
+    def _convert(body: bytes, media: str, fmt: Format, limit: int, send: Any) -> None:
+        """Parse a whole answer in the store's format and serialize it in the one asked for."""
+        from kg.jobs import serialize, writer
+
+        found = by_name(media, RESULTS + GRAPH)
+        if found is None:
+            raise StoreError(f"the remote store answered in an unexpected format {media!r}")
+        if not _complete(found, body[:16], body[-16:]):
             raise StoreError(
-                f"the remote store's answer is not complete {fmt.media_type} "
-                f"(it starts {head!r} and ends {tail!r})"
+                f"the remote store's answer is not complete {found.media_type} "
+                f"(it ends {body[-16:]!r})"
             )
+        out = writer(fmt, limit, send)
+        try:
+            if found.is_graph:
+                results: Any = (q.triple for q in ox.parse(body, found.ox))
+            else:
+                results = ox.parse_query_results(body, found.ox)
+            serialize(results, fmt, limit, out)
+        except OSError as err:
+            raise out.error or StoreError(f"bad results from the remote store: {err}") from err
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"bad results from the remote store: {err}") from err
         out.flush_out(bytes(out.buffer), True)
 
     def _dataset(
@@ -407,6 +435,23 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections of every thread."""
         self.client.close()
+
+
+def _status_error(status: int, text: str, url: str, write: bool) -> KGError:
+    """Our error for a store's error status: 400 a QueryError with its message, 503 and 504
+    passed on (StoreUnavailable, StoreTimeout), anything else a StoreError (502)."""
+    if status == 400:
+        return QueryError(text or f"the remote store rejected the request ({url})")
+    if status in (401, 403):
+        return StoreError(
+            f"the remote store refused the request ({status}): set store_user and "
+            f"store_password to an account that may {'write' if write else 'read'}: {text}"
+        )
+    if status == 503:
+        return StoreUnavailable(f"the remote store is unavailable (503): {text}")
+    if status == 504:
+        return StoreTimeout(f"the remote store timed out (504): {text}")
+    return StoreError(f"the remote store answered {status}: {text}")
 
 
 def _same_format(media: str, fmt: Format) -> bool:
