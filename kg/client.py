@@ -5,8 +5,10 @@ Chosen by measured CPU per request on a point query against Oxigraph server (ben
 httpx ~0.35 ms, requests ~0.55 ms. libcurl also releases the GIL while it waits and reads.
 
 `StoreClient.open(...)` sends a request and returns a `Response` once the status line and
-headers are in; its body is read as it arrives (`read`, `chunks`), so an answer can be streamed
-through or parsed while it streams without holding it whole. A transfer cut short (the store
+headers are in; its body is read as it arrives (`read`, `raw`), so an answer can be parsed while
+it streams without holding it whole (libcurl's multi interface, driven from Python).
+`StoreClient.push(...)` is the cheaper way for answers passed on as they come: libcurl's own loop
+hands each piece to a callback. A transfer cut short (the store
 died, a Content-Length or chunked body not complete) is an error at the read that finds it, never
 a short answer. Errors: `StoreUnavailable` (cannot connect, 503), `StoreTimeout` (no complete
 answer within the timeout, 504), `StoreError` (anything else the store got wrong, 502).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,20 +125,6 @@ class Response:
             self.close()
             raise
         return bytes(self._buffer)
-
-    def chunks(self) -> Iterator[bytes]:
-        """The body as it arrives, in the pieces libcurl hands over."""
-        try:
-            while True:
-                if self._buffer:
-                    data = bytes(self._buffer)
-                    self._buffer.clear()
-                    yield data
-                if self.done:
-                    return
-                self._drive()
-        finally:
-            self.close()
 
     def text(self, limit: int) -> str:
         """At most `limit` characters of the body as text (for error messages)."""

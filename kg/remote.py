@@ -1,9 +1,15 @@
 """A remote SPARQL 1.1 store: queries and updates by the SPARQL Protocol, loads by the Graph Store.
 
 Meant for Oxigraph server, Apache Jena Fuseki, Virtuoso, QLever and GraphDB (README, "Pointing it
-at another store"). Results come back as the embedded store's kinds: pyoxigraph `QuerySolutions`
-and `QueryBoolean`, parsed while the response streams in (kg.responses); CONSTRUCT/DESCRIBE give
-`RemoteTriples`, an iterator of `Triple` with the `serialize(output, format)` of `QueryTriples`.
+at another store"); tested on Oxigraph server and Virtuoso. Two ways to ask:
+- `forward(job, send)`, the endpoint's way (kg.jobs.execute calls it): the store is asked for the
+  format the client negotiated and its bytes go through unchanged as they arrive, rows counted for
+  the result cap and the ending checked; another format is converted.
+- `query(...)`, the library's way: results come back as the embedded store's kinds, pyoxigraph
+  `QuerySolutions` and `QueryBoolean` (kg.responses); CONSTRUCT/DESCRIBE give `RemoteTriples`,
+  an iterator of `Triple` with the `serialize(output, format)` of `QueryTriples`.
+HTTP goes through kg.client (libcurl). `version` bounds how long caches keyed by it may hide
+another client's write (`stale_seconds`). Loads go through kg.loading.
 """
 
 from __future__ import annotations
