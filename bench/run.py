@@ -5,7 +5,8 @@
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
 `kg-oxigraph` / `kg-virtuoso` (kg serve, cache off, in front of the `oxigraph` / `virtuoso`
-target started before it: the remote-store path), `virtuoso` (Virtuoso open source, loaded once
+target started before it: the remote-store path), `kg-oxigraph-cache` (the same with the result
+cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not prefilled), `virtuoso` (Virtuoso open source, loaded once
 by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
@@ -186,6 +187,13 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
         return tg.start_oxigraph(ox_dir)
     if name == "kg-oxigraph":  # kg serve in front of the `oxigraph` target (cache off)
         return tg.start_kg_remote(_url(started, "oxigraph"), "kg serve → oxigraph", workers=workers)
+    if name == "kg-oxigraph-cache":  # the same, with the result cache as shipped (1 s bound)
+        return tg.start_kg_remote(
+            _url(started, "oxigraph"),
+            "kg serve → oxigraph (cache on)",
+            workers=workers,
+            cache_size="1000",
+        )
     if name == "virtuoso":
         return tg.start_virtuoso(nq)
     if name == "kg-virtuoso":  # kg serve in front of the `virtuoso` target (cache off)
@@ -222,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn kg-oxigraph virtuoso kg-virtuoso "
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-gunicorn kg-oxigraph kg-oxigraph-cache "
+        "virtuoso kg-virtuoso "
         "inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
