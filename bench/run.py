@@ -6,8 +6,8 @@
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
 `kg-oxigraph` / `kg-virtuoso` (kg serve, cache off, in front of the `oxigraph` / `virtuoso`
 target started before it: the remote-store path), `kg-oxigraph-cache` (the same with the result
-cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not prefilled), `virtuoso` (Virtuoso open source, loaded once
-by its bulk loader),
+cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not prefilled),
+`virtuoso` (Virtuoso open source, loaded once by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-gunicorn` (the Flask app under gunicorn gthread with executor processes: how kg
 serve ran before kg/server/), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
