@@ -1,17 +1,18 @@
 """The HTTP client for remote stores: libcurl (pycurl), one keep-alive connection per thread.
 
-Chosen by measured CPU per request on a point query against Oxigraph server (bench/RESULTS.md,
-"HTTP client for remote stores"): pycurl ~0.02-0.04 ms, http.client ~0.06 ms, urllib3 ~0.12 ms,
-httpx ~0.35 ms, requests ~0.55 ms. libcurl also releases the GIL while it waits and reads.
+Chosen by measured CPU per request on a point query against Oxigraph server (bench/clients.py,
+bench/RESULTS.md "HTTP client for remote stores"): pycurl ~0.04 ms, http.client ~0.08 ms,
+urllib3 ~0.14 ms, httpx ~0.32 ms, requests ~0.46 ms. libcurl also releases the GIL while it
+waits and reads, and does Digest authentication and gzip itself.
 
 `StoreClient.open(...)` sends a request and returns a `Response` once the status line and
 headers are in; its body is read as it arrives (`read`, `raw`), so an answer can be parsed while
 it streams without holding it whole (libcurl's multi interface, driven from Python).
 `StoreClient.push(...)` is the cheaper way for answers passed on as they come: libcurl's own loop
-hands each piece to a callback. A transfer cut short (the store
-died, a Content-Length or chunked body not complete) is an error at the read that finds it, never
-a short answer. Errors: `StoreUnavailable` (cannot connect, 503), `StoreTimeout` (no complete
-answer within the timeout, 504), `StoreError` (anything else the store got wrong, 502).
+hands each piece to a callback. A transfer cut short (the store died, a Content-Length or a
+chunked body not complete) is an error at the read that finds it, never a short answer.
+Errors: `StoreUnavailable` (cannot connect, 503), `StoreTimeout` (no complete answer within the
+timeout, 504), `StoreError` (anything else the store got wrong, 502).
 """
 
 from __future__ import annotations
