@@ -230,11 +230,14 @@ class RemoteStore(Store):
         kept = bytearray()  # an error page, or an answer to convert
         ends = [b"", b""]  # the first and the last bytes passed through
         passing: list[bool] = []
+        decided = [0]  # the status `passing` was decided for
 
         def sink(response: Response, data: bytes) -> None:
-            if not passing:
+            if not passing or decided[0] != response.status:  # (a 401 challenge's body first)
                 ok = response.status < 400 and countable
-                passing.append(ok and _same_format(media_type(response), fmt))
+                passing[:] = [ok and _same_format(media_type(response), fmt)]
+                decided[0] = response.status
+                kept.clear()
             if not passing[0]:
                 kept.extend(data)
                 return
