@@ -98,7 +98,7 @@ class RemoteStore(Store):
         self.stale_seconds = stale_seconds
         self.client = StoreClient(user, password)
         self._lock = threading.Lock()
-        self._writes = uuid.uuid4().hex
+        self._written: tuple[int, str] | None = None  # (period, token) of this object's last write
         self._engine: str | None = None
 
     @classmethod
@@ -424,22 +424,30 @@ class RemoteStore(Store):
 
     @property
     def version(self) -> str:
-        """A token that changes on every write through this object and every `stale_seconds`.
+        """A token that changes every `stale_seconds` and on every write through this object.
 
         A remote store gives no version token and other clients (other `kg serve` fronts) write
-        to it too, so a token cannot know of their writes. This one is made of this object's own
-        writes and the current period of `stale_seconds` (wall clock): whatever is keyed by it
-        (the result cache, ETags) is renewed at each period's end. An answer cached by this front
-        was computed after its period began, so another client's write is seen here at most
-        `stale_seconds` after it completed; this front's own writes are seen at once. 0 changes
-        the token on every read: nothing is reused.
+        to it too, so a token cannot know of their writes. This one is the current period of
+        `stale_seconds` on the wall clock, so whatever is keyed by it (the result cache, ETags)
+        is renewed at each period's end: an answer cached by a front was computed after its
+        period began, so another client's write is seen there at most `stale_seconds` after it
+        completed. A write through this object changes the token at once, for the rest of its
+        period. Fronts with the same clock and no write of their own in the period give the
+        same token, so an ETag from one is good at the other (behind a proxy). 0 changes the
+        token on every read: nothing is reused.
         """
-        period = time.time() // self.stale_seconds if self.stale_seconds > 0 else uuid.uuid4().hex
-        return f"{self._writes}-{period}"
+        if self.stale_seconds <= 0:
+            return uuid.uuid4().hex
+        period = int(time.time() // self.stale_seconds)
+        written = self._written
+        if written is not None and written[0] == period:
+            return f"{period}-{written[1]}"
+        return str(period)
 
     def _bump(self) -> None:
+        period = int(time.time() // self.stale_seconds) if self.stale_seconds > 0 else 0
         with self._lock:
-            self._writes = uuid.uuid4().hex
+            self._written = (period, uuid.uuid4().hex)
 
     def close(self) -> None:
         """Close the HTTP connections of every thread."""

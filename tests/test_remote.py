@@ -269,6 +269,10 @@ def test_version_bounds_how_long_other_clients_writes_go_unseen(
     assert after != before
     store.update(PX + "DELETE DATA { GRAPH ex:g1 { ex:x ex:p 2 } }")
     assert store.version != after  # own writes: at once, within the period
+    clock[0] += 2.0  # the next period: the same token as any other front's
+    twin = RemoteStore(oxigraph_server.query_url, stale_seconds=2.0)
+    assert store.version == twin.version
+    twin.close()
     never = RemoteStore(oxigraph_server.query_url, stale_seconds=0)
     assert never.version != never.version  # 0: every read gets a token of its own
     store.close()
