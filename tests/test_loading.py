@@ -151,3 +151,26 @@ def test_a_graph_coming_back_is_added_to(relayed: tuple[str, Switch]) -> None:
     rows = store.query("SELECT ?s WHERE { GRAPH <http://e/g> { ?s ?p ?o } }")
     assert sorted(r["s"].value for r in rows) == ["http://e/a", "http://e/c"]
     store.close()
+
+
+def test_a_journal_counts_only_for_its_own_store_and_content(
+    relayed: tuple[str, Switch], tmp_path: Path
+) -> None:
+    url, _ = relayed
+    store = RemoteStore(url)
+    journal = tmp_path / "load.journal"
+    quads = (
+        '<http://e/a> <http://e/p> "1" <http://e/g> .\n'
+        '<http://e/b> <http://e/p> "2" <http://e/h> .\n'
+    )
+    assert load(store, [], ox.parse(quads, ox.RdfFormat.N_QUADS), journal=journal).graphs == 2
+    assert not journal.exists()  # done: removed
+    # A journal another store left, and one for this store with other content for g: neither
+    # makes the load skip anything it should write.
+    journal.write_text("# geoclaims load journal 1: http://elsewhere/query\nhttp://e/g\tx\n")
+    report = load(store, [], ox.parse(quads, ox.RdfFormat.N_QUADS), journal=journal)
+    assert (report.graphs, report.skipped) == (2, 0)
+    journal.write_text(f"# geoclaims load journal 1: {url}\nhttp://e/g\tnot-its-digest\n")
+    report = load(store, [], ox.parse(quads, ox.RdfFormat.N_QUADS), journal=journal)
+    assert (report.graphs, report.skipped) == (2, 0)
+    store.close()
