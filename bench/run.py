@@ -4,6 +4,10 @@
         --rounds 3 --seconds 8 --targets oxigraph kg kg-warm inproc
 
 Targets: `kg` (kg serve, result cache off), `kg-warm` (cache on, filled before the rounds),
+`kg-oxigraph` / `kg-virtuoso` (kg serve, cache off, in front of the `oxigraph` / `virtuoso`
+target started before it: the remote-store path), `kg-oxigraph-cache` (the same with the result
+cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not prefilled),
+`virtuoso` (Virtuoso open source, loaded once by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
 other HTTP server), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
@@ -251,10 +255,31 @@ def table(rows: dict[str, list[dict]], base_name: str) -> str:
     return "\n".join(lines)
 
 
-def start(name: str, data: tuple, workers: int) -> tg.Target:
+def _url(started: list[tg.Target], prefix: str) -> str:
+    """The URL of a store target started before (a remote store for kg serve to front)."""
+    for t in started:
+        if t.name.startswith(prefix):
+            return f"http://127.0.0.1:{t.port}{t.path}"
+    raise SystemExit(f"start the {prefix} target before the kg serve in front of it")
+
+
+def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.Target:
     nq, kg_dir, ox_dir = data[:3]
     if name == "oxigraph":
         return tg.start_oxigraph(ox_dir)
+    if name == "kg-oxigraph":  # kg serve in front of the `oxigraph` target (cache off)
+        return tg.start_kg_remote(_url(started, "oxigraph"), "kg serve → oxigraph", workers=workers)
+    if name == "kg-oxigraph-cache":  # the same, with the result cache as shipped (1 s bound)
+        return tg.start_kg_remote(
+            _url(started, "oxigraph"),
+            "kg serve → oxigraph (cache on)",
+            workers=workers,
+            cache_size="1000",
+        )
+    if name == "virtuoso":
+        return tg.start_virtuoso(nq)
+    if name == "kg-virtuoso":  # kg serve in front of the `virtuoso` target (cache off)
+        return tg.start_kg_remote(_url(started, "virtuoso"), "kg serve → virtuoso", workers=workers)
     if name == "kg":
         return tg.start_kg(kg_dir, "kg serve", workers=workers)
     if name == "kg-warm":
@@ -292,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm inproc "
-        "rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm kg-oxigraph "
+        "kg-oxigraph-cache virtuoso kg-virtuoso inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     parser.add_argument("--wrk", action="store_true", help="load HTTP targets with wrk (C)")
@@ -306,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for name in args.targets:
-            started.append(start(name, data, args.workers))
+            started.append(start(name, data, args.workers, started))
         if args.stream:
             from stream import probe_all
 

@@ -111,6 +111,10 @@ class Target:
     store: ox.Store | None = None
 
     def stop(self) -> None:
+        context = getattr(self, "context", None)
+        if context is not None:  # a server started by a context manager (Virtuoso)
+            context.__exit__(None, None, None)
+            return
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)  # its own session: workers too
@@ -174,6 +178,36 @@ def start_oxigraph(location: Path) -> Target:
     proc = _spawn(cmd + ["--bind", f"127.0.0.1:{port}"])
     wait_for(port, "/query", proc)
     return Target("oxigraph serve", port, "/query", proc)
+
+
+def start_kg_remote(store_url: str, name: str, workers: int = 2, **settings: str) -> Target:
+    """`kg serve` in front of a remote store (result cache off unless `cache_size` is given)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(KG_STORE_URL=store_url, KG_CACHE_SIZE="0")
+    env.update({"KG_" + k.upper(): str(v) for k, v in settings.items()})
+    cmd = [str(BIN / "kg"), "serve", "--port", str(port), "--workers", str(workers)]
+    proc = _spawn(cmd, env)
+    wait_for(port, "/sparql", proc)
+    return Target(name, port, "/sparql", proc)
+
+
+def start_virtuoso(nq: Path) -> Target:
+    """Virtuoso open source holding the N-Quads file (loaded once by its own bulk loader into
+    bench/out/virtuoso-<size>/, reused after)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from virtuoso_server import run_virtuoso
+
+    location = nq.parent / ("virtuoso-" + nq.stem.removeprefix("data-"))
+    fresh = not (location / "virtuoso.db").exists()
+    context = run_virtuoso(location, memory_mb=1024, allowed_dirs=(str(nq.parent),))
+    server = context.__enter__()
+    if fresh:
+        server.bulk_load(nq.parent, nq.name)
+    port = int(server.base.rsplit(":", 1)[1])
+    target = Target("virtuoso", port, "/sparql", server.process)
+    target.context = context  # type: ignore[attr-defined]
+    return target
 
 
 def start_rdflib_endpoint(data: Path) -> Target:

@@ -49,6 +49,7 @@ class BuildReport:
     parts: dict[str, tuple[int, int]] | None = None  # a streamed build counts per part only
     reloaded: list[str] = field(default_factory=list)  # shared graphs an article build refreshed
     warnings: list[str] = field(default_factory=list)
+    skipped: int = 0  # remote load resumed: graphs the journal showed already loaded
     index: str = ""  # what the search index took in (kg.search), when it was rebuilt
 
     @property
@@ -85,6 +86,8 @@ class BuildReport:
         if self.reloaded:
             parts = sorted({_part(g) for g in self.reloaded})
             lines.append("missing or changed, reloaded: " + ", ".join(parts))
+        if self.skipped:
+            lines.append(f"resumed: {self.skipped} graphs already loaded (journal) were skipped")
         if self.index:
             lines.append(self.index)
         return "\n".join(lines)
@@ -276,7 +279,16 @@ def _build_into(
             drop |= _article_graphs(existing, compiled, aid)
             graphs += compiled.units[f"article/{aid}"]
             report.articles.append(aid)
-    if graphs or drop:
+    if (graphs or drop) and config.remote and hasattr(store, "put_triples"):
+        # In bulk, with progress, resumable: a journal of the graphs done (kg.loading).
+        from kg.loading import journal_path, load
+
+        total = sum(len(compiled.sink.graphs[g]) for g in graphs)
+        loaded = load(
+            store, drop, compiled.quads(graphs), journal=journal_path(config), total=total
+        )
+        report.skipped = loaded.skipped
+    elif graphs or drop:
         store.replace_graphs(drop, compiled.quads(graphs))
     if articles is not None and f"{compiled.base}graph/entities" in report.reloaded:
         report.warnings = _unloaded_entities(store, compiled.base)

@@ -57,6 +57,33 @@ SETTINGS: tuple[Setting, ...] = (
         "Graph Store Protocol URL of the remote store (default: store_url with /query -> /store)",
     ),
     Setting(
+        "store_user",
+        str,
+        "",
+        "user name for the remote store (HTTP Basic or Digest; Virtuoso's /sparql-auth needs it"
+        " for updates)",
+    ),
+    Setting(
+        "store_password",
+        str,
+        "",
+        "password for store_user (prefer the environment, KG_STORE_PASSWORD, to a flag)",
+    ),
+    Setting(
+        "load_journal_dir",
+        str,
+        "var/loads",
+        "where `kg build` keeps the journal of a load into a remote store (to resume after a"
+        " failure)",
+    ),
+    Setting(
+        "store_stale_seconds",
+        float,
+        1.0,
+        "remote store: seconds a front may reuse a cached answer; another client's write is seen"
+        " after at most this long (0: no reuse)",
+    ),
+    Setting(
         "source_dir",
         str,
         "",
@@ -208,6 +235,10 @@ class Config:
     store_url: str = _default("store_url")
     store_update_url: str = _default("store_update_url")
     store_gsp_url: str = _default("store_gsp_url")
+    store_user: str = _default("store_user")
+    store_password: str = _default("store_password")
+    load_journal_dir: str = _default("load_journal_dir")
+    store_stale_seconds: float = _default("store_stale_seconds")
     source_dir: str = _default("source_dir")
     base_iri: str = _default("base_iri")
     host: str = _default("host")
@@ -290,8 +321,9 @@ class Config:
         return folders(self.source_dir)
 
     def as_dict(self) -> dict[str, Any]:
-        """The settings, with the token hidden."""
+        """The settings, with the token and the store's password hidden."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        if out["token"]:
-            out["token"] = "***"
+        for secret in ("token", "store_password"):
+            if out[secret]:
+                out[secret] = "***"
         return out

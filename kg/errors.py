@@ -14,6 +14,9 @@ KGError                      exit 1, HTTP 500
  +-- QueryTimeout            exit 6, HTTP 503   a query ran past the configured timeout
  +-- ResultTooLarge          exit 6, HTTP 413   a result exceeded the configured cap
  +-- StoreError              exit 7, HTTP 502   the store (embedded or remote) failed
+ |    +-- StoreUnavailable    exit 7, HTTP 503   a remote store cannot be reached
+ |    +-- StoreTimeout        exit 7, HTTP 504   a remote store gave no complete answer in time
+ |                                               (also a QueryTimeout)
  +-- Unauthorized            exit 8, HTTP 401   no token where one is needed
  +-- Forbidden               exit 8, HTTP 403   a wrong token, or writes switched off
 """
@@ -124,6 +127,19 @@ class StoreError(KGError):
 
     exit_code = 7
     http_status = 502
+
+
+class StoreUnavailable(StoreError):
+    """A remote store cannot be reached (down, refusing connections, unknown host)."""
+
+    http_status = 503
+
+
+class StoreTimeout(StoreError, QueryTimeout):
+    """A remote store gave no complete answer within the timeout."""
+
+    exit_code = 7
+    http_status = 504
 
 
 class Unauthorized(KGError):

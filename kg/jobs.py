@@ -5,10 +5,15 @@ does it know SELECT from CONSTRUCT), serializes with pyoxigraph's Rust serialize
 chunks and enforces the result cap while counting rows without a Python loop per row.
 `InlineExecutor` runs jobs in the calling thread; `ExecutorStore` is a read-only `Store` whose
 queries go through any executor (so pages share the endpoint's timeout-safe path).
+
+A store with a `forward(job, send)` method (`kg.remote.RemoteStore`) answers a query job itself:
+it passes the remote store's bytes through when they are in the negotiated format. `StoreReads`
+is the server fast path's interface (that of `kg.inprocess.LocalReads`) over such a store.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -62,28 +67,53 @@ class Result:
         return b"".join(self)
 
 
-class _Writer:
-    """A binary file for the serializers that counts rows and hands out full chunks."""
+# The same, tolerant of the white space other engines put between rows (for answers passed
+# through from a remote store); a separator inside a literal can only make the count higher.
+_ROW_PATTERN = {
+    "json": re.compile(rb"\}\s*,\s*\{"),
+    "xml": re.compile(rb"<result[\s>]"),
+    "csv": re.compile(rb"\n"),
+    "tsv": re.compile(rb"\n"),
+    "nt": re.compile(rb"\n"),
+    "nq": re.compile(rb"\n"),
+}
+_TAIL = 64  # bytes of the previous chunk kept so a separator split between chunks is counted
 
-    def __init__(self, fmt: Format, limit: int, flush: Any) -> None:
+
+class _Writer:
+    """A binary file for the serializers that counts rows and hands out full chunks.
+
+    `foreign`: the bytes come from another serializer (a remote store's): count rows with the
+    white-space tolerant patterns.
+    """
+
+    def __init__(self, fmt: Format, limit: int, flush: Any, *, foreign: bool = False) -> None:
         self.buffer = bytearray()
         self.limit = limit
-        self.mark = None if fmt.is_graph else _ROW_MARK.get(fmt.name)
+        self.pattern = _ROW_PATTERN.get(fmt.name) if foreign else None
+        self.mark = None if fmt.is_graph or foreign else _ROW_MARK.get(fmt.name)
         self.rows = -1 if fmt.name == "csv" else 0  # the CSV header line ends with a separator
         self.tail = b""
         self.flush_out = flush
         self.error: KGError | None = None
 
-    def write(self, data: bytes) -> int:
-        if self.limit and self.mark:
+    def _count(self, data: bytes) -> None:
+        if self.pattern is not None:
+            seen = self.tail + data
+            start = len(self.tail)
+            self.rows += sum(1 for m in self.pattern.finditer(seen) if m.end() > start)
+            self.tail = seen[-_TAIL:]
+        elif self.mark:
             seen = self.tail + data
             self.rows += seen.count(self.mark)
             self.tail = seen[-(len(self.mark) - 1) :] if len(self.mark) > 1 else b""
-            if self.rows > self.limit:
-                self.error = ResultTooLarge(
-                    f"the result has more than {self.limit} rows; add a LIMIT"
-                )
-                raise OSError(self.error.message)
+        if self.rows > self.limit:
+            self.error = ResultTooLarge(f"the result has more than {self.limit} rows; add a LIMIT")
+            raise OSError(self.error.message)
+
+    def write(self, data: bytes) -> int:
+        if self.limit:
+            self._count(data)
         self.buffer += data
         if len(self.buffer) >= CHUNK:
             self.flush_out(bytes(self.buffer), False)
@@ -109,6 +139,10 @@ def execute(store: Any, job: Job, send: Any) -> None:
         results, graph, fmt = None, True, choose(job.accept, job.formats, DATASET)
     else:
         check_query(job.sparql, job.limits or Limits(), job.base_iri)
+        forward = getattr(store, "forward", None)
+        if forward is not None:
+            forward(job, send)  # a remote store: its own answer, passed through where it can be
+            return
         extra = {"base_iri": job.base_iri} if job.base_iri else {}
         results = store.query(
             job.sparql,
@@ -120,6 +154,22 @@ def execute(store: Any, job: Job, send: Any) -> None:
         )
         graph = not isinstance(results, ox.QuerySolutions | ox.QueryBoolean)
         fmt = choose(job.accept, job.formats, GRAPH if graph else RESULTS)
+    out = writer(fmt, job.result_limit, send)
+    try:
+        if results is None:
+            store.dump(out, fmt.ox)
+        else:
+            serialize(results, fmt, job.result_limit, out)
+    except OSError as err:
+        raise out.error or StoreError(str(err)) from err
+    out.flush_out(bytes(out.buffer), True)
+
+
+def writer(fmt: Format, limit: int, send: Any, *, foreign: bool = False) -> _Writer:
+    """The file object `execute` serializes into: counts rows, sends 64 KiB chunks to `send`.
+
+    The caller ends the answer with `out.flush_out(bytes(out.buffer), True)`.
+    """
     started = False
 
     def flush(data: bytes, last: bool) -> None:
@@ -127,17 +177,19 @@ def execute(store: Any, job: Job, send: Any) -> None:
         send(None if started else fmt.name, data, last)
         started = True
 
-    out = _Writer(fmt, job.result_limit, flush)
-    try:
-        if results is None:
-            store.dump(out, fmt.ox)
-        elif graph and job.result_limit:
-            ox.serialize(_capped(results, job.result_limit), out, fmt.ox)
-        else:
-            results.serialize(out, fmt.ox)
-    except OSError as err:
-        raise out.error or StoreError(str(err)) from err
-    flush(bytes(out.buffer), True)
+    return _Writer(fmt, limit, flush, foreign=foreign)
+
+
+def serialize(results: Any, fmt: Format, limit: int, out: Any) -> None:
+    """Write query results (pyoxigraph's, or an iterable of triples) in `fmt`, capped."""
+    if isinstance(results, ox.QuerySolutions | ox.QueryBoolean):
+        results.serialize(out, fmt.ox)
+    elif limit:
+        ox.serialize(_capped(results, limit), out, fmt.ox)
+    elif hasattr(results, "serialize"):
+        results.serialize(out, fmt.ox)
+    else:
+        ox.serialize(results, out, fmt.ox)
 
 
 class InlineExecutor:
@@ -166,6 +218,26 @@ class InlineExecutor:
 
     def close(self) -> None:
         """Nothing to stop."""
+
+
+class StoreReads:
+    """A store that answers jobs itself (remote), with `kg.inprocess.LocalReads`' interface.
+
+    The server's fast path calls `execute(job, send, deadline)` from its request threads; the
+    remote store enforces the timeout itself (its HTTP client stops at it), so nothing runs away.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def warm(self) -> None:
+        """Nothing to open: connections are made on first use, one per thread."""
+
+    def runaway(self) -> bool:
+        return False
+
+    def execute(self, job: Job, send: Any, deadline: float | None = None) -> None:
+        execute(self.store, job, send)
 
 
 class ExecutorStore(Store):

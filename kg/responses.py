@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import pyoxigraph as ox
-import requests
 
+from kg.client import Response
 from kg.errors import StoreError
 
 # What to ask a remote store for, by query form: formats pyoxigraph parses as they stream.
@@ -24,7 +24,7 @@ ANY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text
 class RemoteTriples:
     """The triples of a remote CONSTRUCT or DESCRIBE, parsed as they stream in."""
 
-    def __init__(self, quads: Iterator[ox.Quad], response: requests.Response) -> None:
+    def __init__(self, quads: Iterator[ox.Quad], response: Response) -> None:
         self._quads = quads
         self._response = response
 
@@ -37,7 +37,10 @@ class RemoteTriples:
         except StopIteration:
             self._response.close()
             raise
-        except (SyntaxError, OSError, requests.RequestException) as err:
+        except StoreError:
+            self._response.close()
+            raise
+        except (SyntaxError, OSError) as err:
             self._response.close()
             raise StoreError(f"bad RDF from the remote store: {err}") from err
         return quad.triple
@@ -47,20 +50,27 @@ class RemoteTriples:
         return ox.serialize(self, output, format or ox.RdfFormat.N_TRIPLES)
 
 
-def parse_response(response: requests.Response) -> Any:
+def media_type(response: Response) -> str:
+    """The response's media type, with other engines' names for ours (Virtuoso's N-Triples)."""
+    media = response.content_type
+    return {"text/plain": "application/n-triples", "text/rdf+n3": "text/turtle"}.get(media, media)
+
+
+def parse_response(response: Response) -> Any:
     """pyoxigraph results from a streaming response, chosen by its Content-Type."""
-    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    media = {"text/plain": "application/n-triples"}.get(media, media)  # Virtuoso's N-Triples
-    response.raw.decode_content = True  # gzip or deflate undone while streaming
+    media = media_type(response)
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     try:
         if results_format is not None:
-            return ox.parse_query_results(response.raw, results_format)
+            return ox.parse_query_results(response.raw(), results_format)
         rdf_format = ox.RdfFormat.from_media_type(media) if media else None
         if rdf_format is None:
             response.close()
-            raise StoreError(f"the remote store answered in an unknown format {media!r}")
-        return RemoteTriples(iter(ox.parse(response.raw, rdf_format)), response)
-    except (SyntaxError, OSError) as err:
+            raise StoreError(f"the remote store answered in an unexpected format {media!r}")
+        return RemoteTriples(iter(ox.parse(response.raw(), rdf_format)), response)
+    except StoreError:
+        response.close()
+        raise
+    except (SyntaxError, OSError, ValueError) as err:
         response.close()
         raise StoreError(f"bad results from the remote store: {err}") from err

@@ -73,12 +73,13 @@ def bench_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_one_tiny_round_against_kg_and_oxigraph(bench_out: Path, capsys) -> None:
     argv = ["--quads", "3000", "--mix", "light", "--concurrency", "2", "--rounds", "1"]
-    argv += ["--seconds", "1", "--targets", "oxigraph", "kg", "kg-warm", "inproc"]
+    argv += ["--seconds", "1", "--targets", "oxigraph", "kg", "kg-warm", "kg-oxigraph", "inproc"]
     assert run.main(argv) == 0
     rows = _table(capsys.readouterr().out)
     assert set(rows) == {
         "oxigraph serve",
         "kg serve",
+        "kg serve → oxigraph",
         "kg serve (warm cache)",
         "in-process pyoxigraph",
     }

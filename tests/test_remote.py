@@ -252,17 +252,31 @@ def test_update_then_query(remote: RemoteStore, embedded: EmbeddedStore) -> None
     assert remote.named_graphs() == embedded.named_graphs() == sorted([G1, G2, G3, EX + "g4"])
 
 
-def test_version_sees_writes_of_other_clients(
-    remote: RemoteStore, oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch
+def test_version_bounds_how_long_other_clients_writes_go_unseen(
+    oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kg.remote.VERSION_TTL", 0.0)
-    monkeypatch.setattr("kg.remote.VERSION_COST", 0.0)
-    before = remote.version
-    assert remote.version == before  # stable while nothing changes
+    clock = [1_000_000.0]
+    monkeypatch.setattr("kg.remote.time.time", lambda: clock[0])
+    store = RemoteStore(oxigraph_server.query_url, stale_seconds=2.0)
+    before = store.version
+    clock[0] += 1.0
+    assert store.version == before  # the same period, no write through this object
     other = RemoteStore(oxigraph_server.query_url)
     other.update(PX + "INSERT DATA { GRAPH ex:g1 { ex:x ex:p 2 } }")
     other.close()
-    assert remote.version != before
+    clock[0] += 1.0  # the period (and so the bound) ends: the token changes
+    after = store.version
+    assert after != before
+    store.update(PX + "DELETE DATA { GRAPH ex:g1 { ex:x ex:p 2 } }")
+    assert store.version != after  # own writes: at once, within the period
+    clock[0] += 2.0  # the next period: the same token as any other front's
+    twin = RemoteStore(oxigraph_server.query_url, stale_seconds=2.0)
+    assert store.version == twin.version
+    twin.close()
+    never = RemoteStore(oxigraph_server.query_url, stale_seconds=0)
+    assert never.version != never.version  # 0: every read gets a token of its own
+    store.close()
+    never.close()
 
 
 @pytest.mark.parametrize("gsp", [True, False])

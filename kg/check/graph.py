@@ -10,10 +10,15 @@ from kg.check.model import XSD, Claim, Fact, Lit, Node, Snapshot, Source, Value
 from kg.namespaces import GC, RDF, sparql_prefixes
 from kg.store import Store
 
+# "1" and "0" are xsd:boolean's other lexical forms (Virtuoso answers with them): canonical here.
+_BOOLEAN = {"1": "true", "0": "false"}
+
 
 def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
     if isinstance(term, ox.Literal):
-        return Lit(term.value, term.datatype.value, term.language)
+        datatype = term.datatype.value
+        value = _BOOLEAN.get(term.value, term.value) if datatype == XSD + "boolean" else term.value
+        return Lit(value, datatype, term.language)
     return term.value
 
 
