@@ -350,3 +350,90 @@ def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: boo
         raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
     values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
     click.echo(commands.single(config, text, aid, values, out, force=force))
+
+
+# --- kg import (issue 15) ----------------------------------------------------------------------
+def _import_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters and --skip-bad every `kg import` source takes."""
+    options = [
+        click.option("--from", "first", metavar="YYYY-MM-DD", help="keep events on or after"),
+        click.option("--to", "last", metavar="YYYY-MM-DD", help="keep events on or before"),
+        click.option("--country", "countries", multiple=True, metavar="CODE",
+                     help="keep events with an actor of this country (CAMEO / ISO alpha-3 code, "
+                          "e.g. BLR; repeatable)"),
+        click.option("--root", "roots", multiple=True, metavar="CODE",
+                     help="keep events of this CAMEO root code (GDELT, e.g. 15) or PLOVER type "
+                          "(POLECAT, e.g. MOBILIZE); repeatable"),
+        click.option("--skip-bad", is_flag=True,
+                     help="skip malformed rows (each reported with file and line, counted) "
+                          "instead of rejecting the file whole"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(first: str | None, last: str | None, countries: tuple[str, ...],
+             roots: tuple[str, ...]):  # fmt: skip
+    from kg.events.rows import Filters, RowError, day
+
+    try:
+        bounds = [day(d, f"--{n}") if d else "" for d, n in ((first, "from"), (last, "to"))]
+    except RowError as err:
+        raise click.BadParameter(str(err)) from None
+    return Filters(
+        bounds[0],
+        bounds[1],
+        frozenset(c.strip().upper() for c in countries),
+        frozenset(r.strip().upper() for r in roots),
+    )
+
+
+def _run_import(config: Config, files: list[tuple[str, str]], filters: Any, skip_bad: bool) -> None:
+    """Import each (kind, path) into its own graph, one atomic load each; a line per file."""
+    from kg.events.importer import import_file, refresh_search
+    from kg.lock import writer
+
+    say_sources(config)
+    reports = []
+    with writer(config) as store:
+        for kind, path in files:
+            report = import_file(config, store, kind, path, filters, skip_bad=skip_bad)
+            for error in report.errors:
+                click.echo(f"skipped: {error.message}", err=True)
+            if report.bad > len(report.errors):
+                click.echo(f"skipped: ... and {report.bad - len(report.errors)} more", err=True)
+            click.echo(report.summary())
+            reports.append(report)
+    refresh_search(config)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import event data (GDELT 2.0, POLECAT) into graphs of their own, one per file."""
+
+
+@import_.command("gdelt")
+@click.argument("events", type=click.Path(dir_okay=False))
+@click.option("--mentions", type=click.Path(dir_okay=False),
+              help="a GDELT 2.0 mentions file (16 columns) to import too, into its own "
+                   "graph")  # fmt: skip
+@_import_options
+@with_settings
+def import_gdelt(config: Config, events: str, mentions: str | None, first: str | None,
+                 last: str | None, countries: tuple[str, ...], roots: tuple[str, ...],
+                 skip_bad: bool) -> None:  # fmt: skip
+    """Import a GDELT 2.0 events export (61 columns, tab-separated, no header; .zip or plain)."""
+    files = [("gdelt-events", events)] + ([("gdelt-mentions", mentions)] if mentions else [])
+    _run_import(config, files, _filters(first, last, countries, roots), skip_bad)
+
+
+@import_.command("polecat")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_import_options
+@with_settings
+def import_polecat(config: Config, file: str, first: str | None, last: str | None,
+                   countries: tuple[str, ...], roots: tuple[str, ...],
+                   skip_bad: bool) -> None:  # fmt: skip
+    """Import a POLECAT file (tab-separated, header line; .zip, .gz or plain)."""
+    _run_import(config, [("polecat", file)], _filters(first, last, countries, roots), skip_bad)

@@ -75,6 +75,33 @@ SETTINGS: tuple[Setting, ...] = (
         "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
     ),
     Setting(
+        "query_max_depth",
+        int,
+        100,
+        "most levels of { } ( ) [ ] << >> nesting in a query or update; deeper ones are refused"
+        " before parsing (the parser's stack)",
+    ),
+    Setting(
+        "query_max_chain",
+        int,
+        1000,
+        "most operators, triple patterns and OPTIONAL/UNION/MINUS/BIND/FILTER... on any path of"
+        " a query's tree, weighted by the stack each costs; longer chains are refused before"
+        " parsing (the engine's stack)",
+    ),
+    Setting(
+        "service_allowlist",
+        str,
+        "",
+        "SPARQL endpoints a query may call with SERVICE, space- or comma-separated (empty: none)",
+    ),
+    Setting(
+        "service_allow_private",
+        bool,
+        False,
+        "let SERVICE call listed endpoints on loopback, private and link-local addresses",
+    ),
+    Setting(
         "result_limit", int, 1_000_000, "most rows or triples one result may hold (0: no limit)"
     ),
     Setting("max_body", int, 10 * 1024 * 1024, "largest request body accepted, in bytes"),
@@ -156,6 +183,10 @@ class Config:
     workers: int = _default("workers")
     threads: int = _default("threads")
     query_timeout: float = _default("query_timeout")
+    query_max_depth: int = _default("query_max_depth")
+    query_max_chain: int = _default("query_max_chain")
+    service_allowlist: str = _default("service_allowlist")
+    service_allow_private: bool = _default("service_allow_private")
     result_limit: int = _default("result_limit")
     max_body: int = _default("max_body")
     token: str = _default("token")

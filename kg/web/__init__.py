@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from kg.config import Config
 from kg.executor import Executor, ExecutorStore, InlineExecutor, Job, Result, make_executor
 from kg.formats import RESULTS
+from kg.guard import Limits
 from kg.inprocess import LocalExecutor
 from kg.lock import writer
 from kg.store import Store
@@ -48,6 +49,8 @@ class AppState:
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
         """Run a query job under the configured timeout; the answer is negotiated bytes."""
+        if job.limits is None:
+            job = replace(job, limits=Limits.of(self.config))
         return self.executor.run(job, timeout)
 
     def select(
@@ -110,7 +113,7 @@ def create_app(
     read_store: Store = (
         store
         if isinstance(executor, InlineExecutor) and store is not None
-        else ExecutorStore(executor, config.data_dir)
+        else ExecutorStore(executor, config.data_dir, Limits.of(config))
     )
     app.extensions["kg"] = AppState(config, read_store, executor, store)
     app.register_blueprint(sparql.bp)
