@@ -126,6 +126,7 @@ def _timeline_json(line: pictures.Timeline) -> dict[str, Any]:
                 "claimant": m.claimant,
                 "claimant_label": line.labels.get(("claimant", m.claimant), m.claimant),
                 "act": m.act,
+                "what": line.labels.get(("event" if m.role == "event" else "act", m.act), m.act),
                 "article": m.article,
             }
             for m in line.moments
