@@ -204,9 +204,7 @@ def test_coded_events_join_the_timeline_of_their_actors() -> None:
     assert [(m["claim"], m["date"], m["act"]) for m in events] == [
         (B + "events/test/event/1", "2020-08-20", "190")
     ]
-    assert [m["what"] for m in events] == [
-        "Use conventional military force"
-    ]
+    assert [m["what"] for m in events] == ["Use conventional military force"]
     assert [m["date"] for m in line["claims"]] == sorted(m["date"] for m in line["claims"])
     russia = get_json(client, "/timeline?entity=entity/russia")
     assert [m["claim"] for m in russia["claims"] if m["role"] == "event"] == [
