@@ -737,6 +737,7 @@ class Hit:
     name: str
     detail: str
     snippet: str
+    in_name: bool = False  # the snippet is the name, marked (else aliases or context)
 
 
 @dataclass
@@ -876,7 +877,7 @@ def search(db: sqlite3.Connection, query: str, page: int = 1, kind: str = "") ->
                 field("iri"),
                 field("name"),
                 field("detail"),
-                snippet([field(f) for f in RANKED_FIELDS], words),
+                *snippet([field(f) for f in RANKED_FIELDS], words),
             )
         )
     return found
@@ -885,12 +886,12 @@ def search(db: sqlite3.Connection, query: str, page: int = 1, kind: str = "") ->
 SNIPPET_WORDS = 24
 
 
-def snippet(texts: list[str], words: list[str]) -> str:
-    """The first of these texts with a searched word in it, the words marked (\x02 ... \x03);
-    a long one cut to a window around the first of them. The last searched word counts as the
-    start of a word too."""
+def snippet(texts: list[str], words: list[str]) -> tuple[str, bool]:
+    """The first of these texts with a searched word in it, the words marked (\x02 ... \x03),
+    a long one cut to a window around the first of them; and whether it is the first text. The
+    last searched word counts as the start of a word too."""
     exact, last = set(words), words[-1]
-    for text in texts:
+    for n, text in enumerate(texts):
         spans = []
         for m in _WORD.finditer(text):
             tokens = _word_tokens(m.group())
@@ -911,5 +912,6 @@ def snippet(texts: list[str], words: list[str]) -> str:
             out += [text[at:b], "\x02", text[b:e], "\x03"]
             at = e
         out.append(text[at:end])
-        return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
-    return texts[0][: SNIPPET_WORDS * 8] if texts else ""
+        marked = ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+        return marked, n == 0
+    return (texts[0][: SNIPPET_WORDS * 8] if texts else ""), False
