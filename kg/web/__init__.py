@@ -126,6 +126,10 @@ def create_app(
     from kg.web import conneg
 
     app.after_request(conneg.finish)
+    if "pages" in app.blueprints:
+        from kg.web import pagecache
+
+        pagecache.install(app)  # its after_request runs before conneg's gzip (registered later)
     if config.trust_proxy:
         # One proxy in front: its X-Forwarded-* say the outside scheme, host and path prefix.
         from werkzeug.middleware.proxy_fix import ProxyFix
