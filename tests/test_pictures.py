@@ -214,3 +214,16 @@ def test_coded_events_join_the_timeline_of_their_actors() -> None:
     row = doc.find("tr", data_role="event")
     assert "event: Use conventional military force" in row.text
     assert row.attrs["data-kind"] == "event"
+
+
+def test_the_network_offers_one_act_at_a_time(client: Any) -> None:
+    doc = parse(client.get("/network?involving=entity/nato", headers=HTML).get_data(as_text=True))
+    links = {a.text: a.attrs["href"] for a in doc.find("nav", "act-filter").find_all("a")}
+    assert links["denials"] == "/network?involving=entity%2Fnato&act=Denial"
+    denials = parse(client.get(links["denials"], headers=HTML).get_data(as_text=True))
+    acts = {
+        tr.attrs["data-act"] for tr in denials.find("table", id="network-data").find_all("tr")[1:]
+    }
+    assert acts == {"Denial"}
+    current = denials.find("nav", "act-filter").find("a", **{"aria-current": "page"})
+    assert current.text == "denials"

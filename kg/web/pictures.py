@@ -63,6 +63,7 @@ def network_page() -> Response:
         query=query,
         act_class=lambda act: ACT_CLASSES.get(act, "other"),
         claims_url=_claims_url,
+        act_url=_act_url,
         title=f"Network: {center.label}" if center else "Network of claims",
         alternates=alternates(("json",)),
     )
@@ -82,6 +83,15 @@ def _claims_url(**values: str) -> str:
         + "/claims?"
         + urlencode(keep + [(k, v) for k, v in values.items() if v])
     )
+
+
+def _act_url(act: str) -> str:
+    """This network with one act only (or every act, for "")."""
+    from urllib.parse import urlencode
+
+    keep = [(k, v) for k, v in request.args.items(multi=True) if k not in ("act", "format")]
+    pairs = keep + ([("act", act)] if act else [])
+    return request.script_root + "/network" + ("?" + urlencode(pairs) if pairs else "")
 
 
 @bp.route("/timeline")
