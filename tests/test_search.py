@@ -252,5 +252,10 @@ def test_a_remote_store_gets_an_index_on_the_front(
     assert search.refresh(config) is not None
     hits = search.search(search.connect(path), "atlantis")
     assert [h.iri for h in hits.hits] == [B + "entity/atlantis"]
+    # The site over the remote store: its search, and a write through it searchable at once.
+    client = create_app(config.with_(token=TOKEN)).test_client()
+    assert iris(found(client, "atlantis")) == [B + "entity/atlantis"]
+    update(client, new_state("lemuria", "Lemuria"))
+    assert iris(found(client, "lemuria")) == [B + "entity/lemuria"]
     remote.update(f"DROP SILENT GRAPH <{B}graph/entities>")
     remote.close()
