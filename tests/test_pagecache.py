@@ -64,3 +64,10 @@ def test_errors_and_finding_pages_are_not_kept(app: Any) -> None:
     assert client.get("/claims", headers=HTML).status_code == 200
     assert client.get("/search?q=putin", headers=HTML).status_code == 200
     assert len(cache.entries) == 0
+
+
+def test_the_cache_can_be_switched_off() -> None:
+    config = Config.load({"data_dir": ":memory:", "page_cache_bytes": 0}, environ={})
+    app = create_app(config, store=pagedata.load(config))
+    assert app.test_client().get("/entity/belarus", headers=HTML).status_code == 200
+    assert "kg.pages" not in app.extensions

@@ -129,7 +129,8 @@ def create_app(
     if "pages" in app.blueprints:
         from kg.web import pagecache
 
-        pagecache.install(app)  # its after_request runs before conneg's gzip (registered later)
+        # Its after_request runs before conneg's gzip (registered later, run first).
+        pagecache.install(app, config.page_cache_bytes)
     if config.trust_proxy:
         # One proxy in front: its X-Forwarded-* say the outside scheme, host and path prefix.
         from werkzeug.middleware.proxy_fix import ProxyFix

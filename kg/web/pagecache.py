@@ -1,7 +1,8 @@
 """Pages made once per store version: a page's response is kept (per process, LRU, bounded in
-bytes) under the store version, the full URL and what the client asked for, and served again
-until a write changes the version. An entity, article or claim page at 1M quads is 15-25 small
-queries; a named-query page, a label lookup of a hundred rows. Made once, each is then a lookup.
+bytes by the `page_cache_bytes` setting) under the store version, the full URL and what the
+client asked for, and served again until a write changes the version. An entity, article or
+claim page at 1M quads is 15-25 small queries; a named-query page, a label lookup of a hundred
+rows. Made once, each is then a lookup.
 
 Only successful, whole (not streamed) answers of the site's own pages are kept; the finding
 pages (search, tables, pictures) are not: they read the site index, which may be rebuilt after
@@ -18,7 +19,6 @@ from flask import Flask, Response, request
 
 from kg.web import state
 
-MAX_BYTES = 64 * 2**20  # per process
 MAX_ENTRY = 2 * 2**20
 SKIPPED = ("/search", "/claims", "/entities", "/network", "/timeline", "/assets/")
 HEADERS_KEPT = ("Content-Type", "Link", "Vary", "Content-Disposition")
@@ -34,7 +34,7 @@ class Kept:
 class PageCache:
     """A thread-safe LRU of responses bounded by bytes."""
 
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple[str, ...], Kept] = OrderedDict()
         self.size = 0
@@ -48,7 +48,7 @@ class PageCache:
             return kept
 
     def put(self, key: tuple[str, ...], kept: Kept) -> None:
-        if len(kept.body) > MAX_ENTRY:
+        if len(kept.body) > min(MAX_ENTRY, self.max_bytes):
             return
         with self.lock:
             old = self.entries.pop(key, None)
@@ -76,9 +76,12 @@ def _key() -> tuple[str, ...] | None:
     )
 
 
-def install(app: Flask, blueprint_name: str = "pages") -> None:
-    """Serve the blueprint's pages from the cache, and keep what it makes."""
-    cache = PageCache()
+def install(app: Flask, max_bytes: int, blueprint_name: str = "pages") -> None:
+    """Serve the blueprint's pages from the cache, and keep what it makes (`max_bytes` at most;
+    0: nothing is kept)."""
+    if max_bytes <= 0:
+        return
+    cache = PageCache(max_bytes)
     app.extensions["kg.pages"] = cache
 
     @app.before_request
