@@ -36,7 +36,14 @@ def network_page() -> Response:
     db = site_index()
     if entity and db.execute("SELECT 1 FROM terms WHERE value = ?", (entity,)).fetchone() is None:
         raise NotFound(f"no claimant or entity spoken of is known as {entity[:80]!r}")
-    net = pictures.network(db, filters, query, entity)
+    net = pictures.network(
+        db,
+        filters,
+        query,
+        entity,
+        since=request.args.get("since", ""),
+        until=request.args.get("until", ""),
+    )
     if fmt == "json":
         return json_response(
             {
