@@ -3,7 +3,7 @@ a Tantivy directory beside it.
 
 The documents are entity labels and aliases, claim quotes (with their claimant's and subjects'
 names) and article headlines. Tantivy ranks them for the search page (BM25; bench/search.py
-measured SQLite FTS5's bm25 30x slower on common words at 1M quads); SQLite holds them in FTS5
+measured SQLite FTS5's bm25 about 10x slower on common words at 1M quads); SQLite holds them in FTS5
 for the tables' word filters, and one row per claim and per entity with the values the tables
 facet on (claimant, act, polarity, ...), so search, facets and the pictures never scan the store.
 
@@ -179,8 +179,8 @@ def _remove(path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Ranking: Tantivy (a Rust full-text engine, PyPI `tantivy`) ranks the search results. SQLite's
 # FTS5 holds the same documents for the tables' word filters (sets, no ranking), but ranking a
-# word found in a third of the documents took it 15-30 ms at 1M quads where Tantivy's top-k
-# takes well under one (bench/search.py). Its index is a directory beside the SQLite file,
+# word found in a third of the documents took it 10-16 ms at 1M quads where Tantivy's top-k
+# takes about one (bench/search.py). Its index is a directory beside the SQLite file,
 # named in the file's meta table, so swapping the file swaps both.
 
 RANKED_FIELDS = {"name": 10.0, "aliases": 6.0, "context": 1.0}  # BM25 boosts
