@@ -80,8 +80,12 @@ def facts(data_dir: Path) -> Facts:
         " GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 1"
     )
     entity = next(iter(store.query(q, use_default_graph_as_union=True)))["e"].value
+    # Article a700 at 1M (as in the runs before); the middle one of a smaller store.
+    n = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }"
+    articles = int(next(iter(store.query(n, use_default_graph_as_union=True)))["n"].value)
+    article = f"a{min(700, articles // 2)}"
     del store
-    return Facts(entity, BASE + "article/a700", BASE + "claim/a700/c5")
+    return Facts(entity, BASE + f"article/{article}", BASE + f"claim/{article}/c5")
 
 
 def local(iri: str) -> str:
@@ -181,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=40, help="per page and concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--page-cache-bytes",
+        default="67108864",
+        help="kg serve's KG_PAGE_CACHE_BYTES (0: every page made afresh, as before)",
+    )
     args = parser.parse_args(argv)
     data_dir = site_store(args.quads)
     found = facts(data_dir)
@@ -193,7 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     if made is not None:
         print(f"{made} (built now; {time.perf_counter() - started:.1f} s)\n")
     # The default settings (the result cache on, 1,000 entries), as `kg serve` runs.
-    target = tg.start_kg(data_dir, "kg serve", workers=args.workers, cache_size="1000")
+    target = tg.start_kg(
+        data_dir,
+        "kg serve",
+        workers=args.workers,
+        cache_size="1000",
+        page_cache_bytes=args.page_cache_bytes,
+    )
     try:
         paths = [make(found) for _, make in PAGES]
         first: dict[str, float] = {}
@@ -214,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             t.start()
         for t in warmers:
             t.join()
-        print(f"### Pages at {args.quads:,} quads ({args.workers} workers)\n")
+        print(
+            f"### Pages at {args.quads:,} quads ({args.workers} workers, page cache"
+            f" {int(args.page_cache_bytes) // 2**20} MiB)\n"
+        )
         for c in args.concurrency:
             times, cpu = measure(target, paths, args.requests, c)
             print(f"concurrency {c}, {args.requests} requests per page\n")

@@ -186,6 +186,12 @@ SETTINGS: tuple[Setting, ...] = (
         "bytes the result cache may hold per worker (one answer: at most 1/16)",
     ),
     Setting(
+        "page_cache_bytes",
+        int,
+        64 * 1024 * 1024,
+        "bytes of site pages each server process keeps per store version (0: none kept)",
+    ),
+    Setting(
         "search_index",
         str,
         "",
@@ -262,6 +268,7 @@ class Config:
     cache_size: int = _default("cache_size")
     cache_max_age: int = _default("cache_max_age")
     cache_bytes: int = _default("cache_bytes")
+    page_cache_bytes: int = _default("page_cache_bytes")
     search_index: str = _default("search_index")
     trust_proxy: bool = _default("trust_proxy")
 

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kg.tables import CLAIMS, and_text, term_labels, text_clause, where_clause
+from kg.tables import CLAIMS, and_text, claim_condition, term_labels, where_clause
 
 EDGES_SHOWN = 60  # the strongest links; the rest are counted, not drawn
 TIMELINE_SHOWN = 500  # the newest claims on a timeline
@@ -50,11 +50,13 @@ def network(
     query: str = "",
     entity: str = "",
     limit: int = EDGES_SHOWN,
+    since: str = "",
+    until: str = "",
 ) -> Network:
     """The claimant -> entity spoken of links of the claims these filters keep (the claims
     table's filters), with `entity` one end of every link; the strongest `limit` of them."""
     where, args = where_clause(CLAIMS, filters)
-    text = text_clause(query, "claim", "c.iri")
+    text = claim_condition(query, since, until)
     ego, ego_args = "", []
     if entity:
         ego, ego_args = " AND (w.value = ? OR a.value = ?)", [entity, entity]

@@ -1,7 +1,10 @@
-"""The site index: full-text search and the claims and entities tables, in one SQLite file.
+"""The site index: full-text search and the claims and entities tables, in one SQLite file and
+a Tantivy directory beside it.
 
-SQLite's FTS5 (it ships with Python) indexes entity labels and aliases, claim quotes and
-article headlines; plain tables hold one row per claim and per entity with the values the tables
+The documents are entity labels and aliases, claim quotes (with their claimant's and subjects'
+names) and article headlines. Tantivy ranks them for the search page (BM25; bench/search.py
+measured SQLite FTS5's bm25 about 10x slower on common words at 1M quads); SQLite holds them in FTS5
+for the tables' word filters, and one row per claim and per entity with the values the tables
 facet on (claimant, act, polarity, ...), so search, facets and the pictures never scan the store.
 
 Kept in step with the store by version: the index remembers the store version it was built
@@ -22,16 +25,20 @@ serving the site); an in-memory store's index is a temporary file removed with t
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
+import functools
 import hashlib
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
 import time
+import uuid
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable
@@ -43,7 +50,7 @@ from kg.config import Config
 from kg.errors import BadParameter, StoreError
 
 INDEX_FILE = "geoclaims-search.sqlite"
-SCHEMA_VERSION = "9"  # bump when the tables below change: old files are rebuilt
+SCHEMA_VERSION = "11"  # bump when the tables below change: old files are rebuilt
 MAX_QUERY = 200  # characters of a search; past this a 400 (nobody types more)
 MAX_WORDS = 12
 PER_PAGE = 20
@@ -69,6 +76,7 @@ CREATE TABLE entity_values(entity INTEGER, facet TEXT, value TEXT);
 CREATE TABLE terms(facet TEXT, value TEXT, iri TEXT, label TEXT, PRIMARY KEY(facet, value));
 CREATE TABLE edges(claimant TEXT, about TEXT, act TEXT, n INTEGER);
 CREATE TABLE events(iri TEXT, date TEXT, type TEXT, entity TEXT);
+CREATE TABLE vocabulary(term TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 _INDEXES = """
 CREATE INDEX claim_values_fv ON claim_values(facet, value, claim);
@@ -165,6 +173,142 @@ def _remove(path: str) -> None:
     for p in (path, path + ".lock"):
         with contextlib.suppress(OSError):
             os.unlink(p)
+    _remove_old_rankings(path, keep="")
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranking: Tantivy (a Rust full-text engine, PyPI `tantivy`) ranks the search results. SQLite's
+# FTS5 holds the same documents for the tables' word filters (sets, no ranking), but ranking a
+# word found in a third of the documents took it 10-16 ms at 1M quads where Tantivy's top-k
+# takes about one (bench/search.py). Its index is a directory beside the SQLite file,
+# named in the file's meta table, so swapping the file swaps both.
+
+RANKED_FIELDS = {"name": 10.0, "aliases": 6.0, "context": 1.0}  # BM25 boosts
+KIND_NUDGE = {"entity": 0.02, "article": 0.01}  # on a tie: entities, articles, claims
+
+
+def _analyzer() -> Any:
+    import tantivy
+
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def _ranking_schema() -> Any:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("kind", stored=True, tokenizer_name="raw")
+    builder.add_text_field("iri", stored=True, tokenizer_name="raw")
+    for name in RANKED_FIELDS:
+        builder.add_text_field(name, stored=True, tokenizer_name="kg")
+    builder.add_text_field("detail", stored=True, tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+def _build_ranking(path: str, docs: list[tuple[str, ...]]) -> str:
+    """A new Tantivy index of these documents in a directory of its own beside `path`."""
+    import tantivy
+
+    where = f"{path}.ranking-{uuid.uuid4().hex[:12]}"
+    os.makedirs(where)
+    index = tantivy.Index(_ranking_schema(), path=where)
+    index.register_tokenizer("kg", _analyzer())
+    writer = index.writer(heap_size=64 * 2**20, num_threads=1)
+    for kind, iri, name, aliases, context, detail in docs:
+        writer.add_document(
+            tantivy.Document(
+                kind=kind, iri=iri, name=name, aliases=aliases, context=context, detail=detail
+            )
+        )
+    writer.commit()
+    writer.wait_merging_threads()
+    return where
+
+
+def _vocabulary(docs: list[tuple[str, ...]]) -> list[tuple[str]]:
+    """Every word of the ranked fields as the analyzer leaves it (for prefixes: `lukash`)."""
+    found: set[str] = set()
+    for _, _, name, aliases, context, _ in docs:
+        for text in (name, aliases, context):
+            found.update(_tokens(text))
+    return [(t,) for t in sorted(found)]
+
+
+def _remove_old_rankings(path: str, keep: str) -> None:
+    """Ranking directories no index file names any more, but the newest of them: a reader that
+    read the previous file's name a moment before the swap still finds it (and one reading it
+    keeps its open files: Linux frees them when it closes them)."""
+    old = [p for p in Path(path).parent.glob(Path(path).name + ".ranking-*") if str(p) != keep]
+    old.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in old[1:] if keep else old:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@dataclass
+class _Ranking:
+    index: Any
+    searcher: Any
+    schema: Any
+    vocabulary: list[str]  # sorted
+    known: frozenset[str]
+
+
+_rankings: dict[str, tuple[int, _Ranking]] = {}
+_rankings_lock = threading.Lock()
+_ANALYZER: Any = None
+
+
+def _ranking(db: sqlite3.Connection) -> _Ranking:
+    """The ranking index the index file names (opened once per file and process)."""
+    import tantivy
+
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    stamp = os.stat(path).st_ino
+    with _rankings_lock:
+        known = _rankings.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    (name,) = db.execute("SELECT value FROM meta WHERE key = 'ranking'").fetchone()
+    index = tantivy.Index.open(os.path.join(os.path.dirname(path), name))
+    words = [t for (t,) in db.execute("SELECT term FROM vocabulary ORDER BY term")]
+    found = _Ranking(index, index.searcher(), index.schema, words, frozenset(words))
+    with _rankings_lock:
+        _rankings[path] = (stamp, found)
+    return found
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a text as the ranking index has them (lower case, accents folded)."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        _ANALYZER = _analyzer()
+    return list(_ANALYZER.analyze(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(_tokens(word))
+
+
+PREFIX_TERMS = 40  # the words a prefix stands for, at most (the first in order)
+
+
+def _completions(r: _Ranking, prefix: str) -> list[str]:
+    """Words of the index starting with `prefix` (itself excluded)."""
+    out = []
+    at = bisect.bisect_right(r.vocabulary, prefix)
+    while at < len(r.vocabulary) and len(out) < PREFIX_TERMS:
+        word = r.vocabulary[at]
+        if not word.startswith(prefix):
+            break
+        out.append(word)
+        at += 1
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +416,7 @@ def _events(store: Any, base_iri: str) -> list[tuple[str, str, str, str]]:
 CLAIM_FACETS = ("claimant", "act", "polarity", "attribution", "verdict", "article", "review")
 
 
-def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> None:
+def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> list[tuple[str, ...]]:
     labels: dict[str, str] = data["labels"]
     articles: dict[str, tuple[str, str]] = data["articles"]
     terms: dict[tuple[str, str], tuple[str, str]] = {}
@@ -370,6 +514,7 @@ def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> None:
     )
     db.executescript(_INDEXES)
     db.execute("ANALYZE")
+    return docs
     db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
 
 
@@ -390,13 +535,16 @@ def build_index(store: Any, path: str, base_iri: str, version: str) -> Stats:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.executescript(_SCHEMA)
-        _write(db, data, base_iri)
+        docs = _write(db, data, base_iri)
+        ranked = _build_ranking(path, docs)
+        db.executemany("INSERT INTO vocabulary VALUES (?)", _vocabulary(docs))
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
                 ("version", version),
                 ("base", base_iri),
                 ("schema", SCHEMA_VERSION),
+                ("ranking", os.path.basename(ranked)),
                 ("seconds", f"{time.perf_counter() - started:.3f}"),
             ],
         )
@@ -408,6 +556,7 @@ def build_index(store: Any, path: str, base_iri: str, version: str) -> Stats:
         raise
     db.close()
     os.replace(tmp, path)
+    _remove_old_rankings(path, keep=ranked)
     return Stats(
         len(data["claims"]),
         len(data["entity_types"]),
@@ -529,7 +678,7 @@ def open_index(config: Config, store: Any) -> sqlite3.Connection:
     return connect(path)
 
 
-SYNC_SECONDS = 1.0  # an index that took longer than this to build is rebuilt in the background
+SYNC_SECONDS = 5.0  # an index that took longer than this to build is rebuilt in the background
 
 
 def refresh_after_write(config: Config, store: Any) -> None:
@@ -588,6 +737,7 @@ class Hit:
     name: str
     detail: str
     snippet: str
+    in_name: bool = False  # the snippet is the name, marked (else aliases or context)
 
 
 @dataclass
@@ -630,15 +780,60 @@ def match_expression(words: list[str], every: bool = True, kind: str = "") -> st
     return f"kind : {kind} AND {text}" if kind else text
 
 
-# bm25 weights of kind, iri, name, aliases, context, detail; on a tie entities, articles, claims.
-_RANK = "bm25(docs, 0, 0, 10.0, 6.0, 1.0, 0)"
+def _word_query(r: _Ranking, word: str, prefix: bool) -> Any:
+    """One word in any ranked field, BM25-scored with the field's boost; the last word of a
+    search, when the index has no such word, as the start of one (`lukash`: the first
+    PREFIX_TERMS words it starts, at a constant score)."""
+    import tantivy
+
+    q = tantivy.Query
+    parts = [
+        (tantivy.Occur.Should, q.boost_query(q.term_query(r.schema, field, word), boost))
+        for field, boost in RANKED_FIELDS.items()
+    ]
+    more = _completions(r, word) if prefix and word not in r.known else []
+    if more:
+        parts += [
+            (
+                tantivy.Occur.Should,
+                q.boost_query(q.term_set_query(r.schema, field, more), boost / 4),
+            )
+            for field, boost in RANKED_FIELDS.items()
+        ]
+    return q.boolean_query(parts)
 
 
-def _counts(db: sqlite3.Connection, words: list[str], every: bool) -> dict[str, int]:
+def _text(r: _Ranking, words: list[str], every: bool) -> Any:
+    """Every word (or any) in the ranked fields (built once per search: a prefix's automaton
+    costs about a millisecond to make)."""
+    import tantivy
+
+    must = tantivy.Occur.Must if every else tantivy.Occur.Should
+    return tantivy.Query.boolean_query(
+        [(must, _word_query(r, w, i == len(words) - 1)) for i, w in enumerate(words)]
+    )
+
+
+def _query(r: _Ranking, text: Any, kind: str = "") -> Any:
+    """The text query, of one kind of document or all, nudged so that on a tie entities come
+    first, then articles."""
+    import tantivy
+
+    q = tantivy.Query
+    parts = [(tantivy.Occur.Must, text)]
+    if kind:
+        parts.append((tantivy.Occur.Must, q.term_query(r.schema, "kind", kind)))
+    parts += [
+        (tantivy.Occur.Should, q.boost_query(q.term_query(r.schema, "kind", k), nudge))
+        for k, nudge in KIND_NUDGE.items()
+    ]
+    return q.boolean_query(parts)
+
+
+def _counts(r: _Ranking, text: Any) -> dict[str, int]:
     out = {}
     for kind in KINDS:
-        expr = match_expression(words, every, kind)
-        (n,) = db.execute("SELECT COUNT(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
+        n = r.searcher.search(_query(r, text, kind), 1, count=True).count
         if n:
             out[kind] = n
     return out
@@ -648,26 +843,75 @@ def search(db: sqlite3.Connection, query: str, page: int = 1, kind: str = "") ->
     """Ranked results of a search (entities, claims, articles), one page of them."""
     if kind and kind not in KINDS:
         raise BadParameter(f"kind must be one of {', '.join(KINDS)}, not {kind[:40]!r}")
-    words = words_of(query)
+    words_of(query)  # the size checks
+    words = _tokens(query)[:MAX_WORDS]
     found = Found(query, words, [], 0, page, kind)
     if not words:
         return found
+    r = _ranking(db)
     every = True
-    counts = _counts(db, words, every)
+    text = _text(r, words, every)
+    counts = _counts(r, text)
     if not counts and len(words) > 1:
         every = False
-        counts = _counts(db, words, every)
+        text = _text(r, words, every)
+        counts = _counts(r, text)
     found.counts = counts
     found.any_word = not every
     found.total = counts.get(kind, 0) if kind else sum(counts.values())
     if not found.total:
         return found
-    hits = db.execute(
-        "SELECT kind, iri, name, detail, snippet(docs, -1, '\x02', '\x03', ' … ', 12)"
-        f" FROM docs WHERE docs MATCH ? ORDER BY {_RANK},"
-        " CASE kind WHEN 'entity' THEN 0 WHEN 'article' THEN 1 ELSE 2 END, iri"
-        " LIMIT ? OFFSET ?",
-        (match_expression(words, every, kind), PER_PAGE, (page - 1) * PER_PAGE),
-    ).fetchall()
-    found.hits = [Hit(*h) for h in hits]
+    top = r.searcher.search(
+        _query(r, text, kind), PER_PAGE, count=False, offset=(page - 1) * PER_PAGE
+    )
+    for _, address in top.hits:
+        doc = r.searcher.doc(address)
+
+        def field(name: str, doc: Any = doc) -> str:
+            values = doc[name]
+            return values[0] if values else ""
+
+        found.hits.append(
+            Hit(
+                field("kind"),
+                field("iri"),
+                field("name"),
+                field("detail"),
+                *snippet([field(f) for f in RANKED_FIELDS], words),
+            )
+        )
     return found
+
+
+SNIPPET_WORDS = 24
+
+
+def snippet(texts: list[str], words: list[str]) -> tuple[str, bool]:
+    """The first of these texts with a searched word in it, the words marked (\x02 ... \x03),
+    a long one cut to a window around the first of them; and whether it is the first text. The
+    last searched word counts as the start of a word too."""
+    exact, last = set(words), words[-1]
+    for n, text in enumerate(texts):
+        spans = []
+        for m in _WORD.finditer(text):
+            tokens = _word_tokens(m.group())
+            if any(t in exact or t.startswith(last) for t in tokens):
+                spans.append((m.start(), m.end()))
+        if not spans:
+            continue
+        tokens = list(_WORD.finditer(text))
+        first = next(i for i, t in enumerate(tokens) if t.start() == spans[0][0])
+        lo = max(0, first - 6) if len(tokens) > SNIPPET_WORDS else 0
+        hi = min(len(tokens), lo + SNIPPET_WORDS)
+        start = tokens[lo].start() if lo else 0
+        end = tokens[hi - 1].end() if hi < len(tokens) else len(text)
+        out, at = [], start
+        for b, e in spans:
+            if b < start or e > end:
+                continue
+            out += [text[at:b], "\x02", text[b:e], "\x03"]
+            at = e
+        out.append(text[at:end])
+        marked = ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+        return marked, n == 0
+    return (texts[0][: SNIPPET_WORDS * 8] if texts else ""), False

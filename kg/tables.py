@@ -97,6 +97,8 @@ class Table:
     facets: list[FacetCounts]
     query: str = ""
     labels: dict[tuple[str, str], Value] = field(default_factory=dict)  # (facet, key) -> value
+    since: str = ""
+    until: str = ""
 
     @property
     def pages(self) -> int:
@@ -179,6 +181,30 @@ def text_clause(query: str, kind: str, iri_column: str) -> tuple[str, list[Any]]
         f"{iri_column} IN (SELECT iri FROM docs WHERE docs MATCH ?)",
         [match_expression(words, True, kind)],
     )
+
+
+_DAY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def claim_condition(query: str = "", since: str = "", until: str = "") -> tuple[str, list[Any]]:
+    """The claims' words filter and their period (article dates from `since` to `until`, each a
+    year, a month or a day, both included) as one SQL condition on `claims c`."""
+    clause, args = text_clause(query, "claim", "c.iri")
+    parts = [clause] if clause else []
+    for name, value in (("since", since), ("until", until)):
+        if not value:
+            continue
+        if not _DAY.match(value):
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise BadParameter(
+                f"{name} must be a year, month or day (2020, 2020-08, 2020-08-17), not {shown!r}"
+            )
+        if name == "since":
+            parts.append("c.date >= ?")
+        else:  # the whole year, month or day given
+            parts.append(f"c.date != '' AND substr(c.date, 1, {len(value)}) <= ?")
+        args.append(value)
+    return " AND ".join(parts), args
 
 
 class Postings:
@@ -428,10 +454,12 @@ def claims(
     page: int = 1,
     query: str = "",
     per_page: int = PER_PAGE,
+    since: str = "",
+    until: str = "",
 ) -> Table:
     """One page of the claims table, with every facet's counts."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
-    text = text_clause(query, "claim", "c.iri")
+    text = claim_condition(query, since, until)
     post = postings(db, CLAIMS)
     selected = _selection(db, post, filters, text)
     found, total = _page(
@@ -439,7 +467,7 @@ def claims(
     )
     rows = [dict(zip(_CLAIM_COLUMNS, r[1:], strict=True)) for r in found]
     wanted: dict[str, set[str]] = {f: {r[f] for r in rows if r[f]} for f in LABELLED}
-    table = Table(rows, total, page, sort, dict(filters), [], query)
+    table = Table(rows, total, page, sort, dict(filters), [], query, since=since, until=until)
     table.facets = _facets(db, post, filters, text, selected)
     table.labels = _labels(db, wanted)
     for fc in table.facets:
@@ -449,13 +477,18 @@ def claims(
 
 
 def claim_rows(
-    db: sqlite3.Connection, filters: Mapping[str, list[str]], sort: str = "", query: str = ""
+    db: sqlite3.Connection,
+    filters: Mapping[str, list[str]],
+    sort: str = "",
+    query: str = "",
+    since: str = "",
+    until: str = "",
 ) -> Iterator[dict[str, Any]]:
     """Every row of the claims table under these filters, in order, with labels (for CSV); the
     query runs at the call (a bad parameter raises here), the rows come as they are read."""
     sort, order = _order(sort, CLAIM_SORTS, "-date")
     where, args = where_clause(CLAIMS, filters)
-    text = text_clause(query, "claim", "c.iri")
+    text = claim_condition(query, since, until)
     joins = " ".join(
         f"LEFT JOIN terms t_{f} ON t_{f}.facet = '{f}' AND t_{f}.value = c.{f}" for f in LABELLED
     )

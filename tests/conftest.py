@@ -23,6 +23,19 @@ from kg.config import Config
 pytest_plugins = ["sitebrowser"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The user cache directory (a remote store's search index: kg.search) is the session's
+    own, for this process and the servers it starts, so tests leave nothing in ~/.cache."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """Settings for a store under a temporary directory, with the seed data built into it."""

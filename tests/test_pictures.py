@@ -204,6 +204,7 @@ def test_coded_events_join_the_timeline_of_their_actors() -> None:
     assert [(m["claim"], m["date"], m["act"]) for m in events] == [
         (B + "events/test/event/1", "2020-08-20", "190")
     ]
+    assert [m["what"] for m in events] == ["Use conventional military force"]
     assert [m["date"] for m in line["claims"]] == sorted(m["date"] for m in line["claims"])
     russia = get_json(client, "/timeline?entity=entity/russia")
     assert [m["claim"] for m in russia["claims"] if m["role"] == "event"] == [
@@ -213,3 +214,16 @@ def test_coded_events_join_the_timeline_of_their_actors() -> None:
     row = doc.find("tr", data_role="event")
     assert "event: Use conventional military force" in row.text
     assert row.attrs["data-kind"] == "event"
+
+
+def test_the_network_offers_one_act_at_a_time(client: Any) -> None:
+    doc = parse(client.get("/network?involving=entity/nato", headers=HTML).get_data(as_text=True))
+    links = {a.text: a.attrs["href"] for a in doc.find("nav", "act-filter").find_all("a")}
+    assert links["denials"] == "/network?involving=entity%2Fnato&act=Denial"
+    denials = parse(client.get(links["denials"], headers=HTML).get_data(as_text=True))
+    acts = {
+        tr.attrs["data-act"] for tr in denials.find("table", id="network-data").find_all("tr")[1:]
+    }
+    assert acts == {"Denial"}
+    current = denials.find("nav", "act-filter").find("a", **{"aria-current": "page"})
+    assert current.text == "denials"

@@ -252,5 +252,42 @@ def test_a_remote_store_gets_an_index_on_the_front(
     assert search.refresh(config) is not None
     hits = search.search(search.connect(path), "atlantis")
     assert [h.iri for h in hits.hits] == [B + "entity/atlantis"]
+    # The site over the remote store: its search, and a write through it searchable at once.
+    client = create_app(config.with_(token=TOKEN)).test_client()
+    assert iris(found(client, "atlantis")) == [B + "entity/atlantis"]
+    update(client, new_state("lemuria", "Lemuria"))
+    assert iris(found(client, "lemuria")) == [B + "entity/lemuria"]
     remote.update(f"DROP SILENT GRAPH <{B}graph/entities>")
     remote.close()
+
+
+def test_kg_serve_keeps_its_index_in_step_with_writes(write_server: Any) -> None:
+    """`kg serve` (worker processes, the on-disk store): a write through one worker is found by
+    the search of any."""
+    import requests
+
+    graph = f"{B}graph/entities-search-test"
+    auth = {"Authorization": f"Bearer {write_server.config.token}"}
+    insert = (
+        f"INSERT DATA {{ GRAPH <{graph}> {{ <{graph}> a"
+        " <https://w3id.org/geoclaims/ontology/EntityGraph> ."
+        f' <{B}entity/hyperborea> a {STATE} ; {LABEL} "Hyperborea"@en }} }}'
+    )
+
+    def hits() -> list[str]:
+        response = requests.get(
+            write_server.base + "/search", params={"q": "hyperborea"}, headers=JSON, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return [r["iri"] for r in response.json()["results"]]
+
+    assert hits() == []
+    done = requests.post(write_server.sparql, data={"update": insert}, headers=auth, timeout=60)
+    assert done.status_code == 204, done.text
+    for _ in range(4):  # every worker, whichever answers
+        assert hits() == [B + "entity/hyperborea"]
+    drop = requests.post(
+        write_server.sparql, data={"update": f"DROP GRAPH <{graph}>"}, headers=auth, timeout=60
+    )
+    assert drop.status_code == 204
+    assert hits() == []

@@ -335,3 +335,45 @@ def test_dates_and_text_filters_on_generated_claims(generated: Any) -> None:
     found = tables.claims(db, {}, query="pipeline", per_page=10_000)
     assert found.total == len(expected) > 0
     assert {r["iri"] for r in found.rows} == expected
+
+
+def test_a_period_of_article_dates(client: Any, store: Any) -> None:
+    dated = {
+        r["c"].value: r["d"].value[:10]
+        for r in rows(
+            store, "SELECT ?c ?d WHERE { ?c a schema:Claim ; gc:appearsIn/schema:datePublished ?d }"
+        )
+    }
+    day = sorted(set(dated.values()))[0]
+    for params, keep in (
+        ({"since": day}, lambda d: d >= day),
+        ({"until": day[:7]}, lambda d: d[:7] <= day[:7]),
+        ({"since": day[:4], "until": day[:4]}, lambda d: d[:4] == day[:4]),
+        ({"since": "2999"}, lambda d: False),
+    ):
+        found = {r["claim"] for r in every_row(client, **params)}
+        assert found == {c for c, d in dated.items() if keep(d)}, params
+    assert table(client, since="2999")["total"] == 0
+    page = client.get(f"/claims?since={day}", headers=HTML).get_data(as_text=True)
+    assert f"from:</span> {day}" in page
+    for bad in ("2020-8", "yesterday", "2020-08-17T00:00", "'; --"):
+        response = client.get("/claims", query_string={"until": bad}, headers=JSON)
+        assert response.status_code == 400 and "until must be a year" in response.text
+
+
+def test_a_period_cuts_at_its_days_on_generated_claims(generated: Any) -> None:
+    from kg import tables
+
+    store, db = generated
+    dated = {
+        r["c"].value: r["d"].value[:10]
+        for r in rows(
+            store, "SELECT ?c ?d WHERE { ?c a schema:Claim ; gc:appearsIn/schema:datePublished ?d }"
+        )
+    }
+    assert len(set(dated.values())) > 5
+    found = tables.claims(db, {}, since="2020-03-15", until="2020-05", per_page=100_000)
+    expected = {c for c, d in dated.items() if "2020-03-15" <= d <= "2020-05-31"}
+    assert {r["iri"] for r in found.rows} == expected and found.total == len(expected) > 0
+    months = next(f for f in found.facets if f.facet.name == "date").values
+    assert {v.key for v in months} == {d[:7] for d in map(dated.get, expected)}

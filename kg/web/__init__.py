@@ -125,6 +125,11 @@ def create_app(
     from kg.web import conneg
 
     app.after_request(conneg.finish)
+    if "pages" in app.blueprints:
+        from kg.web import pagecache
+
+        # Its after_request runs before conneg's gzip (registered later, run first).
+        pagecache.install(app, config.page_cache_bytes)
     if config.trust_proxy:
         # One proxy in front: its X-Forwarded-* say the outside scheme, host and path prefix.
         from werkzeug.middleware.proxy_fix import ProxyFix

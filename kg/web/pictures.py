@@ -36,7 +36,14 @@ def network_page() -> Response:
     db = site_index()
     if entity and db.execute("SELECT 1 FROM terms WHERE value = ?", (entity,)).fetchone() is None:
         raise NotFound(f"no claimant or entity spoken of is known as {entity[:80]!r}")
-    net = pictures.network(db, filters, query, entity)
+    net = pictures.network(
+        db,
+        filters,
+        query,
+        entity,
+        since=request.args.get("since", ""),
+        until=request.args.get("until", ""),
+    )
     if fmt == "json":
         return json_response(
             {
@@ -63,6 +70,7 @@ def network_page() -> Response:
         query=query,
         act_class=lambda act: ACT_CLASSES.get(act, "other"),
         claims_url=_claims_url,
+        act_url=_act_url,
         title=f"Network: {center.label}" if center else "Network of claims",
         alternates=alternates(("json",)),
     )
@@ -82,6 +90,15 @@ def _claims_url(**values: str) -> str:
         + "/claims?"
         + urlencode(keep + [(k, v) for k, v in values.items() if v])
     )
+
+
+def _act_url(act: str) -> str:
+    """This network with one act only (or every act, for "")."""
+    from urllib.parse import urlencode
+
+    keep = [(k, v) for k, v in request.args.items(multi=True) if k not in ("act", "format")]
+    pairs = keep + ([("act", act)] if act else [])
+    return request.script_root + "/network" + ("?" + urlencode(pairs) if pairs else "")
 
 
 @bp.route("/timeline")
@@ -126,6 +143,7 @@ def _timeline_json(line: pictures.Timeline) -> dict[str, Any]:
                 "claimant": m.claimant,
                 "claimant_label": line.labels.get(("claimant", m.claimant), m.claimant),
                 "act": m.act,
+                "what": line.labels.get(("event" if m.role == "event" else "act", m.act), m.act),
                 "article": m.article,
             }
             for m in line.moments

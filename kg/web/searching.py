@@ -86,6 +86,7 @@ def plain(snippet: str) -> str:
 
 
 KIND_WORDS = {"entity": "Entity", "claim": "Claim", "article": "Article"}
+PLURALS = {"entity": "Entities", "claim": "Claims", "article": "Articles"}
 
 
 @bp.route("/search")
@@ -109,6 +110,7 @@ def search_page() -> Response:
         query=query,
         kind=kind,
         kinds=KIND_WORDS,
+        plural=PLURALS,
         highlight=highlight,
         title=f"Search: {query}" if query else "Search",
         alternates=alternates(("json",)),

@@ -70,10 +70,11 @@ def claims_table() -> Response:
     filters = tables.read_filters(_args(), tables.CLAIM_FACETS)
     sort = request.args.get("sort", "")
     query = request.args.get("q", "")
+    since, until = request.args.get("since", ""), request.args.get("until", "")
     db = site_index()
     if fmt == "csv":
-        return _csv("claims.csv", _claim_csv(db, filters, sort, query))
-    table = tables.claims(db, filters, sort, page_number(), query)
+        return _csv("claims.csv", _claim_csv(db, filters, sort, query, since, until))
+    table = tables.claims(db, filters, sort, page_number(), query, since=since, until=until)
     _check_page(table)
     url = Url(list(request.args.items(multi=True)))
     if fmt == "json":
@@ -131,6 +132,8 @@ def _json(table: tables.Table, url: Url, rows: list[dict[str, Any]]) -> dict[str
         "per_page": tables.PER_PAGE,
         "sort": table.sort,
         "q": table.query,
+        "since": table.since or None,
+        "until": table.until or None,
         "filters": table.filters,
         "next": at(table.page + 1),
         "prev": at(table.page - 1),
@@ -189,8 +192,10 @@ def _entity_json(table: tables.Table) -> list[dict[str, Any]]:
 CLAIM_CSV = ["claim", "quote"] + [x for f in tables.LABELLED for x in (f, f + "_label")] + ["date"]
 
 
-def _claim_csv(db: Any, filters: Any, sort: str, query: str) -> Iterator[list[Any]]:
-    rows = tables.claim_rows(db, filters, sort, query)  # checks the parameters before streaming
+def _claim_csv(
+    db: Any, filters: Any, sort: str, query: str, since: str, until: str
+) -> Iterator[list[Any]]:
+    rows = tables.claim_rows(db, filters, sort, query, since, until)  # runs (and checks) now
     yield CLAIM_CSV
     for r in rows:
         yield (
