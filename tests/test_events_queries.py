@@ -108,11 +108,11 @@ def test_claims_corroborated_or_contradicted_by_event_data(
     }
     how = {(local(r["event"]), r["targetMatch"]) for r in found}
     assert how == {
-        ("930000004", "target actor"),  # its target, BLR
-        ("930000004", "place bordering it"),  # Vilnius: Lithuania borders Belarus (R3)
-        ("20200816-0001", "target actor"),
-        ("20200816-0001", "place"),  # Hrodna, in Belarus
+        # its target, BLR; its place, Vilnius: Lithuania borders Belarus (R3)
+        ("930000004", "target actor, place bordering it"),
+        ("20200816-0001", "target actor, place"),  # Hrodna, in Belarus
     }
+    assert len(found) == len(pairs)  # one row per claim and event
     # Belarus's own mobilisation (BLRMIL) is not NATO's: it bears on no NATO claim.
     assert "930000005" not in {local(r["event"]) for r in found}
     # Three days either side: none on 2020-08-16 when the window is shifted away by a day.
