@@ -49,6 +49,7 @@ class BuildReport:
     parts: dict[str, tuple[int, int]] | None = None  # a streamed build counts per part only
     reloaded: list[str] = field(default_factory=list)  # shared graphs an article build refreshed
     warnings: list[str] = field(default_factory=list)
+    index: str = ""  # what the search index took in (kg.search), when it was rebuilt
 
     @property
     def total(self) -> int:
@@ -84,6 +85,8 @@ class BuildReport:
         if self.reloaded:
             parts = sorted({_part(g) for g in self.reloaded})
             lines.append("missing or changed, reloaded: " + ", ".join(parts))
+        if self.index:
+            lines.append(self.index)
         return "\n".join(lines)
 
 
@@ -152,11 +155,25 @@ def build(
             report = _build_into(config, target, articles, shapes)
             if check:
                 _run_checks(target, config)
+            if store is not None or config.remote or config.in_memory:
+                _refresh_index(config, target, report)
+        if store is None and not (config.remote or config.in_memory):
+            _refresh_index(config, None, report)
         return report
     if check:
         with writer(config) as final:
             _run_checks(final, config)
+    _refresh_index(config, None, report)
     return report
+
+
+def _refresh_index(config: Config, store: Store | None, report: BuildReport) -> None:
+    """Bring the site's search and table index in step with what was just written."""
+    from kg import search
+
+    stats = search.refresh(config, store)
+    if stats is not None:
+        report.index = str(stats)
 
 
 def recover(path: Path) -> None:

@@ -247,12 +247,14 @@ def export(config: Config, fmt: str, out: str, view: str) -> None:
 @with_settings
 def check(config: Config, width: int) -> None:
     """Check every claim against the reference facts; store and print the verdicts."""
+    from kg import search
     from kg.check import check as run_check
     from kg.check import format_table
     from kg.lock import reader
 
     say_sources(config, always=False)
     click.echo(format_table(run_check(config), width=width))
+    search.refresh(config)  # the verdict facet of the claims table follows
     with reader(config) as store:
         facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
                             "ReferenceGraph> } }", union=False)  # fmt: skip

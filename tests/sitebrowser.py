@@ -84,6 +84,10 @@ def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Itera
     store.bulk_extend(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
     store.flush()
     del store
+    from kg import search
+
+    # Added behind the store's back (no version change): the site index is built afresh.
+    search.refresh(Config.load({"data_dir": str(data_dir)}, environ={}), force=True)
     with run_kg_server(data_dir, workers=1, source_dir=seed_config.source_dir) as server:
         yield Site(server.base, data_dir)
 

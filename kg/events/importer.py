@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib
-import importlib.util
 import io
 import os
 import tempfile
@@ -319,9 +317,7 @@ def import_file(
 
 
 def refresh_search(config: Config) -> None:
-    """Update the search index after an import, when the project has one (kg/search.py)."""
-    if importlib.util.find_spec("kg.search") is None:
-        return
-    refresh = getattr(importlib.import_module("kg.search"), "refresh", None)
-    if refresh is not None:
-        refresh(config)
+    """Bring the site's search index in step with the store after an import."""
+    from kg import search
+
+    search.refresh(config)
