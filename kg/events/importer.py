@@ -195,12 +195,10 @@ def convert(
                 buffer.clear()
         if kind == "polecat" and positions is None:
             raise DataError("empty file: no POLECAT header", str(path))
-        for _ in iter(lambda: lines.read(1 << 20), b""):
-            pass  # the rest of the file, when stopped early: the hash covers the whole file
+        if report.errors and not skip_bad:
+            raise DataErrors(report.errors)  # before the store is touched
         sha = hashing.sha.hexdigest()
     started = previous[1] if previous and previous[0] == sha else _now()
-    if report.errors and not skip_bad:
-        raise DataErrors(report.errors)
     P, C = nt.P, nt.CLASS
     buffer += [
         f"{g} {P['type']} {C['EventDataGraph']} .",
