@@ -454,3 +454,4 @@ def test_progress_is_drawn_on_a_terminal(config: Config, store: EmbeddedStore) -
         importer.import_file(config, store, "gdelt-events", EVENTS)
     drawn = screen.getvalue()
     assert "kg import gdelt" in drawn and "/9 " in drawn and "row/s" in drawn  # rows of 9
+    assert "loading" in drawn and "B/s" in drawn  # then the bytes of the load

@@ -119,6 +119,22 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
+class _Counting(io.RawIOBase):
+    """A readable stream that moves a progress bar by the bytes read from it."""
+
+    def __init__(self, raw: IO[bytes], bar: Any) -> None:
+        self.raw, self.bar = raw, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        data = self.raw.read(len(target))
+        target[: len(data)] = data
+        self.bar.advance(len(data))
+        return len(data)
+
+
 def convert(
     config: Config,
     kind: str,
@@ -254,9 +270,23 @@ def load(store: Store, graph: str, ntriples: Path) -> None:
     if isinstance(store, EmbeddedStore):
         store.update(f"DROP SILENT GRAPH <{graph}>")
         try:
-            store.oxigraph.bulk_load(
-                path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
-            )
+            if interactive():  # the bytes read so far move a bar (Oxigraph reports nothing)
+                size = ntriples.stat().st_size
+                with (
+                    open(ntriples, "rb") as raw,
+                    progress("loading", total=size, unit="B") as bar,
+                ):
+                    store.oxigraph.bulk_load(
+                        input=_Counting(raw, bar),
+                        format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(graph),
+                    )
+            else:
+                store.oxigraph.bulk_load(
+                    path=str(ntriples),
+                    format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(graph),
+                )
             store.oxigraph.flush()
         except (OSError, SyntaxError, ValueError) as err:
             store.update(f"DROP SILENT GRAPH <{graph}>")
