@@ -387,12 +387,13 @@ def test_kg_build_keeps_imported_event_graphs(config: Config, store: EmbeddedSto
         rebuilt.close()
 
 
+@pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-put", "sparql-update"])
 def test_import_into_a_remote_store_gives_the_same_graph(
-    config: Config, store: EmbeddedStore, start_oxigraph: object
+    config: Config, store: EmbeddedStore, start_oxigraph: object, gsp: bool
 ) -> None:
     local = import_file(config, store, "gdelt-events", EVENTS)
     with start_oxigraph() as server:  # type: ignore[operator]
-        remote = RemoteStore(server.query_url)
+        remote = RemoteStore(server.query_url, gsp_url=None if gsp else "")
         entities = BASE + "graph/entities"
         remote.replace_graphs([], (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(entities))
                                    for t in store.graph_triples(entities)))  # fmt: skip
