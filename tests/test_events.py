@@ -343,6 +343,27 @@ def test_polecat_events_with_plover_codes_and_wikidata_actors(
     assert place == [{"geonames": "627904", "state": E + "belarus"}]
 
 
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(roots=frozenset({"MOBILIZE", "ACCUSE"})), {"20200816-0001", "20200815-0002"}),
+        (Filters(countries=frozenset({"LTU"})), {"20200818-0004"}),
+        (Filters(last="2020-08-10"), {"20200810-0003"}),
+    ],
+)
+def test_polecat_filters(
+    config: Config, store: EmbeddedStore, filters: Filters, expected: set[str]
+) -> None:
+    report = import_file(config, store, "polecat", POLECAT, filters)
+    assert (report.imported, report.skipped) == (len(expected), 4 - len(expected))
+    found = rows(
+        store,
+        f"SELECT ?id WHERE {{ GRAPH <{report.graph}> "
+        "{ ?e a gc:CodedEvent ; dcterms:identifier ?id } }",
+    )
+    assert {r["id"] for r in found} == expected
+
+
 def test_polecat_reads_the_older_header_and_rejects_a_wrong_one(
     config: Config, store: EmbeddedStore, tmp_path: Path
 ) -> None:
