@@ -181,6 +181,22 @@ def test_the_article_and_claim_pages_show_the_rows(config: Config, store: Embedd
     assert 'id="event-data"' not in quiet
 
 
+@pytest.mark.parametrize(
+    "name", ["events-near-claim", "events-bearing-on-claims", "entity-timeline"]
+)
+def test_the_named_query_pages(config: Config, store: EmbeddedStore, name: str) -> None:
+    client = create_app(config, store=store).test_client()
+    page = client.get(f"/queries/{name}", headers=HTML)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert CATALOGUE.get(name).title in html.replace("&#39;", "'")
+    answer = client.get(f"/queries/{name}?format=json").get_json()
+    expected = run(store, config, name)
+    assert expected and len(answer["results"]["bindings"]) == len(expected)
+    bindings = answer["results"]["bindings"]
+    assert [{k: v["value"] for k, v in b.items()} for b in bindings] == expected
+
+
 def test_no_panel_without_event_data(tmp_path: Path, config: Config) -> None:
     shutil.copytree(ROOT / "ontology", tmp_path / "src" / "ontology")
     plain = Config.load({"data_dir": str(tmp_path / "store"), "source_dir": str(ROOT)}, environ={})
