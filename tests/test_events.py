@@ -343,6 +343,27 @@ def test_polecat_events_with_plover_codes_and_wikidata_actors(
     assert place == [{"geonames": "627904", "state": E + "belarus"}]
 
 
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(roots=frozenset({"MOBILIZE", "ACCUSE"})), {"20200816-0001", "20200815-0002"}),
+        (Filters(countries=frozenset({"LTU"})), {"20200818-0004"}),
+        (Filters(last="2020-08-10"), {"20200810-0003"}),
+    ],
+)
+def test_polecat_filters(
+    config: Config, store: EmbeddedStore, filters: Filters, expected: set[str]
+) -> None:
+    report = import_file(config, store, "polecat", POLECAT, filters)
+    assert (report.imported, report.skipped) == (len(expected), 4 - len(expected))
+    found = rows(
+        store,
+        f"SELECT ?id WHERE {{ GRAPH <{report.graph}> "
+        "{ ?e a gc:CodedEvent ; dcterms:identifier ?id } }",
+    )
+    assert {r["id"] for r in found} == expected
+
+
 def test_polecat_reads_the_older_header_and_rejects_a_wrong_one(
     config: Config, store: EmbeddedStore, tmp_path: Path
 ) -> None:
@@ -387,12 +408,13 @@ def test_kg_build_keeps_imported_event_graphs(config: Config, store: EmbeddedSto
         rebuilt.close()
 
 
+@pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-put", "sparql-update"])
 def test_import_into_a_remote_store_gives_the_same_graph(
-    config: Config, store: EmbeddedStore, start_oxigraph: object
+    config: Config, store: EmbeddedStore, start_oxigraph: object, gsp: bool
 ) -> None:
     local = import_file(config, store, "gdelt-events", EVENTS)
     with start_oxigraph() as server:  # type: ignore[operator]
-        remote = RemoteStore(server.query_url)
+        remote = RemoteStore(server.query_url, gsp_url=None if gsp else "")
         entities = BASE + "graph/entities"
         remote.replace_graphs([], (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(entities))
                                    for t in store.graph_triples(entities)))  # fmt: skip
@@ -454,3 +476,4 @@ def test_progress_is_drawn_on_a_terminal(config: Config, store: EmbeddedStore) -
         importer.import_file(config, store, "gdelt-events", EVENTS)
     drawn = screen.getvalue()
     assert "kg import gdelt" in drawn and "/9 " in drawn and "row/s" in drawn  # rows of 9
+    assert "loading" in drawn and "B/s" in drawn  # then the bytes of the load

@@ -108,11 +108,11 @@ def test_claims_corroborated_or_contradicted_by_event_data(
     }
     how = {(local(r["event"]), r["targetMatch"]) for r in found}
     assert how == {
-        ("930000004", "target actor"),  # its target, BLR
-        ("930000004", "place bordering it"),  # Vilnius: Lithuania borders Belarus (R3)
-        ("20200816-0001", "target actor"),
-        ("20200816-0001", "place"),  # Hrodna, in Belarus
+        # its target, BLR; its place, Vilnius: Lithuania borders Belarus (R3)
+        ("930000004", "target actor, place bordering it"),
+        ("20200816-0001", "target actor, place"),  # Hrodna, in Belarus
     }
+    assert len(found) == len(pairs)  # one row per claim and event
     # Belarus's own mobilisation (BLRMIL) is not NATO's: it bears on no NATO claim.
     assert "930000005" not in {local(r["event"]) for r in found}
     # Three days either side: none on 2020-08-16 when the window is shifted away by a day.
@@ -179,6 +179,22 @@ def test_the_article_and_claim_pages_show_the_rows(config: Config, store: Embedd
     assert quiet.status_code == 200
     quiet = quiet.get_data(as_text=True)
     assert 'id="event-data"' not in quiet
+
+
+@pytest.mark.parametrize(
+    "name", ["events-near-claim", "events-bearing-on-claims", "entity-timeline"]
+)
+def test_the_named_query_pages(config: Config, store: EmbeddedStore, name: str) -> None:
+    client = create_app(config, store=store).test_client()
+    page = client.get(f"/queries/{name}", headers=HTML)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert CATALOGUE.get(name).title in html.replace("&#39;", "'")
+    answer = client.get(f"/queries/{name}?format=json").get_json()
+    expected = run(store, config, name)
+    assert expected and len(answer["results"]["bindings"]) == len(expected)
+    bindings = answer["results"]["bindings"]
+    assert [{k: v["value"] for k, v in b.items()} for b in bindings] == expected
 
 
 def test_no_panel_without_event_data(tmp_path: Path, config: Config) -> None:

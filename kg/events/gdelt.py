@@ -117,6 +117,7 @@ class EventRows:
     def __init__(self, base: str, file_node: str, resolver: Resolver, filters: Filters) -> None:
         self.base, self.file, self.resolver, self.filters = base, file_node, resolver, filters
         self.nodes = Nodes(f"{base}events/gdelt/")
+        self.places: dict[tuple[str, ...], str] = {}  # checked places -> their node
 
     def convert(self, f: list[str], out: list[str]) -> bool:
         """Append the row's lines to `out`; False when a filter leaves it out (RowError if bad)."""
@@ -237,6 +238,12 @@ class EventRows:
 
     def _place(self, f: list[str], start: int, prefix: str, out: list[str] | None) -> str:
         values = f[start : start + 8]
+        key = tuple(values)
+        node = self.places.get(key)
+        if node is not None and out is not None:  # checked before; described if not in this batch
+            if self.nodes.first_time(node):
+                self._describe_place(node, values, out)
+            return node
         kind, full, country, adm1, adm2, lat, lon, feature = values
         if not kind or kind == "0":
             if any(values[1:]):
@@ -244,33 +251,42 @@ class EventRows:
             return ""
         if kind not in ("1", "2", "3", "4", "5"):
             raise RowError(f"{prefix}_Type: {kind!r} is not a GDELT geographic type (1-5)")
-        lat_literal = coordinate(lat, f"{prefix}_Lat", 90) if lat else ""
-        lon_literal = coordinate(lon, f"{prefix}_Long", 180) if lon else ""
+        if lat:
+            coordinate(lat, f"{prefix}_Lat", 90)
+        if lon:
+            coordinate(lon, f"{prefix}_Long", 180)
         if out is None:
             return "-"
         states = self.resolver.entities("fips", country, "")
         node = self.nodes.name("place", [*values, *states])
+        if len(self.places) >= self.nodes.limit:
+            self.places.clear()
+        self.places[key] = node
         if self.nodes.first_time(node):
-            P, add = nt.P, out.append
-            add(f"{node} {P['type']} {nt.CLASS['CodedPlace']} .")
-            add(f"{node} {P['type']} {nt.CLASS['schema:Place']} .")
-            add(f"{node} {P['geoType']} {integer(kind, prefix + '_Type')} .")
-            for key, value in (
-                ("name", full),
-                ("countryCode", country),
-                ("adm1Code", adm1),
-                ("adm2Code", adm2),
-                ("featureId", feature),
-            ):
-                if value:
-                    add(f"{node} {P[key]} {nt.string(value)} .")
-            if lat_literal:
-                add(f"{node} {P['latitude']} {lat_literal} .")
-            if lon_literal:
-                add(f"{node} {P['longitude']} {lon_literal} .")
-            for state in states:
-                add(f"{node} {P['containedInPlace']} <{state}> .")
+            self._describe_place(node, values, out)
         return node
+
+    def _describe_place(self, node: str, values: list[str], out: list[str]) -> None:
+        kind, full, country, adm1, adm2, lat, lon, feature = values
+        P, add = nt.P, out.append
+        add(f"{node} {P['type']} {nt.CLASS['CodedPlace']} .")
+        add(f"{node} {P['type']} {nt.CLASS['schema:Place']} .")
+        add(f"{node} {P['geoType']} {integer(kind, 'Geo_Type')} .")
+        for key, value in (
+            ("name", full),
+            ("countryCode", country),
+            ("adm1Code", adm1),
+            ("adm2Code", adm2),
+            ("featureId", feature),
+        ):
+            if value:
+                add(f"{node} {P[key]} {nt.string(value)} .")
+        if lat:
+            add(f"{node} {P['latitude']} {decimal(lat, 'Lat')} .")
+        if lon:
+            add(f"{node} {P['longitude']} {decimal(lon, 'Long')} .")
+        for state in self.resolver.entities("fips", country, ""):
+            add(f"{node} {P['containedInPlace']} <{state}> .")
 
 
 class MentionRows:

@@ -119,6 +119,22 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
+class _Counting(io.RawIOBase):
+    """A readable stream that moves a progress bar by the bytes read from it."""
+
+    def __init__(self, raw: IO[bytes], bar: Any) -> None:
+        self.raw, self.bar = raw, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        data = self.raw.read(len(target))
+        target[: len(data)] = data
+        self.bar.advance(len(data))
+        return len(data)
+
+
 def convert(
     config: Config,
     kind: str,
@@ -195,12 +211,10 @@ def convert(
                 buffer.clear()
         if kind == "polecat" and positions is None:
             raise DataError("empty file: no POLECAT header", str(path))
-        for _ in iter(lambda: lines.read(1 << 20), b""):
-            pass  # the rest of the file, when stopped early: the hash covers the whole file
+        if report.errors and not skip_bad:
+            raise DataErrors(report.errors)  # before the store is touched
         sha = hashing.sha.hexdigest()
     started = previous[1] if previous and previous[0] == sha else _now()
-    if report.errors and not skip_bad:
-        raise DataErrors(report.errors)
     P, C = nt.P, nt.CLASS
     buffer += [
         f"{g} {P['type']} {C['EventDataGraph']} .",
@@ -256,9 +270,23 @@ def load(store: Store, graph: str, ntriples: Path) -> None:
     if isinstance(store, EmbeddedStore):
         store.update(f"DROP SILENT GRAPH <{graph}>")
         try:
-            store.oxigraph.bulk_load(
-                path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
-            )
+            if interactive():  # the bytes read so far move a bar (Oxigraph reports nothing)
+                size = ntriples.stat().st_size
+                with (
+                    open(ntriples, "rb") as raw,
+                    progress("loading", total=size, unit="B") as bar,
+                ):
+                    store.oxigraph.bulk_load(
+                        input=_Counting(raw, bar),
+                        format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(graph),
+                    )
+            else:
+                store.oxigraph.bulk_load(
+                    path=str(ntriples),
+                    format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(graph),
+                )
             store.oxigraph.flush()
         except (OSError, SyntaxError, ValueError) as err:
             store.update(f"DROP SILENT GRAPH <{graph}>")

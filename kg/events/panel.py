@@ -49,27 +49,21 @@ def bearings(store: Any, catalogue: Any, **bound: str) -> dict[str, list[Bearing
     # A quick look first: no event data imported, nothing to run.
     if not bool(store.query(_ANY_EVENTS, union=False)):
         return {}
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in store.query(query.text, substitutions=substitutions):
-        key = (row["claim"].value, row["event"].value)
-        entry = found.get(key)
-        if entry is None:
-            found[key] = {
-                "claim": key[0],
-                "relation": row["relation"].value,
-                "event": key[1],
-                "date": row["date"].value,
-                "code": row["code"].value,
-                "label": row["label"].value,
-                "matches": [row["targetMatch"].value],
-                "file": row["file"].value,
-            }
-        elif row["targetMatch"].value not in entry["matches"]:
-            entry["matches"].append(row["targetMatch"].value)
     out: dict[str, list[Bearing]] = {}
-    for entry in found.values():
-        entry["matches"] = tuple(entry["matches"])
-        out.setdefault(entry["claim"], []).append(Bearing(**entry))
+    for row in store.query(query.text, substitutions=substitutions):
+        claim = row["claim"].value
+        out.setdefault(claim, []).append(
+            Bearing(
+                claim=claim,
+                relation=row["relation"].value,
+                event=row["event"].value,
+                date=row["date"].value,
+                code=row["code"].value,
+                label=row["label"].value,
+                matches=tuple(row["targetMatch"].value.split(", ")),
+                file=row["file"].value,
+            )
+        )
     return out
 
 

@@ -108,7 +108,12 @@ def timestamp(text: str, column: str) -> str:
     return nt.typed(f"{iso}T{text[8:10]}:{text[10:12]}:{text[12:]}Z", "dateTime")
 
 
+_INTEGER_TYPE = f"^^<{nt.XSD}integer>"
+
+
 def integer(text: str, column: str) -> str:
+    if text.isdigit() and (text[0] != "0" or len(text) == 1):
+        return f'"{text}"{_INTEGER_TYPE}'  # the common case, already canonical
     if not _INTEGER.match(text):
         raise RowError(f"{column}: {text!r} is not a whole number")
     return f'"{int(text)}"^^<{nt.XSD}integer>'
