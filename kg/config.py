@@ -67,6 +67,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"
     ),
+    Setting(
+        "stream_from",
+        int,
+        200,
+        "articles from which a full on-disk kg build streams (worker processes, bulk load, flat"
+        " memory) instead of compiling everything in memory",
+    ),
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
     Setting("workers", int, 2, "server worker processes"),
@@ -144,6 +151,7 @@ class Config:
     store_gsp_url: str = _default("store_gsp_url")
     source_dir: str = _default("source_dir")
     base_iri: str = _default("base_iri")
+    stream_from: int = _default("stream_from")
     host: str = _default("host")
     port: int = _default("port")
     workers: int = _default("workers")
