@@ -25,10 +25,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
-from multiprocessing.pool import AsyncResult, Pool
 
 import pyoxigraph as ox
 
@@ -176,14 +177,20 @@ def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bo
         stop_signals() as stop,
     ):
         # spawned, not forked: the new store is open here, and a fork would copy its RocksDB state
-        pool = get_context("spawn").Pool(workers, _worker_start, (os.getpid(),))
+        pool = ProcessPoolExecutor(workers, get_context("spawn"), _worker_start, (os.getpid(),))
         try:
-            stop.arm()  # from here a signal stops the pool (before: once it is made)
-            results = _results(pool, config, chunks, times, shapes, workers, head, result, bar)
+            # The first chunks start every worker; only then may a signal stop them (arm), so
+            # that none is left half-started.
+            todo = iter(chunks)
+            pending = deque(
+                (group, pool.submit(_chunk, config, group, times, shapes))
+                for group in islice(todo, 2 * workers)
+            )
+            stop.arm()
+            results = _results(pool, config, todo, pending, times, shapes, head, result, bar)
             store.bulk_load_stream(io.BufferedReader(_Chunks(results), 1 << 20))
-            pool.close()
         except BaseException as err:
-            pool.terminate()  # no worker outlives a failed, stopped or interrupted build
+            _terminate(pool)  # no worker outlives a failed, stopped or interrupted build
             if stop.received and not isinstance(err, (KeyboardInterrupt, SystemExit)):
                 # the bulk loader wrapped the signal's exception in an error of its own
                 if stop.received[0] == signal.SIGINT:
@@ -191,36 +198,43 @@ def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bo
                 raise SystemExit(128 + stop.received[0]) from None
             raise
         finally:
-            pool.join()
+            pool.shutdown(wait=True, cancel_futures=True)
     return result
 
 
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now (SIGTERM) and reap them."""
+    stop = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's record
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+
+
 def _results(
-    pool: Pool,
+    pool: ProcessPoolExecutor,
     config: Config,
-    chunks: list[list[str]],
+    todo: Iterator[list[str]],
+    pending: deque[tuple[list[str], Future]],
     times: dict[str, str],
     shapes: bool,
-    workers: int,
     head: bytes,
     result: Streamed,
     bar: Progress,
 ) -> Iterator[bytes]:
-    """The shared graphs, then each chunk in order, with at most 2 x workers chunks in flight."""
+    """The shared graphs, then each chunk in order, with as many chunks in flight as given."""
     yield head
-    pending: deque[tuple[list[str], AsyncResult]] = deque()
-    todo = iter(chunks)
-    for aids in todo:
-        pending.append((aids, pool.apply_async(_chunk, (config, aids, times, shapes))))
-        if len(pending) >= 2 * workers:
-            break
     while pending:
         aids, future = pending.popleft()
-        data, parts = future.get()  # a worker's DataError stops the build here
+        data, parts = future.result()  # a worker's DataError stops the build here
         result.parts.update(parts)
         bar.advance(len(aids))
         bar.note(aids[-1])
         nxt = next(todo, None)
         if nxt is not None:
-            pending.append((nxt, pool.apply_async(_chunk, (config, nxt, times, shapes))))
+            pending.append((nxt, pool.submit(_chunk, config, nxt, times, shapes)))
         yield data
