@@ -440,13 +440,13 @@ def _denials(doc: Doc) -> None:
             continue
         target = targets[0]
         claim.proposition = target.proposition
+        kind, key = target.proposition.type, target.proposition.key()
         claim.disputes = [
             c
             for c in earlier
             if c.proposition is target.proposition
-            or (
-                c.proposition.key() == target.proposition.key()
-                and c.proposition.type != "Proposition"
+            or (  # the type first: the key (sorted roles) only where it may be equal
+                c.proposition.type == kind != "Proposition" and c.proposition.key() == key
             )
         ]
         words = text[target.begin : target.end][:40]
