@@ -101,7 +101,31 @@ PAGES: list[tuple[str, Callable[[Facts], str]]] = [
         lambda f: "/queries/claims-about-entity?" + urlencode({"entity": f.entity}),
     ),
     ("named query (disputed claims)", lambda f: "/queries/disputed-claims"),
+    # Issue 16, part B: the finding pages (read from the site index, kg/search.py).
+    ("search results (one word)", lambda f: "/search?q=protest"),
+    (
+        "search results (three words)",
+        lambda f: "/search?" + urlencode({"q": "alliance troops border"}),
+    ),
+    ("claims table", lambda f: "/claims"),
+    (
+        "claims table (two facets: act, polarity)",
+        lambda f: "/claims?act=Accusation&polarity=asserted",
+    ),
+    (
+        "claims table (the entity's claims, by claimant)",
+        lambda f: "/claims?" + urlencode({"about": key(f.entity), "sort": "claimant"}),
+    ),
+    ("entities table", lambda f: "/entities"),
+    ("network", lambda f: "/network"),
+    ("network (the entity)", lambda f: "/network?" + urlencode({"involving": key(f.entity)})),
+    ("timeline (the entity)", lambda f: "/timeline?" + urlencode({"entity": key(f.entity)})),
 ]
+
+
+def key(iri: str) -> str:
+    """An IRI as the tables and pictures name it (`entity/e4`)."""
+    return iri[len(BASE) :]
 
 
 def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, int]:
@@ -160,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data_dir = site_store(args.quads)
     found = facts(data_dir)
+    from kg import search
+    from kg.config import Config
+
+    # The site index, like the summary, is made once per store version (kg build does it).
+    started = time.perf_counter()
+    made = search.refresh(Config.load({"data_dir": str(data_dir)}, environ={}))
+    if made is not None:
+        print(f"{made} (built now; {time.perf_counter() - started:.1f} s)\n")
     # The default settings (the result cache on, 1,000 entries), as `kg serve` runs.
     target = tg.start_kg(data_dir, "kg serve", workers=args.workers, cache_size="1000")
     try:

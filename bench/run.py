@@ -183,7 +183,9 @@ def start(name: str, data: tuple, workers: int) -> tg.Target:
         n = int(name[4:])
         return tg.start_kg(kg_dir, f"kg serve ({n} workers)", workers=n)
     if name == "kg-gunicorn":
-        return tg.start_kg_gunicorn(kg_dir, "kg app (gunicorn gthread + executors)", workers=workers)
+        return tg.start_kg_gunicorn(
+            kg_dir, "kg app (gunicorn gthread + executors)", workers=workers
+        )
     if name == "inproc":
         return tg.inprocess(ox_dir)
     if name == "rdflib-endpoint":

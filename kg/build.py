@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 from kg import bulk
 from kg.config import Config
 from kg.errors import DataError, StoreError
+from kg.events import is_event_graph
 from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.validate import validate
 from kg.lock import writer
@@ -47,6 +49,7 @@ class BuildReport:
     parts: dict[str, tuple[int, int]] | None = None  # a streamed build counts per part only
     reloaded: list[str] = field(default_factory=list)  # shared graphs an article build refreshed
     warnings: list[str] = field(default_factory=list)
+    index: str = ""  # what the search index took in (kg.search), when it was rebuilt
 
     @property
     def total(self) -> int:
@@ -82,6 +85,8 @@ class BuildReport:
         if self.reloaded:
             parts = sorted({_part(g) for g in self.reloaded})
             lines.append("missing or changed, reloaded: " + ", ".join(parts))
+        if self.index:
+            lines.append(self.index)
         return "\n".join(lines)
 
 
@@ -150,11 +155,25 @@ def build(
             report = _build_into(config, target, articles, shapes)
             if check:
                 _run_checks(target, config)
+            if store is not None or config.remote or config.in_memory:
+                _refresh_index(config, target, report)
+        if store is None and not (config.remote or config.in_memory):
+            _refresh_index(config, None, report)
         return report
     if check:
         with writer(config) as final:
             _run_checks(final, config)
+    _refresh_index(config, None, report)
     return report
+
+
+def _refresh_index(config: Config, store: Store | None, report: BuildReport) -> None:
+    """Bring the site's search and table index in step with what was just written."""
+    from kg import search
+
+    stats = search.refresh(config, store)
+    if stats is not None:
+        report.index = str(stats)
 
 
 def recover(path: Path) -> None:
@@ -185,6 +204,7 @@ def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
             loaded = bulk.load(config, new_store, times, shapes)
         else:
             new_store.bulk_load(compiled.quads())
+        _keep_event_graphs(config, path, new_store)
         new_store.close()
         del new_store
         gc.collect()  # the RocksDB handle must be gone before the directory moves
@@ -203,6 +223,28 @@ def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
 
 
+def _keep_event_graphs(config: Config, path: Path, new_store: EmbeddedStore) -> None:
+    """Copy the graphs `kg import` loaded (event data, kg.events) from the store being replaced
+    into the new one: a build rebuilds the sources' graphs, never the imported ones. Each graph
+    goes through a temporary N-Triples file, so memory stays flat whatever its size."""
+    if not path.is_dir() or not any(path.iterdir()) or _is_empty(path):
+        return
+    old = EmbeddedStore(path, read_only=True)
+    try:
+        graphs = [g for g in old.named_graphs() if is_event_graph(g, config.base_iri)]
+        for graph in graphs:
+            with tempfile.TemporaryDirectory(prefix="kg-build-events-") as scratch:
+                dumped = Path(scratch) / "graph.nt"
+                with open(dumped, "wb") as out:
+                    old.oxigraph.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+                new_store.oxigraph.bulk_load(
+                    path=str(dumped), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+                )
+    finally:
+        del old
+        gc.collect()
+
+
 def _article_graphs(store_graphs: list[str], compiled: Compiled, aid: str) -> set[str]:
     base = compiled.base
     prefix = f"{base}proposition/{aid}/"
@@ -218,7 +260,8 @@ def _build_into(
     existing = store.named_graphs()
     report = BuildReport(target=config.store_url or config.data_dir)
     if articles is None:
-        drop: set[str] = set(existing)
+        # Every graph of the sources; the event data `kg import` loaded stays (kg.events).
+        drop: set[str] = {g for g in existing if not is_event_graph(g, config.base_iri)}
         graphs = list(compiled.sink.graphs)
         report.articles = sorted(compiled.articles)
     else:

@@ -107,6 +107,7 @@ def cache_key(job: Job, version: str) -> str:
         job.accept or "",
         "\x1f".join(job.formats),
         str(job.result_limit),
+        job.base_iri or "",
         version,
     ]
     return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -254,6 +254,7 @@ def export(config: Config, fmt: str, out: str, view: str) -> None:
 @with_settings
 def check(config: Config, width: int, table_limit: int) -> None:
     """Check every claim against the reference facts; store and print the verdicts."""
+    from kg import search
     from kg.check import check_run, format_table
     from kg.lock import reader
     from kg.progress import interactive
@@ -276,6 +277,7 @@ def check(config: Config, width: int, table_limit: int) -> None:
             err=True,
         )
         click.echo(run.summary())
+    search.refresh(config)  # the verdict facet of the claims table follows
     with reader(config) as store:
         facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
                             "ReferenceGraph> } }", union=False)  # fmt: skip
@@ -312,21 +314,37 @@ def init(directory: str, examples: bool, empty: bool) -> None:
 # --- kg draft (issue 12) -----------------------------------------------------------------------
 @main.command()
 @click.argument("text", required=False, type=click.Path(allow_dash=True))
-@click.option("--batch", "batch_dir", type=click.Path(file_okay=False, exists=True),
-              help="draft every *.txt of this directory (metadata from NAME.yaml or NAME.json)")
-@click.option("--evaluate", is_flag=True,
-              help="score drafts against curated articles (FOLDER arguments, default: the seed "
-                   "and tests/data/draft/*) and print the table")
+@click.option(
+    "--batch",
+    "batch_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="draft every *.txt of this directory (metadata from NAME.yaml or NAME.json)",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="score drafts against curated articles (FOLDER arguments, default: the seed "
+    "and tests/data/draft/*) and print the table",
+)
 @click.option("--id", "aid", help="the article's id (default: the text file's name)")
 @click.option("--headline", help="the headline, as it stands in the text (default: first line)")
 @click.option("--publisher", help="the publisher's name")
 @click.option("--url", help="the article's URL")
 @click.option("--date", "date", help="publication date YYYY-MM-DD (relative times resolve to it)")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="where article folders go (default: SOURCE_DIR/data/articles)")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="where article folders go (default: SOURCE_DIR/data/articles)",
+)
 @click.option("--force", is_flag=True, help="replace an existing article folder")
-@click.option("--entities", "extra", multiple=True, type=click.Path(dir_okay=False, exists=True),
-              help="--evaluate: entities appended to data/entities.yaml (repeatable)")
+@click.option(
+    "--entities",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="--evaluate: entities appended to data/entities.yaml (repeatable)",
+)
 @click.argument("folders", nargs=-1, type=click.Path(file_okay=False))
 @with_settings
 def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: bool,
@@ -355,3 +373,90 @@ def draft(config: Config, text: str | None, batch_dir: str | None, evaluate: boo
         raise click.UsageError("give a TEXT file (- for standard input), --batch DIR or --evaluate")
     values = {"headline": headline, "publisher": publisher, "url": url, "date": date}
     click.echo(commands.single(config, text, aid, values, out, force=force))
+
+
+# --- kg import (issue 15) ----------------------------------------------------------------------
+def _import_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters and --skip-bad every `kg import` source takes."""
+    options = [
+        click.option("--from", "first", metavar="YYYY-MM-DD", help="keep events on or after"),
+        click.option("--to", "last", metavar="YYYY-MM-DD", help="keep events on or before"),
+        click.option("--country", "countries", multiple=True, metavar="CODE",
+                     help="keep events with an actor of this country (CAMEO / ISO alpha-3 code, "
+                          "e.g. BLR; repeatable)"),
+        click.option("--root", "roots", multiple=True, metavar="CODE",
+                     help="keep events of this CAMEO root code (GDELT, e.g. 15) or PLOVER type "
+                          "(POLECAT, e.g. MOBILIZE); repeatable"),
+        click.option("--skip-bad", is_flag=True,
+                     help="skip malformed rows (each reported with file and line, counted) "
+                          "instead of rejecting the file whole"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(first: str | None, last: str | None, countries: tuple[str, ...],
+             roots: tuple[str, ...]):  # fmt: skip
+    from kg.events.rows import Filters, RowError, day
+
+    try:
+        bounds = [day(d, f"--{n}") if d else "" for d, n in ((first, "from"), (last, "to"))]
+    except RowError as err:
+        raise click.BadParameter(str(err)) from None
+    return Filters(
+        bounds[0],
+        bounds[1],
+        frozenset(c.strip().upper() for c in countries),
+        frozenset(r.strip().upper() for r in roots),
+    )
+
+
+def _run_import(config: Config, files: list[tuple[str, str]], filters: Any, skip_bad: bool) -> None:
+    """Import each (kind, path) into its own graph, one atomic load each; a line per file."""
+    from kg.events.importer import import_file, refresh_search
+    from kg.lock import writer
+
+    say_sources(config)
+    reports = []
+    with writer(config) as store:
+        for kind, path in files:
+            report = import_file(config, store, kind, path, filters, skip_bad=skip_bad)
+            for error in report.errors:
+                click.echo(f"skipped: {error.message}", err=True)
+            if report.bad > len(report.errors):
+                click.echo(f"skipped: ... and {report.bad - len(report.errors)} more", err=True)
+            click.echo(report.summary())
+            reports.append(report)
+    refresh_search(config)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import event data (GDELT 2.0, POLECAT) into graphs of their own, one per file."""
+
+
+@import_.command("gdelt")
+@click.argument("events", type=click.Path(dir_okay=False))
+@click.option("--mentions", type=click.Path(dir_okay=False),
+              help="a GDELT 2.0 mentions file (16 columns) to import too, into its own "
+                   "graph")  # fmt: skip
+@_import_options
+@with_settings
+def import_gdelt(config: Config, events: str, mentions: str | None, first: str | None,
+                 last: str | None, countries: tuple[str, ...], roots: tuple[str, ...],
+                 skip_bad: bool) -> None:  # fmt: skip
+    """Import a GDELT 2.0 events export (61 columns, tab-separated, no header; .zip or plain)."""
+    files = [("gdelt-events", events)] + ([("gdelt-mentions", mentions)] if mentions else [])
+    _run_import(config, files, _filters(first, last, countries, roots), skip_bad)
+
+
+@import_.command("polecat")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_import_options
+@with_settings
+def import_polecat(config: Config, file: str, first: str | None, last: str | None,
+                   countries: tuple[str, ...], roots: tuple[str, ...],
+                   skip_bad: bool) -> None:  # fmt: skip
+    """Import a POLECAT file (tab-separated, header line; .zip, .gz or plain)."""
+    _run_import(config, [("polecat", file)], _filters(first, last, countries, roots), skip_bad)

@@ -82,6 +82,33 @@ SETTINGS: tuple[Setting, ...] = (
         "query_timeout", float, 30.0, "seconds a query may run before it is stopped (0: no limit)"
     ),
     Setting(
+        "query_max_depth",
+        int,
+        100,
+        "most levels of { } ( ) [ ] << >> nesting in a query or update; deeper ones are refused"
+        " before parsing (the parser's stack)",
+    ),
+    Setting(
+        "query_max_chain",
+        int,
+        1000,
+        "most operators, triple patterns and OPTIONAL/UNION/MINUS/BIND/FILTER... on any path of"
+        " a query's tree, weighted by the stack each costs; longer chains are refused before"
+        " parsing (the engine's stack)",
+    ),
+    Setting(
+        "service_allowlist",
+        str,
+        "",
+        "SPARQL endpoints a query may call with SERVICE, space- or comma-separated (empty: none)",
+    ),
+    Setting(
+        "service_allow_private",
+        bool,
+        False,
+        "let SERVICE call listed endpoints on loopback, private and link-local addresses",
+    ),
+    Setting(
         "result_limit", int, 1_000_000, "most rows or triples one result may hold (0: no limit)"
     ),
     Setting("max_body", int, 10 * 1024 * 1024, "largest request body accepted, in bytes"),
@@ -105,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         64 * 1024 * 1024,
         "bytes the result cache may hold per worker (one answer: at most 1/16)",
+    ),
+    Setting(
+        "search_index",
+        str,
+        "",
+        "file of the site's search and table index (SQLite); empty: geoclaims-search.sqlite in"
+        " data_dir (for a remote store: ~/.cache/geoclaims/search-<hash of store_url>.sqlite)",
     ),
     Setting(
         "trust_proxy",
@@ -157,6 +191,10 @@ class Config:
     workers: int = _default("workers")
     threads: int = _default("threads")
     query_timeout: float = _default("query_timeout")
+    query_max_depth: int = _default("query_max_depth")
+    query_max_chain: int = _default("query_max_chain")
+    service_allowlist: str = _default("service_allowlist")
+    service_allow_private: bool = _default("service_allow_private")
     result_limit: int = _default("result_limit")
     max_body: int = _default("max_body")
     token: str = _default("token")
@@ -165,6 +203,7 @@ class Config:
     cache_size: int = _default("cache_size")
     cache_max_age: int = _default("cache_max_age")
     cache_bytes: int = _default("cache_bytes")
+    search_index: str = _default("search_index")
     trust_proxy: bool = _default("trust_proxy")
 
     @classmethod

@@ -6,6 +6,8 @@ KGError                      exit 1, HTTP 500
  |    +-- DataErrors         exit 3, HTTP 400   several of them, one `file:line: message` a line
  |    +-- ValidationError    exit 3, HTTP 400   the data loads but breaks a rule (SHACL, INTEROP)
  +-- QueryError              exit 4, HTTP 400   a malformed query or update (parser message kept)
+ |    +-- QueryTooComplex    exit 4, HTTP 400   nested or chained past the limits (before parsing)
+ |    +-- ServiceRefused     exit 4, HTTP 400   SERVICE to an endpoint not on the allowlist
  +-- BadParameter            exit 4, HTTP 400   a request parameter outside what it may be
  +-- NotAcceptable           exit 4, HTTP 406   no offered format matches Accept / format=
  +-- NotFound                exit 5, HTTP 404   an unknown graph, resource or named query
@@ -72,6 +74,14 @@ class QueryError(KGError):
 
     exit_code = 4
     http_status = 400
+
+
+class QueryTooComplex(QueryError):
+    """A query nested or chained deeper than the parser's stack allows, refused before parsing."""
+
+
+class ServiceRefused(QueryError):
+    """A SERVICE clause whose endpoint is not allowed (kg.service); nothing was sent to it."""
 
 
 class BadParameter(KGError):

@@ -18,6 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.errors import DataError
+from kg.events import WRITTEN_FROM
 from kg.ingest.articles import ARTICLE_KEYS
 from kg.ingest.authoring import CLAIM_KEYS, FILE_KEYS, TIME_KEYS
 from kg.ingest.nodes import COMMON
@@ -79,6 +80,7 @@ WRITTEN_BY_LOADER = {
     "targetRole": "ontology/mappings.ttl (how a type codes as a CAMEO event)",
     "codingRole": "ontology/mappings.ttl (how a type codes as a CAMEO event)",
 }
+WRITTEN_BY_LOADER.update(WRITTEN_FROM)  # event data (issue 15): written by `kg import`
 
 
 def load(ontology_dir: Path) -> Graph:

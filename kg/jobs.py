@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from kg.config import Config
 from kg.errors import KGError, ResultTooLarge, StoreError
 from kg.formats import DATASET, GRAPH, RESULTS, Format, by_name, choose
+from kg.guard import Limits, check_query
 from kg.store import Store, read_version
 
 CHUNK = 64 * 1024
@@ -39,6 +40,8 @@ class Job:
     substitutions: Mapping[str, Any] | None = None
     result_limit: int = 0
     dump: bool = False  # the whole dataset (TriG or N-Quads) instead of a query's answer
+    base_iri: str | None = None  # resolves relative IRIs (the endpoint: the request's URL)
+    limits: Limits | None = None  # kg.guard's settings (None: the defaults, the strictest)
 
 
 @dataclass
@@ -99,16 +102,21 @@ def _capped(triples: Any, limit: int) -> Iterator[ox.Triple]:
 
 
 def execute(store: Any, job: Job, send: Any) -> None:
-    """Run a job on a store, calling `send(header, data, last)` with the serialized answer."""
+    """Run a job on a store, calling `send(header, data, last)` with the serialized answer.
+
+    The query is checked first (kg.guard: nesting, chains, SERVICE), whoever runs it."""
     if job.dump:
         results, graph, fmt = None, True, choose(job.accept, job.formats, DATASET)
     else:
+        check_query(job.sparql, job.limits or Limits(), job.base_iri)
+        extra = {"base_iri": job.base_iri} if job.base_iri else {}
         results = store.query(
             job.sparql,
             default_graph=job.default_graph,
             named_graphs=job.named_graphs,
             union=job.union,
             substitutions=job.substitutions,
+            **extra,
         )
         graph = not isinstance(results, ox.QuerySolutions | ox.QueryBoolean)
         fmt = choose(job.accept, job.formats, GRAPH if graph else RESULTS)
@@ -163,9 +171,10 @@ class InlineExecutor:
 class ExecutorStore(Store):
     """A read-only `Store` whose queries run through an executor (for pages and named queries)."""
 
-    def __init__(self, executor: Any, data_dir: str) -> None:
+    def __init__(self, executor: Any, data_dir: str, limits: Limits | None = None) -> None:
         self.executor = executor
         self.data_dir = data_dir
+        self.limits = limits
 
     def query(
         self,
@@ -175,15 +184,17 @@ class ExecutorStore(Store):
         named_graphs: list[str] | None = None,
         union: bool = True,
         substitutions: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         # "srj" names SPARQL JSON only; a CONSTRUCT falls through to N-Triples.
         job = Job(sparql, default_graph, named_graphs, union, None, ["srj", "nt"], substitutions)
+        job.base_iri, job.limits = base_iri, self.limits
         result = self.executor.run(job)
         if result.format.is_graph:
             return [q.triple for q in ox.parse(result.read(), result.format.ox)]
         return ox.parse_query_results(result.read(), result.format.ox)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         raise StoreError("this store is read-only: write through kg.lock.writer")
 
     def replace_graphs(self, drop: Any, quads: Any) -> None:

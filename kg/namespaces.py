@@ -101,6 +101,7 @@ GRAPH_CLASSES: tuple[str, ...] = (
     "PropositionGraph",
     "ReferenceGraph",
     "ReviewGraph",
+    "EventDataGraph",  # one imported event-data file (issue 15, kg/events/)
 )
 
 # Claim properties, each with the standard property materialised beside it (INTEROP.md section 3).

@@ -32,6 +32,12 @@ VERSION_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROU
 _ERROR_CHARS = 4000  # enough for a parser message with its position
 
 
+def with_base(sparql: str, base_iri: str | None) -> str:
+    """The text with a BASE declaration in front (the protocol has no base parameter); on the
+    same line, so that the store's error positions keep their line numbers."""
+    return f"BASE <{base_iri}> {sparql}" if base_iri else sparql
+
+
 class RemoteStore(Store):
     """A SPARQL 1.1 store reached over HTTP (query, update and Graph Store Protocol URLs)."""
 
@@ -106,8 +112,10 @@ class RemoteStore(Store):
         named_graphs: list[str] | None = None,
         union: bool = True,
         substitutions: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         """Run a query on the remote store; see `Store.query` (union: Oxigraph's parameter)."""
+        sparql = with_base(sparql, base_iri)
         form = query_form(sparql)
         if substitutions:
             sparql = bind_values(sparql, substitutions)
@@ -141,8 +149,9 @@ class RemoteStore(Store):
             default = [EMPTY_GRAPH]
         return default, named
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update on the remote store, in one request (as atomic as the store is)."""
+        sparql = with_base(sparql, base_iri)
         headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
         self._request("POST", self.update_url, data=sparql.encode("utf-8"), headers=headers)
         self._bump()

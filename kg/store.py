@@ -108,12 +108,14 @@ class Store(ABC):
         named_graphs: list[str] | None = None,
         union: bool = True,
         substitutions: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
-        """Run a SPARQL query; `union` reads un-scoped patterns from all named graphs."""
+        """Run a SPARQL query; `union` reads un-scoped patterns from all named graphs;
+        `base_iri` resolves relative IRIs."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction."""
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as one transaction (`base_iri` resolves relative IRIs)."""
 
     @abstractmethod
     def replace_graphs(self, drop: Iterable[str], quads: Iterable[ox.Quad]) -> None:
@@ -228,8 +230,9 @@ class EmbeddedStore(Store):
         named_graphs: list[str] | None = None,
         union: bool = True,
         substitutions: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
         try:
             if default_graph is not None:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -249,9 +252,9 @@ class EmbeddedStore(Store):
         except OSError as err:
             raise StoreError(str(err)) from err
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
             raise QueryError(str(err)) from err
         except OSError as err:

@@ -5,7 +5,9 @@ Loaded as a pytest plugin by conftest.py, so every test module can ask for these
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,14 @@ import pytest
 
 from kg.config import Config
 
-CHROMIUM = "/usr/bin/chromium"
+# KG_TEST_CHROMIUM names another Chromium binary; without it, Debian's `chromium` on PATH.
+CHROMIUM = os.environ.get("KG_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_FIXTURES = {"browser", "page", "mobile_page"}
+MISSING = (
+    "the browser tests need Debian's Chromium, and {chromium} is not there. Install it with\n"
+    "    sudo apt-get install chromium\n"
+    "(or set KG_TEST_CHROMIUM to a Chromium binary), then run pytest again."
+)
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -31,6 +40,29 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 B = "https://w3id.org/geoclaims/"
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Before any browser test runs, make sure Chromium is there: install it through apt as root,
+    as `.ci/run` does, or stop the whole run at once with one message saying how to get it."""
+    if not any(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) for item in items):
+        return
+    if not Path(CHROMIUM).exists() and not os.environ.get("KG_TEST_CHROMIUM"):
+        _install_chromium()
+    if not Path(CHROMIUM).exists():
+        pytest.exit(MISSING.format(chromium=CHROMIUM), returncode=4)
+
+
+def _install_chromium() -> None:
+    """`apt-get install chromium` when running as root on a Debian-like system; else nothing."""
+    if os.environ.get("KG_TEST_INSTALL", "1") == "0" or not shutil.which("apt-get"):
+        return
+    if os.geteuid() != 0:
+        return
+    print("\nInstalling Debian's chromium for the browser tests (apt-get install chromium) ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
 
 
 @dataclass
@@ -52,6 +84,10 @@ def site(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Itera
     store.bulk_extend(ox.parse(pagedata.trig(B).encode(), ox.RdfFormat.TRIG))
     store.flush()
     del store
+    from kg import search
+
+    # Added behind the store's back (no version change): the site index is built afresh.
+    search.refresh(Config.load({"data_dir": str(data_dir)}, environ={}), force=True)
     with run_kg_server(data_dir, workers=1, source_dir=seed_config.source_dir) as server:
         yield Site(server.base, data_dir)
 

@@ -36,10 +36,16 @@ PAGES = {
 # the app serves them.
 FINDING = {
     "search": "/search?q=NATO",
+    "search, nothing found": "/search?q=zzzz",
+    "search, hostile text": "/search?q=onerror",
     "claims table": "/claims?claimant=entity/alexander-lukashenko&polarity=asserted",
+    "claims table, page 2 by claimant": "/claims?page=2&sort=claimant",
     "entities table": "/entities",
+    "entities table, one type": "/entities?type=State",
     "network": "/network",
+    "network of one entity": "/network?involving=entity/nato",
     "timeline": "/timeline?entity=entity/nato",
+    "timelines": "/timeline",
 }
 _ROUTES = {
     r.rule

@@ -24,12 +24,6 @@ from test_federation import serve_fixture
 
 from kg.config import Config
 
-pytest.importorskip(
-    "kg.service",
-    reason="the SERVICE allowlist (kg/service.py, settings service_allowlist and "
-    "service_allow_private) comes with helper H10's branch",
-)
-
 TIMEOUT = 3  # the query timeout of the servers below, in seconds
 QUERY = "SELECT ?n WHERE {{ SERVICE <{url}> {{ ?s ?p ?n }} }} LIMIT 3"
 

@@ -89,12 +89,70 @@ def test_post_creates_a_graph(write_server) -> None:
         timeout=30,
     )
     assert minted.status_code == 201
+    assert "Content-Type" not in minted.headers
     location = minted.headers["Location"]
-    assert location.startswith(write_server.config.base_iri)
-    assert isomorphic(
-        Graph().parse(data=fetch(write_server, location).text, format="turtle"),
-        Graph().parse(data=MORE, format="nt"),
+    assert location.startswith(write_server.store + "/")  # a URL on this server
+    expected = Graph().parse(data=MORE, format="nt")
+    by_iri = fetch(write_server, location)
+    assert isomorphic(Graph().parse(data=by_iri.text, format="turtle"), expected)
+    by_url = requests.get(location, headers={"Accept": "text/turtle"}, timeout=30)
+    assert by_url.status_code == 200
+    assert isomorphic(Graph().parse(data=by_url.text, format="turtle"), expected)
+
+
+def test_direct_graph_identification(write_server) -> None:
+    url = write_server.store + "/direct/one"
+    writing = {**auth(write_server), "Content-Type": "text/turtle"}
+    created = requests.put(url, data=TURTLE.encode(), headers=writing, timeout=30)
+    assert created.status_code == 201
+    assert "Content-Type" not in created.headers
+    replaced = requests.put(url, data=TURTLE.encode(), headers=writing, timeout=30)
+    assert replaced.status_code == 204 and "Content-Type" not in replaced.headers
+    added = requests.post(url, data=MORE.encode(), headers=writing, timeout=30)
+    assert added.status_code == 204
+    expected = Graph().parse(data=TURTLE + MORE, format="turtle")
+    direct = requests.get(url, headers={"Accept": "text/turtle"}, timeout=30)
+    assert direct.status_code == 200
+    assert isomorphic(Graph().parse(data=direct.text, format="turtle"), expected)
+    # The same graph, named indirectly: its IRI is its URL.
+    assert isomorphic(Graph().parse(data=fetch(write_server, url).text, format="turtle"), expected)
+    assert requests.delete(url, headers=auth(write_server), timeout=30).status_code == 204
+    assert requests.get(url, timeout=30).status_code == 404
+    # The linked-data pages are elsewhere: /store/... never shadows them, nor they it.
+    assert requests.get(write_server.base + "/store/no-such-graph", timeout=30).status_code == 404
+
+
+def test_multipart_post_adds_every_part(write_server) -> None:
+    graph = G + ":multipart"
+    requests.delete(
+        write_server.store, params={"graph": graph}, headers=auth(write_server), timeout=30
     )
+    files = [
+        ("first", ("a.ttl", TURTLE.encode(), "text/turtle")),
+        ("second", ("b.nt", MORE.encode(), "application/n-triples")),
+    ]
+    response = requests.post(
+        write_server.store,
+        params={"graph": graph},
+        files=files,
+        headers=auth(write_server),
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    expected = Graph().parse(data=TURTLE + MORE, format="turtle")
+    got = fetch(write_server, graph, "application/n-triples")
+    assert isomorphic(Graph().parse(data=got.text, format="nt"), expected)
+    bad = [("x", ("c.ttl", b"<a> <b> .\n", "text/turtle"))]
+    refused = requests.post(
+        write_server.store,
+        params={"graph": graph},
+        files=bad,
+        headers=auth(write_server),
+        timeout=30,
+    )
+    assert refused.status_code == 400 and "c.ttl" in refused.text
+    got = fetch(write_server, graph, "application/n-triples")
+    assert isomorphic(Graph().parse(data=got.text, format="nt"), expected)
 
 
 def test_default_graph(write_server) -> None:

@@ -262,8 +262,7 @@ def test_every_gc_term_used_in_the_ontology_is_defined(vocab: Graph) -> None:
         node
         for triple in vocab
         for node in triple
-        if isinstance(node, URIRef)
-        and str(node).startswith(str(GC))
+        if isinstance(node, URIRef) and str(node).startswith(str(GC))
     }
     assert sorted(map(str, used - defined)) == []
 

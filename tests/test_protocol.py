@@ -338,7 +338,42 @@ def test_cors(live_server) -> None:
         timeout=30,
     )
     assert simple.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {
+        h.strip().lower() for h in simple.headers["Access-Control-Expose-Headers"].split(",")
+    }
+    assert {"content-type", "location", "link", "etag", "www-authenticate"} <= exposed
     assert "Access-Control-Allow-Origin" not in get(live_server, "ASK {}").headers
+
+
+@pytest.mark.parametrize("origin", [None, "https://example.org"])  # the fast path, and Flask
+def test_relative_iris_resolve_against_the_request_url(live_server, origin) -> None:
+    response = requests.get(
+        live_server.sparql,
+        params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+        headers={"Accept": "application/n-triples", **({"Origin": origin} if origin else {})},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    triples = [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
+    base = live_server.base + "/"
+    assert triples == [ox.Triple(ox.NamedNode(base + "s"), ox.NamedNode(base + "p"), ox.Literal(1))]
+
+
+def test_host_header_is_checked_before_it_names_the_service(live_server) -> None:
+    accept = {"Accept": "application/n-triples"}
+    bad = requests.get(live_server.sparql, headers={**accept, "Host": 'x"> <y'}, timeout=30)
+    assert bad.status_code == 400
+    assert "Host" in bad.text
+    good = requests.get(
+        live_server.sparql, headers={**accept, "Host": "example.org:8080"}, timeout=30
+    )
+    assert good.status_code == 200
+    assert "<http://example.org:8080/sparql>" in good.text
+
+
+def test_bad_percent_encoding_in_a_page_address_is_not_a_500(live_server) -> None:
+    response = requests.get(live_server.base + "/entity/%ff%fe", timeout=30)
+    assert response.status_code in (400, 404)
 
 
 def test_gzip_when_asked_and_large_results_stream(live_server) -> None:

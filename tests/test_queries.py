@@ -29,6 +29,9 @@ QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
 # Federated queries (SERVICE to Wikidata) need a remote endpoint: tests/test_federation.py runs
 # them against a fixture server; the generic runs below take the local ones.
 LOCAL_QUERY_FILES = [p for p in QUERY_FILES if "SERVICE <" not in p.read_text(encoding="utf-8")]
+# Joins with imported event data (issue 15) find nothing in the seed alone: the same check runs in
+# tests/test_events_queries.py on the seed plus the event fixtures.
+SEED_QUERY_FILES = [p for p in LOCAL_QUERY_FILES if "gc:sourceActor" not in p.read_text("utf-8")]
 CATALOGUE = queries.Catalogue.load(QUERY_DIR)
 AID = "belarus-protests-2020"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -127,7 +130,7 @@ def test_query_runs_with_its_defaults(path: Path, fresh_config: Config) -> None:
     assert list(queries.run(store, query, {}, fresh_config)) == []
 
 
-@pytest.mark.parametrize("path", LOCAL_QUERY_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SEED_QUERY_FILES, ids=lambda p: p.stem)
 def test_answers_do_not_depend_on_the_union_default_graph(
     path: Path, seed_store: EmbeddedStore, seed_config: Config
 ) -> None:

@@ -247,15 +247,17 @@ def test_disputes_on_cards_and_entity_pages(client: Any, store: Any) -> None:
     assert back.find("li", cls="disputes", data_other=accusation).find("span").text == "denies"
 
 
-def test_entity_pages_link_the_other_views_when_the_site_has_them(seed_config: Config) -> None:
-    plain = get(create_app(seed_config).test_client(), "/entity/nato")
-    assert not plain.find_all("p", cls="explore")
-    app = create_app(seed_config)
-    app.add_url_rule("/timeline", "timeline", lambda: "")
-    app.add_url_rule("/claims", "claims", lambda: "")
-    doc = get(app.test_client(), "/entity/nato")
+def test_entity_pages_link_the_other_views_and_each_answers(seed_config: Config) -> None:
+    client = create_app(seed_config).test_client()
+    doc = get(client, "/entity/nato")
     hrefs = [a.attrs["href"] for a in doc.find("p", cls="explore").find_all("a")]
-    assert hrefs == ["/claims?about=entity/nato", "/timeline?entity=entity/nato"]
+    assert set(hrefs) == {
+        "/claims?about=entity/nato",
+        "/timeline?entity=entity/nato",
+        "/network?involving=entity/nato",
+    }
+    for href in hrefs:
+        assert client.get(href).status_code == 200, href
 
 
 def test_every_link_on_the_main_pages_answers(client: Any) -> None:

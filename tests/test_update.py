@@ -92,15 +92,78 @@ def test_malformed_update_is_400_and_changes_nothing(write_server, update, fragm
     assert count(write_server, G) == before
 
 
-def test_using_graph_parameters_are_refused_clearly(write_server) -> None:
-    response = requests.post(
-        write_server.sparql,
-        data={"update": INSERT, "using-graph-uri": "urn:x:g"},
-        headers=auth(write_server),
+def update(server, text: str, **params: str) -> requests.Response:
+    return requests.post(
+        server.sparql, data={"update": text, **params}, headers=auth(server), timeout=30
+    )
+
+
+def subjects(server, graph: str) -> set[str]:
+    query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    response = requests.get(
+        server.sparql,
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
         timeout=30,
     )
+    assert response.status_code == 200, response.text
+    return {b["s"]["value"] for b in response.json()["results"]["bindings"]}
+
+
+def test_using_graph_parameters_set_the_dataset_of_where(write_server) -> None:
+    g1, g2, out = "urn:x:using:1", "urn:x:using:2", "urn:x:using:out"
+    setup = (
+        f"DROP SILENT GRAPH <{out}> ; INSERT DATA {{ GRAPH <{g1}> {{ <urn:x:a> <urn:x:p> 1 }} "
+        f"GRAPH <{g2}> {{ <urn:x:b> <urn:x:p> 2 }} }}"
+    )
+    assert update(write_server, setup).status_code == 204
+    copy = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    done = update(write_server, copy, **{"using-graph-uri": g1})
+    assert done.status_code == 204, done.text
+    assert subjects(write_server, out) == {"urn:x:a"}  # g1 alone was the default graph
+    named = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    done = update(write_server, named, **{"using-named-graph-uri": g2})
+    assert done.status_code == 204, done.text
+    assert subjects(write_server, out) == {"urn:x:a", "urn:x:b"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT { <urn:x:c> <urn:x:p> ?o } USING <urn:x:using:2> WHERE { ?s ?p ?o }",
+        "WITH <urn:x:using:2> INSERT { <urn:x:c> <urn:x:p> ?o } WHERE { ?s ?p ?o }",
+        "DELETE WHERE { <urn:x:c> ?p ?o }",
+    ],
+)
+def test_using_graph_parameters_conflicting_with_the_update_are_a_400(write_server, text) -> None:
+    before = subjects(write_server, "urn:x:using:2")
+    response = update(write_server, text, **{"using-graph-uri": "urn:x:using:1"})
     assert response.status_code == 400
     assert "using-graph-uri" in response.text
+    assert subjects(write_server, "urn:x:using:2") == before
+
+
+def test_relative_iris_in_an_update_resolve_against_the_request_url(write_server) -> None:
+    graph = "urn:x:base"
+    response = requests.post(
+        write_server.base + "/update",
+        data=f"DROP SILENT GRAPH <{graph}> ; "
+        f"INSERT DATA {{ GRAPH <{graph}> {{ <rel> <urn:x:p> 1 }} }}".encode(),
+        headers={**auth(write_server), "Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
+    assert response.status_code == 204, response.text
+    assert "Content-Type" not in response.headers
+    assert subjects(write_server, graph) == {write_server.base + "/rel"}
+
+
+def test_an_update_calling_a_service_is_refused(write_server) -> None:
+    text = (
+        "INSERT { <urn:x:s> <urn:x:p> ?o } WHERE { SERVICE <http://8.8.8.8/sparql> { ?s ?p ?o } }"
+    )
+    response = update(write_server, text)
+    assert response.status_code == 400
+    assert "service_allowlist" in response.text
 
 
 def test_service_description_lists_update_when_writes_are_on(write_server) -> None:

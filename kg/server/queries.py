@@ -21,10 +21,12 @@ from kg.cache import Entry, ResultCache, answer_headers, cache_key, store_versio
 from kg.config import Config
 from kg.errors import KGError
 from kg.formats import GRAPH, RESULTS, by_name
+from kg.guard import Limits
 from kg.inprocess import LocalReads
 from kg.jobs import Job
 from kg.server.http import Reply, Request
 from kg.web.errors import TEXT, error_text
+from kg.web.sparql import valid_host
 
 PATHS = frozenset({"/sparql", "/query"})
 FORM = "application/x-www-form-urlencoded"
@@ -63,6 +65,7 @@ class QueryPath:
 
     def __init__(self, app: Any, config: Config, reads: LocalReads | None) -> None:
         self.config = config
+        self.limits = Limits.of(config)
         self.app_state = app.extensions["kg"]
         self.reads = reads
         self.cache: ResultCache = app.extensions.setdefault(
@@ -101,6 +104,9 @@ class QueryPath:
                 return None
         if len(queries) != 1 or "update" in params:
             return None
+        host = headers.get("host", "")
+        if not valid_host(host) or self.config.trust_proxy:
+            return None  # Flask answers: the 400, or the URL as the proxy gives it
         default_graphs = params.get("default-graph-uri", [])
         named_graphs = params.get("named-graph-uri", [])
         given = bool(default_graphs or named_graphs)
@@ -112,6 +118,8 @@ class QueryPath:
             accept=accept,
             formats=params.get("format", []),
             result_limit=self.config.result_limit,
+            limits=self.limits,
+            base_iri=f"http://{host}{request.path}",
         )
         version = store_version(self.app_state.store)
         return job, cache_key(job, version), version

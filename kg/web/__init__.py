@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from kg.config import Config
 from kg.executor import Executor, ExecutorStore, InlineExecutor, Job, Result, make_executor
 from kg.formats import RESULTS
+from kg.guard import Limits
 from kg.inprocess import LocalExecutor
 from kg.lock import writer
 from kg.store import Store
@@ -48,6 +49,8 @@ class AppState:
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
         """Run a query job under the configured timeout; the answer is negotiated bytes."""
+        if job.limits is None:
+            job = replace(job, limits=Limits.of(self.config))
         return self.executor.run(job, timeout)
 
     def select(
@@ -69,6 +72,17 @@ class AppState:
         """The store to write to, held for one write (never run queries while holding it)."""
         with writer(self.config, self.write_store) as store:
             yield store
+        self.written()
+
+    def written(self) -> None:
+        """After a write: the site's search and table index follows the store (kg.search)."""
+        from kg import search
+
+        store = self.write_store if self.write_store is not None else self.store
+        try:
+            search.refresh_after_write(self.config, store)
+        except Exception as err:  # noqa: BLE001 - the write stands; the next page rebuilds it
+            current_app.logger.warning("search index not refreshed after a write: %s", err)
 
 
 def state() -> AppState:
@@ -99,7 +113,7 @@ def create_app(
     read_store: Store = (
         store
         if isinstance(executor, InlineExecutor) and store is not None
-        else ExecutorStore(executor, config.data_dir)
+        else ExecutorStore(executor, config.data_dir, Limits.of(config))
     )
     app.extensions["kg"] = AppState(config, read_store, executor, store)
     app.register_blueprint(sparql.bp)

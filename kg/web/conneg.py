@@ -70,6 +70,10 @@ def _gzip(response: Response) -> None:
     response.headers["Content-Encoding"] = "gzip"
 
 
+# Response headers a browser script may read (CORS hides all but a few simple ones otherwise).
+EXPOSED = "Content-Type, Location, Link, ETag, WWW-Authenticate"
+
+
 def _cors(response: Response) -> None:
     origin = request.headers.get("Origin")
     if not origin:
@@ -89,7 +93,7 @@ def _cors(response: Response) -> None:
         )
         response.headers["Access-Control-Max-Age"] = "86400"
     else:
-        response.headers["Access-Control-Expose-Headers"] = "Content-Type, Location"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED
 
 
 def finish(response: Response) -> Response:

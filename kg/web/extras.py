@@ -19,6 +19,8 @@ from typing import Any
 
 EXTRAS: list[tuple[str, str, str, str]] = [
     # (kind, slot, template, "module:function")
+    ("article", "main", "_events_panel.html", "kg.events.panel:for_article"),  # issue 15
+    ("claim", "main", "_events_panel.html", "kg.events.panel:for_claim"),  # issue 15
 ]
 
 

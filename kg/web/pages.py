@@ -280,5 +280,7 @@ def data_root(root: str) -> Response:
     return page("listing.html", listing=found, title=listing.TITLES.get(root, root))
 
 
-# The named-query pages register their routes on `bp` (imported last: they import from here).
+# The named-query pages and the finding pages (search, the claims and entities tables, the
+# pictures) register their routes on `bp` (imported last: they import from here).
+from kg.web import pictures, searching, tables  # noqa: E402, F401, I001
 from kg.web.querypages import catalogue_or_none  # noqa: E402

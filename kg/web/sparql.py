@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import importlib.util
+import re
 
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
@@ -24,6 +25,8 @@ from kg.config import Config
 from kg.errors import Forbidden, Unauthorized
 from kg.executor import Job
 from kg.formats import prefers_html
+from kg.guard import Limits, check_update
+from kg.sparqltext import with_dataset
 from kg.web import state
 from kg.web.conneg import result_response
 
@@ -32,6 +35,40 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+
+
+# A Host header: a DNS name, an IPv4 address or a bracketed IPv6 address, then maybe a port.
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-_.]*[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\])"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+
+
+@bp.before_app_request
+def check_host() -> None:
+    """Refuse a request whose Host (or, behind a trusted proxy, X-Forwarded-Host) is not a host
+    name: it becomes the request URL, the base IRI and the Service Description's subject."""
+    host = request.environ.get("HTTP_HOST")
+    if host is not None and not valid_host(host):  # None: HTTP/1.0, the server's name is used
+        raise BadRequest(f"the Host header is not a host name: {host[:100]!r}")
+
+
+def valid_host(host: str) -> bool:
+    """Whether a Host header value is a host name, IPv4 or [IPv6] address, maybe with a port."""
+    match = _HOST.fullmatch(host)
+    return match is not None and not (match.group("port") and int(match.group("port")) > 65535)
+
+
+def request_base() -> str:
+    """The base IRI of the request: its URL without the query string (host checked)."""
+    return request.base_url
+
+
+def empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    """A reply without a body (201, 204): no Content-Type, as there is no content."""
+    response = Response(status=status, headers=headers)
+    response.headers.pop("Content-Type", None)
+    return response
 
 
 def check_url(config: Config) -> None:
@@ -117,6 +154,8 @@ def endpoint() -> Response:
         accept=request.headers.get("Accept"),
         formats=params.getlist("format"),
         result_limit=config.result_limit,
+        base_iri=request_base(),
+        limits=Limits.of(config),
     )
     found = cache.lookup(app_state, job)  # a 304 or a cached answer: no query runs
     if found.response is not None:
@@ -128,14 +167,14 @@ def endpoint() -> Response:
 def _update(update: str, params: MultiDict[str, str]) -> Response:
     app_state = state()
     require_writer(app_state.config)
-    if params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri"):
-        raise BadRequest(
-            "using-graph-uri / using-named-graph-uri are not supported: "
-            "write USING / USING NAMED in the update itself"
-        )
+    base = request_base()
+    check_update(update, Limits.of(app_state.config), base)
+    update = with_dataset(
+        update, params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
+    )
     with app_state.writing() as store:
-        store.update(update)
-    return Response(status=204)
+        store.update(update, base_iri=base)
+    return empty(204)
 
 
 def _describe() -> Response:

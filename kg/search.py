@@ -1,0 +1,673 @@
+"""The site index: full-text search and the claims and entities tables, in one SQLite file.
+
+SQLite's FTS5 (it ships with Python) indexes entity labels and aliases, claim quotes and
+article headlines; plain tables hold one row per claim and per entity with the values the tables
+facet on (claimant, act, polarity, ...), so search, facets and the pictures never scan the store.
+
+Kept in step with the store by version: the index remembers the store version it was built
+from, and `refresh(config, store)` rebuilds it when that differs (a full rebuild per store
+version, into a new file swapped in by rename: readers never wait and never see half an index).
+`kg build`, `kg import` and the web write paths (SPARQL Update, Graph Store writes) call it; a
+page finding the index older than the store serves the old one and rebuilds it in the
+background, so writes made behind the site's back (another process, a remote store changed by
+others) show up shortly after. Where it lives (`index_path`): the `search_index` setting, else
+`geoclaims-search.sqlite` in the on-disk store's directory, else (a remote store) a file named
+after the store's URL in the user's cache directory (`~/.cache/geoclaims/`, on the machine
+serving the site); an in-memory store's index is a temporary file removed with the store.
+
+    from kg import search
+    search.refresh(config, store)                       # after a write
+    found = search.search(search.open_index(config, store), "lukashenko nato")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import time
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.config import Config
+from kg.errors import BadParameter, StoreError
+
+INDEX_FILE = "geoclaims-search.sqlite"
+SCHEMA_VERSION = "9"  # bump when the tables below change: old files are rebuilt
+MAX_QUERY = 200  # characters of a search; past this a 400 (nobody types more)
+MAX_WORDS = 12
+PER_PAGE = 20
+KINDS = ("entity", "claim", "article")
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE VIRTUAL TABLE docs USING fts5(
+    kind, iri UNINDEXED, name, aliases, context, detail UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TABLE claims(
+    id INTEGER PRIMARY KEY, iri TEXT UNIQUE, quote TEXT, claimant TEXT, act TEXT,
+    polarity TEXT, attribution TEXT, verdict TEXT, article TEXT, date TEXT, review TEXT,
+    claimant_label TEXT, article_label TEXT
+);
+CREATE TABLE claim_values(claim INTEGER, facet TEXT, value TEXT);
+CREATE TABLE entities(
+    id INTEGER PRIMARY KEY, iri TEXT UNIQUE, key TEXT, label TEXT, aliases TEXT,
+    about INTEGER, claimed INTEGER
+);
+CREATE TABLE entity_values(entity INTEGER, facet TEXT, value TEXT);
+CREATE TABLE terms(facet TEXT, value TEXT, iri TEXT, label TEXT, PRIMARY KEY(facet, value));
+CREATE TABLE edges(claimant TEXT, about TEXT, act TEXT, n INTEGER);
+CREATE TABLE events(iri TEXT, date TEXT, type TEXT, entity TEXT);
+"""
+_INDEXES = """
+CREATE INDEX claim_values_fv ON claim_values(facet, value, claim);
+CREATE INDEX claim_values_c ON claim_values(claim, facet);
+CREATE INDEX claims_date ON claims(date, id);
+CREATE INDEX claims_claimant ON claims(claimant_label, id);
+CREATE INDEX claims_article ON claims(article_label, id);
+CREATE INDEX edges_n ON edges(n);
+CREATE INDEX events_entity ON events(entity, date);
+CREATE INDEX edges_claimant ON edges(claimant);
+CREATE INDEX edges_about ON edges(about);
+CREATE INDEX entity_values_fv ON entity_values(facet, value, entity);
+CREATE INDEX entity_values_c ON entity_values(entity, facet);
+CREATE INDEX entities_about ON entities(about, id);
+CREATE INDEX entities_claimed ON entities(claimed, id);
+CREATE INDEX entities_label ON entities(label COLLATE NOCASE, id);
+"""
+
+# What the index reads from the store: one plain pattern per query, which Oxigraph answers from
+# one index scan (a join of many OPTIONALs over every claim costs it far more).
+_CLAIMS = "SELECT ?c WHERE { ?c a schema:Claim }"
+_CLAIM_PROPS = {
+    "claimant": "gc:claimant",
+    "about": "gc:about",
+    "polarity": "gc:polarity",
+    "attribution": "gc:attribution",
+    "article": "gc:appearsIn",
+    "review": "gc:reviewStatus",
+}
+_ACTS = (
+    "SELECT ?c ?v WHERE { ?c a schema:Claim . ?c a ?v"
+    " FILTER(STRSTARTS(STR(?v), STR(gc:)) && ?v != gc:Claim) }"
+)
+_QUOTES = "SELECT ?c ?v WHERE { ?c gc:evidence ?s . ?s nif:anchorOf ?v }"
+_VERDICTS = (
+    "SELECT ?c ?v WHERE { GRAPH ?rg { ?rg a gc:ReviewGraph ."
+    " ?r schema:itemReviewed ?c ; gc:verdict ?v } }"
+)
+_ARTICLES = (
+    "SELECT ?a ?h ?d WHERE { ?a a schema:NewsArticle"
+    " OPTIONAL { ?a schema:headline ?h } OPTIONAL { ?a schema:datePublished ?d } }"
+)
+_ENTITIES = "SELECT ?e ?t WHERE { GRAPH ?g { ?g a gc:EntityGraph . ?e a ?t } }"
+_LABELS = "SELECT ?x ?l WHERE { ?x rdfs:label ?l }"
+_ALIASES = "SELECT ?x ?l WHERE { GRAPH ?g { ?g a gc:EntityGraph . ?x skos:altLabel ?l } }"
+_PREF_LABELS = "SELECT ?x ?l WHERE { ?x skos:prefLabel ?l }"
+# Coded events (GDELT, POLECAT: `kg import`), for the timelines of the entities taking part (as
+# an actor, or by an actor's country); none in a store without event data.
+_EVENTS = (
+    "SELECT ?e ?d ?t WHERE { ?e a gc:CodedEvent ; schema:startDate ?d"
+    " OPTIONAL { ?e sem:eventType ?t } }"
+)
+_EVENT_ENTITIES = tuple(
+    f"SELECT ?e ?x WHERE {{ ?e {role} ?a . ?a {link} ?x }}"
+    for role in ("gc:sourceActor", "gc:targetActor")
+    for link in ("rdf:value", "gc:actorCountry")
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the index lives
+
+
+_memory_paths: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def index_path(config: Config, store: Any = None) -> str | None:
+    """The index file for this store (None: an in-memory store that was not given)."""
+    if config.search_index:
+        return config.search_index
+    if config.remote:
+        digest = hashlib.sha256(config.store_url.encode()).hexdigest()[:16]
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+        return os.path.join(cache, "geoclaims", f"search-{digest}.sqlite")
+    if config.in_memory:
+        if store is None:
+            return None
+        target = getattr(store, "write_store", None) or store
+        try:
+            return _memory_paths[target]
+        except (KeyError, TypeError):
+            pass
+        fd, path = tempfile.mkstemp(prefix="geoclaims-search-", suffix=".sqlite")
+        os.close(fd)
+        os.unlink(path)
+        with contextlib.suppress(TypeError):  # not weak-referenceable: kept for the process
+            _memory_paths[target] = path
+            weakref.finalize(target, _remove, path)
+        return path
+    return str(Path(config.data_dir) / INDEX_FILE)
+
+
+def _remove(path: str) -> None:
+    for p in (path, path + ".lock"):
+        with contextlib.suppress(OSError):
+            os.unlink(p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+def short_key(iri: str, base_iri: str) -> str:
+    """How a value appears in URLs and tables: our IRIs without the base (`entity/nato`), others
+    by their last segment (`asserted`, `Denial`, `contradicted`)."""
+    if iri.startswith(base_iri) and not iri.startswith(base_iri + "ontology/"):
+        return iri[len(base_iri) :]
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+def _rows(store: Any, sparql: str) -> list[dict[str, Any]]:
+    from kg.browse.terms import rows
+
+    return rows(store, sparql)
+
+
+def _best_labels(found: Iterable[dict[str, Any]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The English (else untagged, else any) label per IRI, and every other label it has."""
+    rank: dict[str, tuple[int, str]] = {}
+    every: dict[str, list[str]] = defaultdict(list)
+    for r in found:
+        iri, lit = r["x"].value, r["l"]
+        lang = getattr(lit, "language", None) or ""
+        score = 0 if lang.startswith("en") else 1 if not lang else 2
+        every[iri].append(lit.value)
+        if iri not in rank or (score, lit.value) < rank[iri]:
+            rank[iri] = (score, lit.value)
+    return {i: v for i, (_, v) in rank.items()}, every
+
+
+@dataclass
+class _Claim:
+    iri: str
+    values: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    quote: str = ""
+
+
+def _collect(store: Any, base_iri: str) -> dict[str, Any]:
+    """Everything the index holds, read from the store in a dozen plain queries."""
+    from kg.check.verdict import WORDS
+
+    claims = {r["c"].value: _Claim(r["c"].value) for r in _rows(store, _CLAIMS)}
+    for facet, prop in _CLAIM_PROPS.items():
+        for r in _rows(store, f"SELECT ?c ?v WHERE {{ ?c {prop} ?v }}"):
+            c = claims.get(r["c"].value)
+            if c is not None and r["v"].value not in c.values[facet]:
+                c.values[facet].append(r["v"].value)
+    for facet, sparql in (("act", _ACTS), ("verdict", _VERDICTS)):
+        for r in _rows(store, sparql):
+            c = claims.get(r["c"].value)
+            if c is not None and r["v"].value not in c.values[facet]:
+                c.values[facet].append(r["v"].value)
+    for r in _rows(store, _QUOTES):
+        c = claims.get(r["c"].value)
+        if c is not None and not c.quote:
+            c.quote = r["v"].value
+    articles: dict[str, tuple[str, str]] = {}
+    for r in _rows(store, _ARTICLES):
+        head = r["h"].value if "h" in r else ""
+        day = r["d"].value[:10] if "d" in r else ""
+        old = articles.get(r["a"].value)
+        articles[r["a"].value] = (old[0] or head, old[1] or day) if old else (head, day)
+    entity_types: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(store, _ENTITIES):
+        if r["e"].value.startswith(base_iri + "entity/") and "t" in r:
+            entity_types[r["e"].value].append(r["t"].value)
+    labels, _ = _best_labels(_rows(store, _LABELS))
+    pref, _ = _best_labels(_rows(store, _PREF_LABELS))
+    for iri, text in pref.items():
+        labels.setdefault(iri, text)
+    _, aliases = _best_labels(_rows(store, _ALIASES))
+    for verdict, words in WORDS.items():
+        labels.setdefault(verdict, words)
+    return {
+        "claims": claims,
+        "articles": articles,
+        "entity_types": entity_types,
+        "events": _events(store, base_iri),
+        "labels": labels,
+        "aliases": aliases,
+    }
+
+
+def _events(store: Any, base_iri: str) -> list[tuple[str, str, str, str]]:
+    """(event, day, type, entity) of the coded events an entity of ours takes part in."""
+    events = {
+        r["e"].value: (r["d"].value[:10], r["t"].value if "t" in r else "")
+        for r in _rows(store, _EVENTS)
+    }
+    if not events:
+        return []
+    out = set()
+    for sparql in _EVENT_ENTITIES:
+        for r in _rows(store, sparql):
+            found = events.get(r["e"].value)
+            if found is not None and r["x"].value.startswith(base_iri + "entity/"):
+                out.add((r["e"].value, found[0], found[1], r["x"].value[len(base_iri) :]))
+    return sorted(out)
+
+
+CLAIM_FACETS = ("claimant", "act", "polarity", "attribution", "verdict", "article", "review")
+
+
+def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> None:
+    labels: dict[str, str] = data["labels"]
+    articles: dict[str, tuple[str, str]] = data["articles"]
+    terms: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def key(facet: str, iri: str) -> str:
+        k = iri if facet == "date" else short_key(iri, base_iri)
+        if (facet, k) not in terms:
+            if facet == "article":
+                shown = articles.get(iri, ("", ""))[0] or labels.get(iri) or k
+            elif facet == "verdict":
+                shown = labels.get(k) or labels.get(iri) or k
+            else:
+                shown = labels.get(iri) or k
+            terms[(facet, k)] = (iri, shown)
+        return k
+
+    about_count: dict[str, int] = defaultdict(int)
+    claimed_count: dict[str, int] = defaultdict(int)
+    claim_rows, value_rows, docs = [], [], []
+    for n, c in enumerate(sorted(data["claims"].values(), key=lambda c: c.iri), start=1):
+        first = {f: key(f, v[0]) if v else "" for f, v in c.values.items()}
+        article = c.values.get("article", [""])[0] if c.values.get("article") else ""
+        day = articles.get(article, ("", ""))[1]
+        month = day[:7]
+        claim_rows.append(
+            (
+                n,
+                c.iri,
+                c.quote,
+                first.get("claimant", ""),
+                first.get("act", ""),
+                first.get("polarity", ""),
+                first.get("attribution", ""),
+                first.get("verdict", ""),
+                first.get("article", ""),
+                day,
+                first.get("review", ""),
+                "",
+                "",
+            )
+        )
+        for facet, values in c.values.items():
+            for v in values:
+                value_rows.append((n, facet, key(facet, v)))
+        if month:
+            value_rows.append((n, "date", key("date", month)))
+        for who in dict.fromkeys(c.values.get("claimant", [])):
+            claimed_count[who] += 1
+        for what in dict.fromkeys(c.values.get("about", [])):
+            about_count[what] += 1
+        who = [labels.get(w, short_key(w, base_iri)) for w in c.values.get("claimant", [])]
+        what = [labels.get(w, short_key(w, base_iri)) for w in c.values.get("about", [])]
+        docs.append(("claim", c.iri, c.quote, "", " ".join(who + what), ", ".join(who)))
+    for iri, (head, day) in articles.items():
+        docs.append(("article", iri, head or labels.get(iri, ""), "", "", day))
+    entity_rows, entity_values = [], []
+    for n, (iri, types) in enumerate(sorted(data["entity_types"].items()), start=1):
+        label = labels.get(iri) or short_key(iri, base_iri)
+        aliases = [a for a in dict.fromkeys(data["aliases"].get(iri, [])) if a != label]
+        entity_rows.append(
+            (
+                n,
+                iri,
+                short_key(iri, base_iri),
+                label,
+                "; ".join(aliases),
+                about_count.get(iri, 0),
+                claimed_count.get(iri, 0),
+            )
+        )
+        kinds = [t for t in dict.fromkeys(types) if t.startswith(_GC)] or list(dict.fromkeys(types))
+        for t in kinds:
+            entity_values.append((n, "type", key("type", t)))
+        shown = ", ".join(terms[("type", short_key(t, base_iri))][1] for t in kinds[:3])
+        docs.append(("entity", iri, label, " ".join(aliases), "", shown))
+    db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
+    db.executemany("INSERT INTO claim_values VALUES (?,?,?)", value_rows)
+    db.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?)", entity_rows)
+    db.executemany("INSERT INTO entity_values VALUES (?,?,?)", entity_values)
+    db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?)", docs)
+    db.executemany(
+        "INSERT INTO events VALUES (?,?,?,?)",
+        [(e, day, key("event", kind) if kind else "", who) for e, day, kind, who in data["events"]],
+    )
+    db.executemany(
+        "INSERT INTO terms VALUES (?,?,?,?)", [(f, k, i, s) for (f, k), (i, s) in terms.items()]
+    )
+    db.executescript(
+        "UPDATE claims SET claimant_label = (SELECT label FROM terms t WHERE t.facet ="
+        " 'claimant' AND t.value = claims.claimant), article_label = (SELECT label FROM terms t"
+        " WHERE t.facet = 'article' AND t.value = claims.article);"
+        "INSERT INTO edges SELECT w.value, a.value, c.act, COUNT(*) FROM claims c"
+        " JOIN claim_values w ON w.claim = c.id AND w.facet = 'claimant'"
+        " JOIN claim_values a ON a.claim = c.id AND a.facet = 'about' GROUP BY 1, 2, 3;"
+    )
+    db.executescript(_INDEXES)
+    db.execute("ANALYZE")
+    db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+
+
+_GC = "https://w3id.org/geoclaims/ontology/"
+
+
+def build_index(store: Any, path: str, base_iri: str, version: str) -> Stats:
+    """Read the store and write a new index at `path` (swapped in whole, by rename)."""
+    started = time.perf_counter()
+    data = _collect(store, base_iri)
+    read = time.perf_counter() - started
+    tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(tmp)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(_SCHEMA)
+        _write(db, data, base_iri)
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("version", version),
+                ("base", base_iri),
+                ("schema", SCHEMA_VERSION),
+                ("seconds", f"{time.perf_counter() - started:.3f}"),
+            ],
+        )
+        db.commit()
+    except BaseException:
+        db.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    db.close()
+    os.replace(tmp, path)
+    return Stats(
+        len(data["claims"]),
+        len(data["entity_types"]),
+        len(data["articles"]),
+        read,
+        time.perf_counter() - started,
+    )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a rebuild indexed and how long it took (seconds reading the store, in all)."""
+
+    claims: int
+    entities: int
+    articles: int
+    read_seconds: float
+    seconds: float
+
+    def __str__(self) -> str:
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count:,} {one if count == 1 else many}"
+
+        return (
+            f"search index: {n(self.claims, 'claim', 'claims')},"
+            f" {n(self.entities, 'entity', 'entities')}, {n(self.articles, 'article', 'articles')}"
+            f" in {self.seconds:.2f} s"
+        )
+
+
+def stored_version(path: str, base_iri: str) -> str | None:
+    """The store version an index file was built from (None: no usable file)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    if meta.get("schema") != SCHEMA_VERSION or meta.get("base") != base_iri:
+        return None
+    return meta.get("version")
+
+
+def refresh(config: Config, store: Any = None, *, force: bool = False) -> Stats | None:
+    """Bring the index in step with the store: rebuilt when the store's version changed (or
+    always, with `force`). None when it was already current (or an in-memory store was not
+    given). Processes take turns (a lock file); one finding the work done meanwhile stops."""
+    path = index_path(config, store)
+    if path is None:
+        return None
+    opened = None
+    if store is None:
+        from kg.store import open_store
+
+        if not config.remote and not Path(config.data_dir).is_dir():
+            return None
+        opened = store = open_store(config, read_only=not config.remote)
+    try:
+        version = store.version
+        if not force and stored_version(path, config.base_iri) == version:
+            return None
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not force and stored_version(path, config.base_iri) == version:
+                    return None
+                return build_index(store, path, config.base_iri, version)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+_local = threading.local()
+_rebuilding: set[str] = set()
+_rebuilding_lock = threading.Lock()
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """This thread's read-only connection to the index file (reopened when the file was
+    replaced by a rebuild)."""
+    try:
+        stamp = os.stat(path).st_ino
+    except FileNotFoundError:
+        raise StoreError(f"no search index at {path}: run kg build") from None
+    cache: dict[str, tuple[int, sqlite3.Connection]] = _local.__dict__.setdefault("dbs", {})
+    known = cache.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    if known is not None:
+        known[1].close()
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    db.execute("PRAGMA query_only = ON")
+    cache[path] = (stamp, db)
+    return db
+
+
+def open_index(config: Config, store: Any) -> sqlite3.Connection:
+    """The index for the site's store: built now when there is none; when it is older than the
+    store, the old one while a background thread rebuilds it (a page never waits for that)."""
+    path = index_path(config, store)
+    if path is None:
+        raise StoreError("no search index for an in-memory store that was not given")
+    have = stored_version(path, config.base_iri)
+    if have is None:
+        refresh(config, store)
+    elif have != store.version:
+        _rebuild_later(config, store, path)
+    return connect(path)
+
+
+SYNC_SECONDS = 1.0  # an index that took longer than this to build is rebuilt in the background
+
+
+def refresh_after_write(config: Config, store: Any) -> None:
+    """After a write through the site: rebuild the index now when that is quick (its last
+    build took under SYNC_SECONDS), so the next page finds what was written; else in the
+    background, so a write to a large store does not wait for the index (pages meanwhile read
+    the previous one)."""
+    path = index_path(config, store)
+    if path is None:
+        return
+    if _build_seconds(path) < SYNC_SECONDS:
+        refresh(config, store)
+    else:
+        _rebuild_later(config, store, path)
+
+
+def _build_seconds(path: str) -> float:
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'seconds'").fetchone()
+        finally:
+            db.close()
+        return float(row[0]) if row else 0.0
+    except (sqlite3.Error, ValueError):
+        return 0.0
+
+
+def _rebuild_later(config: Config, store: Any, path: str) -> None:
+    with _rebuilding_lock:
+        if path in _rebuilding:
+            return
+        _rebuilding.add(path)
+
+    def run() -> None:
+        try:
+            for _ in range(3):  # again if a write landed while it read the store
+                refresh(config, store)
+                if stored_version(path, config.base_iri) == store.version:
+                    break
+        except Exception as err:  # noqa: BLE001 - a thread has no caller to raise to
+            logging.getLogger(__name__).warning("search index rebuild failed: %s", err)
+        finally:
+            with _rebuilding_lock:
+                _rebuilding.discard(path)
+
+    threading.Thread(target=run, name="kg-search-refresh", daemon=True).start()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: what it is, its IRI, its text and a line of context."""
+
+    kind: str
+    iri: str
+    name: str
+    detail: str
+    snippet: str
+
+
+@dataclass
+class Found:
+    """One page of search results."""
+
+    query: str
+    words: list[str]
+    hits: list[Hit]
+    total: int
+    page: int
+    kind: str = ""
+    any_word: bool = False  # no result had every word: these have some
+    counts: dict[str, int] = field(default_factory=dict)  # matches per kind
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words_of(query: str) -> list[str]:
+    """The words of a search as FTS5 will see them; checked (a 400 for an unreasonable one)."""
+    if len(query) > MAX_QUERY:
+        raise BadParameter(f"q: a search is at most {MAX_QUERY} characters, not {len(query)}")
+    words = _WORD.findall(query.lower())
+    if len(words) > MAX_WORDS:
+        raise BadParameter(f"q: a search has at most {MAX_WORDS} words, not {len(words)}")
+    return words
+
+
+def match_expression(words: list[str], every: bool = True, kind: str = "") -> str:
+    """An FTS5 query of these words in the text columns: each a quoted string (no operator can
+    get in), the last also as a prefix (search as you type); all of them (AND) or any (OR); with
+    a kind, only documents of that kind (its own indexed column, so counting is index-only)."""
+    parts = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    text = "{name aliases context} : (" + (" AND " if every else " OR ").join(parts) + ")"
+    return f"kind : {kind} AND {text}" if kind else text
+
+
+# bm25 weights of kind, iri, name, aliases, context, detail; on a tie entities, articles, claims.
+_RANK = "bm25(docs, 0, 0, 10.0, 6.0, 1.0, 0)"
+
+
+def _counts(db: sqlite3.Connection, words: list[str], every: bool) -> dict[str, int]:
+    out = {}
+    for kind in KINDS:
+        expr = match_expression(words, every, kind)
+        (n,) = db.execute("SELECT COUNT(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
+        if n:
+            out[kind] = n
+    return out
+
+
+def search(db: sqlite3.Connection, query: str, page: int = 1, kind: str = "") -> Found:
+    """Ranked results of a search (entities, claims, articles), one page of them."""
+    if kind and kind not in KINDS:
+        raise BadParameter(f"kind must be one of {', '.join(KINDS)}, not {kind[:40]!r}")
+    words = words_of(query)
+    found = Found(query, words, [], 0, page, kind)
+    if not words:
+        return found
+    every = True
+    counts = _counts(db, words, every)
+    if not counts and len(words) > 1:
+        every = False
+        counts = _counts(db, words, every)
+    found.counts = counts
+    found.any_word = not every
+    found.total = counts.get(kind, 0) if kind else sum(counts.values())
+    if not found.total:
+        return found
+    hits = db.execute(
+        "SELECT kind, iri, name, detail, snippet(docs, -1, '\x02', '\x03', ' … ', 12)"
+        f" FROM docs WHERE docs MATCH ? ORDER BY {_RANK},"
+        " CASE kind WHEN 'entity' THEN 0 WHEN 'article' THEN 1 ELSE 2 END, iri"
+        " LIMIT ? OFFSET ?",
+        (match_expression(words, every, kind), PER_PAGE, (page - 1) * PER_PAGE),
+    ).fetchall()
+    found.hits = [Hit(*h) for h in hits]
+    return found
