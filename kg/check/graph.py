@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pyoxigraph as ox
@@ -256,23 +257,35 @@ def load_context(store: Store, base: str) -> Snapshot:
     return Snapshot(base, nodes, [], facts, labels, post_in)
 
 
-def load_claims(
-    store: Store, graphs: list[str] | None = None
-) -> tuple[list[Claim], dict[str, Node]]:
-    """The claims (in IRI order) and proposition nodes of the store, or of `graphs` only (a
-    batch's claims, document and proposition graphs: see `batch_graphs`)."""
+@dataclass(frozen=True)
+class Batch:
+    """The graphs of some articles that the checker reads: each query is given only the graphs
+    of the kind it reads (a query over a variable graph meets every graph it is given)."""
+
+    claims: list[str]
+    documents: list[str]
+    propositions: list[str]
+
+
+def load_claims(store: Store, batch: Batch | None = None) -> tuple[list[Claim], dict[str, Node]]:
+    """The claims (in IRI order) and proposition nodes of the store, or of a batch of articles
+    only (see `batch_graphs`)."""
+    claims_graphs = batch.claims if batch else None
+    documents = batch.documents if batch else None
     nodes: dict[str, Node] = {}
-    _load_nodes(store, GC + "PropositionGraph", nodes, graphs)
+    _load_nodes(store, GC + "PropositionGraph", nodes, batch.propositions if batch else None)
     acts: dict[str, set[str]] = {}
-    for row in _rows(store, ACTS_QUERY, graphs):
+    for row in _rows(store, ACTS_QUERY, claims_graphs):
         acts.setdefault(row["claim"] or "", set()).add(row["t"] or "")
     claimants: dict[str, set[str]] = {}
-    for row in _rows(store, CLAIMANTS_QUERY, graphs):
+    for row in _rows(store, CLAIMANTS_QUERY, claims_graphs):
         claimants.setdefault(row["claim"] or "", set()).add(row["who"] or "")
-    spans = {row["span"]: row for row in _rows(store, SPANS_QUERY, graphs)}
-    published = {row["article"]: _date(row["pub"]) for row in _rows(store, PUBLISHED_QUERY, graphs)}
+    spans = {row["span"]: row for row in _rows(store, SPANS_QUERY, documents)}
+    published = {
+        row["article"]: _date(row["pub"]) for row in _rows(store, PUBLISHED_QUERY, documents)
+    }
     claims: dict[str, Claim] = {}
-    for row in _rows(store, CLAIMS_QUERY, graphs):
+    for row in _rows(store, CLAIMS_QUERY, claims_graphs):
         span = spans.get(row["span"] or "", {})
         iri = row["claim"] or ""
         if iri in claims:
@@ -296,7 +309,8 @@ def load_claims(
             words=span.get("words") or "",
             published=published.get(row["article"]),
         )
-    for row in _rows(store, TIMES_QUERY) if graphs is None else _times(store, graphs):
+    times = _rows(store, TIMES_QUERY) if batch is None else _times(store, batch.claims)
+    for row in times:
         claim = claims.get(row["claim"] or "")
         if claim is None:
             continue
@@ -326,7 +340,7 @@ def claim_graphs(store: Store) -> list[str]:
     return [row["cg"] or "" for row in _rows(store, CLAIM_GRAPHS_QUERY)]
 
 
-def batch_graphs(store: Store, claims_graphs: list[str]) -> list[str]:
+def batch_graphs(store: Store, claims_graphs: list[str]) -> Batch:
     """The graphs that say everything about the claims of `claims_graphs`: those graphs, the
     proposition graphs their claims name and the document graphs of their articles."""
     props: set[str] = set()
@@ -341,11 +355,12 @@ def batch_graphs(store: Store, claims_graphs: list[str]) -> list[str]:
         except ValueError:
             continue
         docs.update(row["dg"] or "" for row in _rows(store, DOCUMENTS_QUERY % {"article": term}))
-    return sorted(set(claims_graphs) | props | docs)
+    return Batch(sorted(claims_graphs), sorted(docs), sorted(props))
 
 
 __all__ = [
     "XSD",
+    "Batch",
     "Claim",
     "Fact",
     "Lit",
