@@ -344,13 +344,13 @@ def _unloaded_entities(store: Store, base: str) -> list[str]:
 
 
 def _run_checks(store: Store, config: Config) -> None:
-    """Run `kg.check.run_checks` when that module exists (it writes the reviews graph)."""
+    """Run `kg.check.check_store` when that module exists (it writes the reviews graph)."""
     if importlib.util.find_spec("kg.check") is None:
         return
     module = importlib.import_module("kg.check")
-    run = getattr(module, "run_checks", None)
+    run = getattr(module, "check_store", None)
     if run is not None:
-        run(store, config)
+        run(store, config, keep=0)  # the counts only: memory does not grow with the claims
 
 
 def ensure_built(config: Config, store: Store | None = None) -> bool:

@@ -1,22 +1,34 @@
 """A full build of many articles with flat memory: compile and validate in chunks, load in bulk.
 
 `kg build` compiles everything in memory before writing, which is right for a handful of
-articles and grows with their number. From `STREAM_FROM` articles on, a full on-disk build
-streams instead: worker processes compile the articles a chunk at a time (the shared graphs are
-compiled once here), each chunk is validated on its own (spans, ids, graph typing, denials;
-SHACL too unless `--no-shacl`) and serialized as N-Quads, and one Oxigraph bulk load reads the
-chunks as they come. At most a few chunks are in flight, so memory does not grow with the
-number of articles; the first invalid chunk stops the build before the new store is swapped in.
+articles and grows with their number. From `stream_from` articles on (a setting, 200), a full
+on-disk build streams instead: worker processes compile the articles a chunk at a time (the
+shared graphs are compiled once here), each chunk is validated on its own (spans, ids, graph
+typing, denials; SHACL too unless `--no-shacl`) and serialized as N-Quads, and one Oxigraph
+bulk load reads the chunks as they come. At most a few chunks are in flight, so memory does not
+grow with the number of articles; the first invalid chunk stops the build before the new store
+is swapped in.
+
+Stopping: Ctrl-C (SIGINT) or SIGTERM stops the build and its workers. The workers ignore SIGINT
+(a terminal sends it to them too; the parent decides), SIGTERM raises SystemExit in the parent
+as Ctrl-C raises KeyboardInterrupt, and on either the parent terminates the workers and waits for
+them before the half-built store is removed. A worker whose parent was killed outright (SIGKILL)
+notices within a second and exits.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 
 import pyoxigraph as ox
@@ -28,7 +40,6 @@ from kg.ingest.validate import validate
 from kg.progress import Progress, progress
 from kg.store import EmbeddedStore
 
-STREAM_FROM = 200  # articles: from this many on, a full on-disk build streams
 CHUNK = 25  # articles compiled, validated and serialized together by one worker
 
 
@@ -87,7 +98,62 @@ def all_article_ids(config: Config) -> list[str]:
 
 
 def wants_streaming(config: Config) -> bool:
-    return len(all_article_ids(config)) >= STREAM_FROM
+    return len(all_article_ids(config)) >= config.stream_from
+
+
+def _worker_start(parent: int) -> None:
+    """Each worker: leave Ctrl-C to the parent, and exit if the parent dies without stopping it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-build-parent-watch", daemon=True).start()
+
+
+@dataclass
+class Stop:
+    """Ctrl-C and SIGTERM received during a streamed build: recorded always, raised (as
+    KeyboardInterrupt and SystemExit) only once `armed`, so that a signal arriving while the
+    worker pool is being made waits until there is a pool to stop."""
+
+    received: list[int] = field(default_factory=list)
+    armed: bool = False
+
+    def handler(self, signum: int, _frame: object) -> None:
+        self.received.append(signum)
+        if self.armed:
+            self.raise_()
+
+    def arm(self) -> None:
+        self.armed = True
+        if self.received:
+            self.raise_()
+
+    def raise_(self) -> None:
+        self.armed = False  # once
+        if self.received[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + self.received[0])
+
+
+@contextmanager
+def stop_signals() -> Iterator[Stop]:
+    """While in this block, SIGINT and SIGTERM go to a `Stop` (main thread only: elsewhere the
+    process's handlers stay)."""
+    stop = Stop()
+    if threading.current_thread() is not threading.main_thread():
+        stop.armed = True
+        yield stop
+        return
+    previous = {sig: signal.signal(sig, stop.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bool) -> Streamed:
@@ -108,33 +174,60 @@ def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bo
     chunks = [aids[i : i + CHUNK] for i in range(0, len(aids), CHUNK)]
     with (
         progress("kg build", total=len(aids), unit="article") as bar,
-        # spawned, not forked: the new store is open here, and a fork would copy its RocksDB state
-        ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool,
+        stop_signals() as stop,
     ):
-        stream = _Chunks(_results(pool, config, chunks, times, shapes, workers, head, result, bar))
-        store.bulk_load_stream(io.BufferedReader(stream, 1 << 20))
+        # spawned, not forked: the new store is open here, and a fork would copy its RocksDB state
+        pool = ProcessPoolExecutor(workers, get_context("spawn"), _worker_start, (os.getpid(),))
+        try:
+            # The first chunks start every worker; only then may a signal stop them (arm), so
+            # that none is left half-started.
+            todo = iter(chunks)
+            pending = deque(
+                (group, pool.submit(_chunk, config, group, times, shapes))
+                for group in islice(todo, 2 * workers)
+            )
+            stop.arm()
+            results = _results(pool, config, todo, pending, times, shapes, head, result, bar)
+            store.bulk_load_stream(io.BufferedReader(_Chunks(results), 1 << 20))
+        except BaseException as err:
+            _terminate(pool)  # no worker outlives a failed, stopped or interrupted build
+            if stop.received and not isinstance(err, (KeyboardInterrupt, SystemExit)):
+                # the bulk loader wrapped the signal's exception in an error of its own
+                if stop.received[0] == signal.SIGINT:
+                    raise KeyboardInterrupt from None
+                raise SystemExit(128 + stop.received[0]) from None
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     return result
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now (SIGTERM) and reap them."""
+    stop = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's record
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _results(
     pool: ProcessPoolExecutor,
     config: Config,
-    chunks: list[list[str]],
+    todo: Iterator[list[str]],
+    pending: deque[tuple[list[str], Future]],
     times: dict[str, str],
     shapes: bool,
-    workers: int,
     head: bytes,
     result: Streamed,
     bar: Progress,
 ) -> Iterator[bytes]:
-    """The shared graphs, then each chunk in order, with at most 2 x workers chunks in flight."""
+    """The shared graphs, then each chunk in order, with as many chunks in flight as given."""
     yield head
-    pending: deque[tuple[list[str], Future]] = deque()
-    todo = iter(chunks)
-    for aids in todo:
-        pending.append((aids, pool.submit(_chunk, config, aids, times, shapes)))
-        if len(pending) >= 2 * workers:
-            break
     while pending:
         aids, future = pending.popleft()
         data, parts = future.result()  # a worker's DataError stops the build here

@@ -244,16 +244,39 @@ def export(config: Config, fmt: str, out: str, view: str) -> None:
 
 @main.command()
 @click.option("--width", default=160, show_default=True, help="width of the printed table")
+@click.option(
+    "--table-limit",
+    default=5000,
+    show_default=True,
+    help="print the table of verdicts up to this many claims; above, the counts only "
+    "(the verdicts are in the store: `kg query contradicted-claims`)",
+)
 @with_settings
-def check(config: Config, width: int) -> None:
+def check(config: Config, width: int, table_limit: int) -> None:
     """Check every claim against the reference facts; store and print the verdicts."""
     from kg import search
-    from kg.check import check as run_check
-    from kg.check import format_table
+    from kg.check import check_run, format_table
     from kg.lock import reader
+    from kg.progress import interactive
 
     say_sources(config, always=False)
-    click.echo(format_table(run_check(config), width=width))
+    run = check_run(config, keep=table_limit)
+    if interactive():  # on a terminal, where the bar was: how long it took
+        rate = f" ({run.claims / run.seconds:,.0f} claims/s)" if run.seconds > 0 else ""
+        click.echo(
+            f"kg check: {run.claims} claims of {run.articles} articles judged in "
+            f"{run.seconds:.1f} s{rate}, {run.quads} review quads written",
+            err=True,
+        )
+    if run.complete:
+        click.echo(format_table(run.verdicts, width=width))
+    else:
+        click.echo(
+            f"(more than {table_limit} claims: the table is left out; "
+            "`kg query contradicted-claims` lists the contradicted ones)",
+            err=True,
+        )
+        click.echo(run.summary())
     search.refresh(config)  # the verdict facet of the claims table follows
     with reader(config) as store:
         facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"

@@ -94,6 +94,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "base_iri", str, "https://w3id.org/geoclaims/", "base under which data IRIs are minted"
     ),
+    Setting(
+        "stream_from",
+        int,
+        200,
+        "articles from which a full on-disk kg build streams (worker processes, bulk load, flat"
+        " memory) instead of compiling everything in memory",
+    ),
     Setting("host", str, "127.0.0.1", "address kg serve listens on"),
     Setting("port", int, 8000, "port kg serve listens on"),
     Setting("workers", int, 2, "server worker processes (granian workers)"),
@@ -247,6 +254,7 @@ class Config:
     store_stale_seconds: float = _default("store_stale_seconds")
     source_dir: str = _default("source_dir")
     base_iri: str = _default("base_iri")
+    stream_from: int = _default("stream_from")
     host: str = _default("host")
     port: int = _default("port")
     workers: int = _default("workers")

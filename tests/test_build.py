@@ -320,3 +320,96 @@ def test_an_interrupted_swap_is_recovered(tmp_path: Path, seed_config: Config) -
     assert ensure_built(config) is False
     assert not hidden.exists()
     assert quads_of(config.data_dir) == quads_of(seed_config.data_dir)
+
+
+# --- stopping a streamed build (kg.bulk): no worker outlives it ---------------------------------
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (from /proc; zombies count as gone)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _many_articles(src: Path, copies: int) -> None:
+    """The seed article under `copies` more ids: enough work for the build's worker processes."""
+    shutil.copytree(ROOT / "ontology", src / "ontology")
+    shutil.copytree(ROOT / "data", src / "data")
+    seed = src / "data" / "articles" / "belarus-protests-2020"
+    for n in range(copies):
+        copy = src / "data" / "articles" / f"copy-{n:03}"
+        shutil.copytree(seed, copy)
+        meta = copy / "article.yaml"
+        text = meta.read_text(encoding="utf-8")
+        meta.write_text(text.replace("id: belarus-protests-2020", f"id: copy-{n:03}"), "utf-8")
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to kg build", "Ctrl-C to its process group"])
+def test_stopping_a_streamed_build_leaves_no_worker_behind(tmp_path: Path, how: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    _many_articles(src, 60)
+    kg = Path(sys.executable).parent / "kg"
+    command = [str(kg), "build", "--source-dir", str(src), "--data-dir", str(store)]
+    env = {**os.environ, "KG_STREAM_FROM": "2"}
+    proc = subprocess.Popen(
+        [*command, "--no-shacl", "--no-check"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell job has
+    )
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 180  # waiting for the workers, not timing anything
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = {
+                pid
+                for pid in _children(proc.pid)
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            }
+            if workers:
+                break
+            time.sleep(0.1)
+        assert workers, "the build never started its workers"
+        seen = _children(proc.pid)  # workers and multiprocessing's resource tracker
+        if how.startswith("SIGTERM"):
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert b"Traceback" not in err or how.startswith("Ctrl-C"), err.decode()[-2000:]
+    # Every child is gone: the workers were stopped and reaped before the build exited (the
+    # resource tracker ends when it sees its parent's pipe close: a moment is allowed).
+    assert not any(_alive(pid) for pid in workers), err.decode()[-2000:]
+    for _ in range(100):
+        if not any(_alive(pid) for pid in seen):
+            break
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in seen)
+    # Nothing half-built is left: no store swapped in, no scratch directory.
+    assert not store.exists() or not any(store.iterdir())
+    assert not list(tmp_path.glob(".store.*"))

@@ -603,3 +603,85 @@ def test_a_new_rule_is_a_function_and_a_name() -> None:
     assert {c: v.verdict for c, v in after.items() if c != "c-capital"} == {
         c: v.verdict for c, v in before.items() if c != "c-capital"
     }
+
+
+# --- at scale: a batch of articles at a time, reviews bulk-loaded (issue 12) --------------------
+def _copy(store: EmbeddedStore) -> EmbeddedStore:
+    copy = EmbeddedStore(None)
+    copy.bulk_load(store.oxigraph)
+    return copy
+
+
+def _review_quads(store: EmbeddedStore, config: Config) -> set[str]:
+    graph = ox.NamedNode(reviews_graph(config.base_iri))
+    return {str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, graph)}
+
+
+def test_batches_give_the_verdicts_of_the_whole_store_at_once(
+    fixture_store: tuple[EmbeddedStore, Config], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.check import check_store
+    from kg.check.engine import review_quads, verdicts
+    from kg.check.graph import load_snapshot
+
+    source, config = fixture_store
+    # The reference: every claim read at once (the checker before it streamed).
+    whole = _copy(source)
+    at_once = verdicts(load_snapshot(whole, config.base_iri))
+    whole.replace_graphs([reviews_graph(config.base_iri)], review_quads(config.base_iri, at_once))
+    expected = _review_quads(whole, config)
+    assert {v.aid for v in at_once} == {SEED, "fx"}
+    for batch in (1, 2, 50):
+        store = _copy(source)
+        run = check_store(store, config, batch=batch)
+        assert run.verdicts == at_once, batch
+        assert (run.articles, run.claims) == (2, len(at_once))
+        assert run.counts == counts(at_once)
+        assert _review_quads(store, config) == expected, batch
+        assert run.quads == len(expected)
+    # Many reviews: the old graph removed and the new one bulk-loaded, to the same graph.
+    monkeypatch.setattr("kg.check.engine.SMALL", 0)
+    store = _copy(source)
+    stale = f"{config.base_iri}review/fx/gone"
+    store.update(
+        f"INSERT DATA {{ GRAPH <{reviews_graph(config.base_iri)}> "
+        f"{{ <{stale}> a <{SCHEMA}ClaimReview> }} }}"
+    )
+    check_store(store, config, batch=1)
+    assert _review_quads(store, config) == expected
+
+
+def test_a_big_check_keeps_only_the_counts(fixture_store: tuple[EmbeddedStore, Config]) -> None:
+    from kg.check import check_store
+
+    source, config = fixture_store
+    full = check_store(_copy(source), config)
+    run = check_store(_copy(source), config, keep=3)
+    assert not run.complete and full.complete
+    assert run.verdicts == sorted(full.verdicts[: len(run.verdicts)], key=lambda v: v.claim)
+    assert len(run.verdicts) == 3
+    assert (run.counts, run.claims) == (full.counts, full.claims)
+    assert run.summary() == format_table(full.verdicts).splitlines()[-1]
+
+
+def test_kg_check_leaves_the_table_out_above_the_limit(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.bulk_load(ox.parse(path=str(MINI), format=ox.RdfFormat.TRIG))
+    store.close()
+    del store
+    gc.collect()
+    args = ["check", "--data-dir", str(tmp_path / "store"), "--table-limit", "4"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not any(line.startswith("c-") or line.startswith("claim ") for line in lines)
+    assert "more than 4 claims" in result.output
+    assert lines[-1].endswith(f"; claims: {len(MINI_EXPECTED)}")
+    # The verdicts are in the store all the same.
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    config = Config.load({"data_dir": str(tmp_path / "store")}, environ={})
+    reviews = store.query(
+        f"SELECT (COUNT(?r) AS ?n) WHERE {{ GRAPH <{reviews_graph(config.base_iri)}> "
+        f"{{ ?r a <{SCHEMA}ClaimReview> }} }}"
+    )
+    assert int(next(iter(reviews))["n"].value) == len(MINI_EXPECTED)

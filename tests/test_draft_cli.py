@@ -231,7 +231,7 @@ def test_a_streamed_build_equals_the_in_memory_one(
     config = Config.load({"data_dir": str(tmp_path / "store"), "source_dir": str(src)}, environ={})
     build(config, check=False, shapes=False)
     in_memory = quads_of(tmp_path / "store")
-    monkeypatch.setattr(bulk, "STREAM_FROM", 1)
+    config = config.with_(stream_from=1)
     monkeypatch.setattr(bulk, "CHUNK", 2)
     report = build(config, check=False, shapes=False)  # load times kept from the store
     assert quads_of(tmp_path / "store") == in_memory

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from kg.namespaces import GC
 
@@ -98,15 +99,21 @@ class Fact:
     sources: list[Source]
 
 
+class Labels(Protocol):
+    """Where labels come from: a dict, or the store read on demand (kg.check.graph.StoreLabels)."""
+
+    def get(self, iri: str, default: str | None = None, /) -> str | None: ...
+
+
 @dataclass
 class Snapshot:
-    """Everything the rules read, fetched once from the store."""
+    """Everything the rules read about some claims (all of a store's, or a batch of articles')."""
 
     base: str
     nodes: dict[str, Node]
     claims: list[Claim]
     facts: dict[str, Fact]
-    labels: dict[str, str]
+    labels: Labels
     post_in: dict[str, set[str]] = field(default_factory=dict)  # post -> states (entities)
     _vouched: list[Node] | None = field(default=None, repr=False)
     _by_kind: dict[str, list[Node]] = field(default_factory=dict, repr=False)
@@ -115,6 +122,24 @@ class Snapshot:
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
+
+    def with_claims(self, claims: list[Claim], nodes: dict[str, Node]) -> Snapshot:
+        """The same reference facts and labels with other claims and their proposition nodes
+        (a batch of articles: what the reference facts give is worked out once, here)."""
+        self.reference_nodes()
+        self.speech_reports()
+        return Snapshot(
+            self.base,
+            {**self.nodes, **nodes},
+            claims,
+            self.facts,
+            self.labels,
+            self.post_in,
+            self._vouched,
+            self._by_kind,
+            None,
+            self._speech,
+        )
 
     def nodes_of(self, graph: str) -> list[Node]:
         """The nodes of one graph (a proposition's), its root first, then in IRI order."""
@@ -126,8 +151,9 @@ class Snapshot:
 
     def label(self, iri: str) -> str:
         """A readable name for an IRI: its label, else its local name."""
-        if iri in self.labels:
-            return self.labels[iri]
+        found = self.labels.get(iri)
+        if found is not None:
+            return found
         local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         return local.replace("-", " ")
 

@@ -29,6 +29,16 @@ from kg.draft.model import Claim, Cue, Doc, Frame, Mention, Quotation, Sentence
 from kg.draft.qualities import qualities
 from kg.draft.speakers import PUBLISHER, UNATTRIBUTED, Speaker, Speakers
 
+# Patterns used per sentence or per claim, compiled once.
+_WHY = re.compile(r"(?:why|how come)\b", re.I)
+_WH_HEADING = re.compile(r"(?:\w+:\s*)?(?:what|who|how|where|when|which)\b", re.I)
+_RUBRIC = re.compile(r"[A-Z][a-z]+:\s+")
+_POSSESSIVE_END = re.compile(r"[’']s\s+$")
+_DASH = re.compile(r"\s*[–—:-]")
+_CAPITAL = re.compile(r"\bthe capital,\s+")
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})\s+\(((?:[A-Z][\w’'-]*\s*)+)\)")
+
+
 _WORD = re.compile(r"[^\W_](?:[\w’'-]*[^\W_])?")
 _NOUN_PHRASE = re.compile(r"\s+be\s+(?:a|an|the|[A-Z]\w*’s|[A-Z]\w*'s)\b")
 _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:I|we|We|my|My|our|Our|us|me)(?![\w’'-])")
@@ -91,15 +101,13 @@ class Attributor(Speakers):
         body = text[s.begin : s.end]
         if body.rstrip('”"’').endswith("?"):
             doc.non_assertive.append((s.begin, s.end, "A question: it asserts nothing itself."))
-            if re.match(r"(?:why|how come)\b", body, re.I):
+            if _WHY.match(body):
                 claim = self.new(s.begin, s.end, s, "author")
                 claim.why["attribution"] = "a why-question presupposes what it asks about"
                 claim.kind = "presupposition"
             self.state = None
             return
-        if s.kind in ("headline", "heading") and re.match(
-            r"(?:\w+:\s*)?(?:what|who|how|where|when|which)\b", body, re.I
-        ):
+        if s.kind in ("headline", "heading") and _WH_HEADING.match(body):
             doc.non_assertive.append(
                 (s.begin, s.end, "A heading phrased as a question asserts nothing itself.")
             )
@@ -107,7 +115,7 @@ class Attributor(Speakers):
         quotes = [q for q in self.claim_quotes if q.begin < s.end and s.begin < q.end]
         pieces, start = [], s.begin
         if s.kind == "headline":
-            rubric = re.match(r"[A-Z][a-z]+:\s+", body)
+            rubric = _RUBRIC.match(body)
             if rubric is not None and len(rubric.group(0).split()) == 1:
                 start = s.begin + rubric.end()
         for q in quotes:
@@ -206,7 +214,7 @@ class Attributor(Speakers):
             if (
                 prev in _DETERMINERS
                 or prev == "to"
-                or re.search(r"[’']s\s+$", text[max(0, c.begin - 4) : c.begin])
+                or _POSSESSIVE_END.search(text[max(0, c.begin - 4) : c.begin])
             ):
                 continue  # a noun ("the claims", "Oskaria’s claim") or an infinitive
             subject = self.mentions.covering(c.begin - 2) if c.begin >= 2 else None
@@ -239,7 +247,7 @@ class Attributor(Speakers):
         u.nested = [(x.begin, x.end) for x, _ in units if x.parent is unit]
         u.reports = self.verbs_in(unit, u.nested)
         u.hedges = [c for c in self.cues(unit.begin, unit.end, ("hedge",)) if not u.inside(c)]
-        u.dash_after = re.match(r"\s*[–—:-]", self.text[unit.end : unit.end + 3]) is not None
+        u.dash_after = _DASH.match(self.text[unit.end : unit.end + 3]) is not None
         tail = self.tail_frame(u)
         if tail is not None and not u.reports:
             return None, tail, None
@@ -503,7 +511,7 @@ class Attributor(Speakers):
                 claim.kind = "title"
                 claim.why["attribution"] = f"{t.why}: the article gives the title"
                 claim.agent_hint = t.holder
-        for m in re.finditer(r"\bthe capital,\s+", text[s.begin : s.end]):
+        for m in _CAPITAL.finditer(text[s.begin : s.end]):
             b = s.begin + m.start()
             place = self.mentions.at(s.begin + m.end())
             if place is not None and place.category == "place":
@@ -512,9 +520,7 @@ class Attributor(Speakers):
                 claim.why["attribution"] = (
                     "apposition 'the capital, X': the article's own description"
                 )
-        for m in re.finditer(
-            r"\b([A-Z]{2,6})\s+\(((?:[A-Z][\w’'-]*\s*)+)\)", text[s.begin : s.end]
-        ):
+        for m in _ACRONYM.finditer(text[s.begin : s.end]):
             initials = "".join(w[0] for w in m.group(2).split())
             if initials.upper() == m.group(1) or initials[: len(m.group(1))].upper() == m.group(1):
                 claim = self.new(s.begin + m.start(), s.begin + m.end(), s, "author")

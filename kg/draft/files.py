@@ -130,7 +130,8 @@ def write_folder(doc: Doc, folder: Path, *, force: bool = False, raw: bytes | No
     folder.parent.mkdir(parents=True, exist_ok=True)
     fresh = folder.parent / f".{folder.name}.draft-{os.getpid()}"
     old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
+    if fresh.exists():
+        shutil.rmtree(fresh, ignore_errors=True)
     try:
         fresh.mkdir()
         (fresh / "article.txt").write_bytes(raw if raw is not None else doc.text.encode("utf-8"))
@@ -144,8 +145,9 @@ def write_folder(doc: Doc, folder: Path, *, force: bool = False, raw: bytes | No
             old.rename(folder)
         raise DataError(f"cannot write: {err.strerror}", str(folder)) from err
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        for scratch in (fresh, old):
+            if scratch.exists():  # (most often neither is left: no system calls for nothing)
+                shutil.rmtree(scratch, ignore_errors=True)
     return folder
 
 

@@ -19,6 +19,9 @@ from kg.draft.knowledge import Knowledge
 from kg.draft.link import Mentions, slug, subject_like
 from kg.draft.model import Claim, Doc, Mention, Proposition
 
+_CONDITION = re.compile(r"\b(?:if|unless)\b[^,;]*", re.IGNORECASE)  # compiled once: per claim
+
+
 _FIRST_PERSON = re.compile(r"(?<![\w’'-])(?:we|our|us|i|my|me)(?![\w’'-])", re.IGNORECASE)
 _ANAPHORIC = re.compile(
     r"\b(?:this|that|these|it|them|such"
@@ -143,7 +146,7 @@ class Builder:
 
     def condition(self, claim: Claim) -> dict | None:
         for b, e in self.own_text(claim):
-            m = re.search(r"\b(?:if|unless)\b[^,;]*", self.text[b:e], re.IGNORECASE)
+            m = _CONDITION.search(self.text[b:e])
             if m:
                 words = m.group(0).strip().rstrip('.,”"')
                 return {"type": "Condition", "surfaceText": words}
@@ -219,7 +222,7 @@ class Builder:
         own = self.own_text(claim)
         cond = None
         for b, e in own:
-            found = re.search(r"\b(?:if|unless)\b[^,;]*", text[b:e], re.IGNORECASE)
+            found = _CONDITION.search(text[b:e])
             if found:
                 cond = (b + found.start(), b + found.end())
                 break
@@ -440,13 +443,13 @@ def _denials(doc: Doc) -> None:
             continue
         target = targets[0]
         claim.proposition = target.proposition
+        kind, key = target.proposition.type, target.proposition.key()
         claim.disputes = [
             c
             for c in earlier
             if c.proposition is target.proposition
-            or (
-                c.proposition.key() == target.proposition.key()
-                and c.proposition.type != "Proposition"
+            or (  # the type first: the key (sorted roles) only where it may be equal
+                c.proposition.type == kind != "Proposition" and c.proposition.key() == key
             )
         ]
         words = text[target.begin : target.end][:40]

@@ -42,6 +42,17 @@ def datetime(value: dt.datetime) -> ox.Literal:
 
 Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
 
+_NAMED: dict[str, ox.NamedNode] = {}  # predicates and classes: a few hundred IRIs, made once
+
+
+def _named(value: str) -> ox.NamedNode:
+    node = _NAMED.get(value)
+    if node is None:
+        if len(_NAMED) > 50_000:  # not meant for instance IRIs; never grows without bound
+            _NAMED.clear()
+        node = _NAMED[value] = ox.NamedNode(value)
+    return node
+
 
 class Sink:
     """Triples grouped by graph, in first-seen order, each added once.
@@ -53,14 +64,17 @@ class Sink:
         self.graphs: dict[str, dict[Triple, None]] = {}
 
     def add(self, graph: str, s: ox.NamedNode, p: ox.NamedNode | str, o: ox.Term) -> None:
-        pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+        pred = p if isinstance(p, ox.NamedNode) else _named(p)
         triples = self.graphs.get(graph)
         if triples is None:
             triples = self.graphs[graph] = {}
         triples[(s, pred, o)] = None
 
     def add_type(self, graph: str, s: ox.NamedNode, cls: str) -> None:
-        self.add(graph, s, TYPE, ox.NamedNode(cls))
+        triples = self.graphs.get(graph)
+        if triples is None:
+            triples = self.graphs[graph] = {}
+        triples[(s, TYPE, _named(cls))] = None
 
     def extend(self, quads: list[ox.Quad]) -> None:
         for q in quads:
