@@ -293,21 +293,8 @@ def load(store: Store, graph: str, ntriples: Path) -> None:
             raise StoreError(f"loading {graph} failed, nothing of it was kept: {err}") from err
         store._bump()  # noqa: SLF001 - the version readers and caches watch
         return
-    gsp = getattr(store, "gsp_url", "")
-    if gsp:
-        with open(ntriples, "rb") as body:
-            store._request(  # type: ignore[attr-defined]  # noqa: SLF001
-                "PUT",
-                gsp,
-                params={"graph": graph},
-                data=body,
-                headers={"Content-Type": "application/n-triples"},
-            )
-        store._bump()  # type: ignore[attr-defined]  # noqa: SLF001
-        return
-    # No Graph Store: one SPARQL update (N-Triples lines are valid inside INSERT DATA).
-    data = ntriples.read_text(encoding="utf-8")
-    store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+    # A remote store: one Graph Store PUT, or one SPARQL update where it has no Graph Store.
+    store.put_triples(graph, ntriples.read_bytes())  # type: ignore[attr-defined]
 
 
 def import_file(
