@@ -611,29 +611,29 @@ def refresh(config: Config, store: Any = None, *, force: bool = False) -> Stats 
     path = index_path(config, store)
     if path is None:
         return None
-    opened = None
     if store is None:
-        from kg.store import open_store
+        from kg.lock import reader
 
         if not config.remote and not Path(config.data_dir).is_dir():
             return None
-        opened = store = open_store(config, read_only=not config.remote)
-    try:
-        version = store.version
-        if not force and stored_version(path, config.base_iri) == version:
-            return None
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path + ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if not force and stored_version(path, config.base_iri) == version:
-                    return None
-                return build_index(store, path, config.base_iri, version)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    finally:
-        if opened is not None:
-            opened.close()
+        with reader(config) as opened:  # on disk: read-only, under the readers' shared lock
+            return _refresh(config, opened, path, force)
+    return _refresh(config, store, path, force)
+
+
+def _refresh(config: Config, store: Any, path: str, force: bool) -> Stats | None:
+    version = store.version
+    if not force and stored_version(path, config.base_iri) == version:
+        return None
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not force and stored_version(path, config.base_iri) == version:
+                return None
+            return build_index(store, path, config.base_iri, version)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------------------------------------
