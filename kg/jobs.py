@@ -7,13 +7,15 @@ chunks and enforces the result cap while counting rows without a Python loop per
 queries go through any executor (so pages share the endpoint's timeout-safe path).
 
 A store with a `forward(job, send)` method (`kg.remote.RemoteStore`) answers a query job itself:
-it passes the remote store's bytes through when they are in the negotiated format. `StoreReads`
-is the server fast path's interface (that of `kg.inprocess.LocalReads`) over such a store.
+it passes the remote store's bytes through when they are in the negotiated format, and
+`InlineExecutor` streams them to its caller as they arrive.
 """
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -193,7 +195,12 @@ def serialize(results: Any, fmt: Format, limit: int, out: Any) -> None:
 
 
 class InlineExecutor:
-    """Runs queries in the calling thread (in-memory store; remote store with its own timeout)."""
+    """Runs queries in the calling thread (in-memory store), or beside it (remote store).
+
+    A remote store's answer is streamed: its HTTP transfer runs in a thread of its own (libcurl
+    calls back with each piece) and the caller reads the pieces as they come, at most
+    `STREAM_AHEAD` chunks behind the transfer, so a big answer never sits whole in memory. The
+    remote store enforces the timeout itself (its HTTP client stops at it)."""
 
     def __init__(self, config: Config, store: Any) -> None:
         self.store = store
@@ -203,6 +210,8 @@ class InlineExecutor:
         """Nothing to start."""
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
+        if getattr(self.store, "forward", None) is not None:
+            return _streamed(self.store, job)
         out = BytesIO()
         chosen: list[str] = []
 
@@ -212,32 +221,83 @@ class InlineExecutor:
             out.write(data)
 
         execute(self.store, job, send)
-        fmt = by_name(chosen[0], RESULTS + GRAPH)
-        assert fmt is not None
-        return Result(fmt, body=out.getvalue())
+        return Result(_format(chosen[0]), body=out.getvalue())
 
     def close(self) -> None:
         """Nothing to stop."""
 
 
-class StoreReads:
-    """A store that answers jobs itself (remote), with `kg.inprocess.LocalReads`' interface.
+STREAM_AHEAD = 8  # chunks (of up to 64 KiB) a remote answer may run ahead of its reader
+_DONE = object()
 
-    The server's fast path calls `execute(job, send, deadline)` from its request threads; the
-    remote store enforces the timeout itself (its HTTP client stops at it), so nothing runs away.
-    """
 
-    def __init__(self, store: Any) -> None:
-        self.store = store
+class _Abandoned(OSError):
+    """The reader stopped (the client went away): the transfer is abandoned."""
 
-    def warm(self) -> None:
-        """Nothing to open: connections are made on first use, one per thread."""
 
-    def runaway(self) -> bool:
+def _format(name: str) -> Format:
+    fmt = by_name(name, RESULTS + GRAPH)
+    assert fmt is not None
+    return fmt
+
+
+def _streamed(store: Any, job: Job) -> Result:
+    """A remote store's answer to `job`, its transfer running in a thread while it is read.
+
+    An answer that arrives in one piece (most do) comes back whole; an error before the first
+    byte is raised here, one after it (the cap, a truncated answer) while the chunks are read.
+    A reader that stops early (its client went away) ends the transfer at the next piece."""
+    pieces: queue.Queue[Any] = queue.Queue(STREAM_AHEAD)
+    abandoned = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not abandoned.is_set():
+            try:
+                pieces.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
         return False
 
-    def execute(self, job: Job, send: Any, deadline: float | None = None) -> None:
-        execute(self.store, job, send)
+    def send(fmt_name: str | None, data: bytes, last: bool) -> None:
+        if not put((fmt_name, data, last)):
+            raise _Abandoned("the client went away")
+
+    def transfer() -> None:
+        try:
+            execute(store, job, send)
+            outcome: Any = _DONE
+        except BaseException as err:  # noqa: BLE001 - handed to the reader, raised there
+            outcome = err
+        put(outcome)
+
+    threading.Thread(target=transfer, name="kg-remote-answer", daemon=True).start()
+    first = pieces.get()
+    if first is _DONE:
+        raise StoreError("the store's answer was empty")
+    if isinstance(first, BaseException):
+        raise first
+    fmt_name, data, last = first
+    if last:
+        end = pieces.get()
+        if isinstance(end, BaseException):
+            raise end
+        return Result(_format(fmt_name), body=data)
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield data
+            while True:
+                piece = pieces.get()
+                if piece is _DONE:
+                    return
+                if isinstance(piece, BaseException):
+                    raise piece
+                yield piece[1]
+        finally:
+            abandoned.set()
+
+    return Result(_format(fmt_name), chunks=chunks())
 
 
 class ExecutorStore(Store):

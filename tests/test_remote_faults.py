@@ -304,3 +304,58 @@ def test_malformed_query_through_kg_serve(upstream: Any, tmp_path: Path) -> None
     with pytest.raises(QueryError):
         store.query("SELECT ?x {")
     store.close()
+
+
+# 200 × 200 rows, about 4 MB of JSON: many chunks of the writer's 64 KiB.
+BIG = f"SELECT ?s ?o ?t WHERE {{ ?s <{EX}p> ?o . ?t <{EX}p> ?u }}"
+
+
+def _answer_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "kg-remote-answer")
+
+
+def _wait_for_no_answer_threads() -> int:
+    for _ in range(100):
+        if not _answer_threads():
+            break
+        time.sleep(0.05)
+    return _answer_threads()
+
+
+def test_a_big_remote_answer_is_streamed_and_stops_when_abandoned(upstream: Any) -> None:
+    from kg.config import Config
+    from kg.jobs import STREAM_AHEAD, InlineExecutor, Job
+
+    store = RemoteStore(upstream.query_url)
+    executor = InlineExecutor(Config(), store)
+    result = executor.run(Job(BIG, formats=["json"]))
+    assert result.body is None  # not buffered whole: chunks, read as they come
+    chunks = list(result.chunks)
+    assert len(chunks) > STREAM_AHEAD
+    rows = ox.parse_query_results(b"".join(chunks), ox.QueryResultsFormat.JSON)
+    assert isinstance(rows, ox.QuerySolutions)
+    assert len(list(rows)) == 200 * 200
+    assert _wait_for_no_answer_threads() == 0
+
+    small = executor.run(Job(POINT, formats=["json"]))  # one piece: whole, with its length
+    assert small.body is not None
+    assert _values(small.body) == ['"7"']
+
+    abandoned = executor.run(Job(BIG, formats=["json"]))
+    pieces = iter(abandoned.chunks)
+    assert next(pieces).startswith(b"{")
+    pieces.close()  # the client went away after the first chunk
+    assert _wait_for_no_answer_threads() == 0  # the transfer ended, not left blocked
+    assert len(list(store.query(MANY))) == 200  # and the store is still usable
+    store.close()
+
+
+def test_kg_serve_streams_a_big_remote_answer(upstream: Any, tmp_path: Path) -> None:
+    settings = {"store_url": upstream.query_url, "workers": 1, "cache_size": 0}
+    with run_kg_server(tmp_path / "unused", **settings) as server, _get(server, BIG) as response:
+        assert response.status_code == 200
+        assert "Content-Length" not in response.headers  # sent as it came, chunked
+        assert response.headers.get("Transfer-Encoding") == "chunked"
+        rows = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        assert isinstance(rows, ox.QuerySolutions)
+        assert len(list(rows)) == 200 * 200
