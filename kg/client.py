@@ -40,9 +40,10 @@ _WAIT = 1.0  # seconds one select() waits before libcurl checks its timeouts aga
 class Response:
     """One answer of the store: status, headers, and a body read as it comes."""
 
-    def __init__(self, client: StoreClient, easy: pycurl.Curl, url: str) -> None:
+    def __init__(self, client: StoreClient, easy: pycurl.Curl, url: str, multi: Any = None) -> None:
         self._client = client
         self._easy = easy
+        self._multi = multi  # the multi handle driving this transfer (pull mode)
         self.url = url
         self.status = 0
         self.headers: dict[str, str] = {}
@@ -78,7 +79,7 @@ class Response:
 
     def _drive(self) -> None:
         """Let libcurl move the transfer on, waiting for the socket when it has nothing."""
-        multi = self._client._multi()
+        multi = self._multi
         while True:
             code, active = multi.perform()
             if code != pycurl.E_CALL_MULTI_PERFORM:
@@ -89,7 +90,7 @@ class Response:
         _, _, failed = multi.info_read()
         multi.remove_handle(self._easy)
         self.done = True
-        self._client._release(self._easy)
+        self._client._release(self._easy, multi)
         if failed:
             _, errno, message = failed[0]
             raise _error(errno, message, self.url)
@@ -147,8 +148,8 @@ class Response:
         if not self.done:
             self.done = True
             with contextlib.suppress(pycurl.error):
-                self._client._multi().remove_handle(self._easy)
-            self._client._discard(self._easy)
+                self._multi.remove_handle(self._easy)
+            self._client._discard(self._easy, self._multi)
 
     def __enter__(self) -> Response:
         return self
@@ -196,14 +197,31 @@ class StoreClient:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Any] = []
+        self._taken: set[Any] = set()  # multi handles with an unfinished answer
+        self._spare: set[Any] = set()  # of those, the ones made for one answer only
 
     def _multi(self) -> pycurl.CurlMulti:
+        """This thread's multi handle (its connections kept between requests), taken until the
+        answer ends; while an answer read in another thread (a streamed body) still holds it,
+        a multi handle of the answer's own, closed with it."""
         multi = getattr(self._local, "multi", None)
-        if multi is None:
-            multi = self._local.multi = pycurl.CurlMulti()
-            with self._lock:
+        with self._lock:
+            if multi is None:
+                multi = self._local.multi = pycurl.CurlMulti()
                 self._all.append(multi)
+            if multi in self._taken:
+                multi = pycurl.CurlMulti()
+                self._spare.add(multi)
+            self._taken.add(multi)
         return multi
+
+    def _give_back(self, multi: pycurl.CurlMulti) -> None:
+        with self._lock:
+            self._taken.discard(multi)
+            spare = multi in self._spare
+            self._spare.discard(multi)
+        if spare:
+            multi.close()
 
     def _easy(self) -> pycurl.Curl:
         """This thread's idle handle (its connection stays open between requests)."""
@@ -225,11 +243,13 @@ class StoreClient:
             easy.setopt(pycurl.USERPWD, f"{self.user}:{self.password}")
         return easy
 
-    def _release(self, easy: pycurl.Curl) -> None:
+    def _release(self, easy: pycurl.Curl, multi: pycurl.CurlMulti) -> None:
         self._local.__dict__.setdefault("idle", []).append(easy)
+        self._give_back(multi)
 
-    def _discard(self, easy: pycurl.Curl) -> None:
+    def _discard(self, easy: pycurl.Curl, multi: pycurl.CurlMulti) -> None:
         # An unfinished transfer: its connection is in an unknown state, so not reused.
+        self._give_back(multi)
         with self._lock:
             if easy in self._all:
                 self._all.remove(easy)
@@ -249,7 +269,8 @@ class StoreClient:
         if params:
             url = url + ("&" if "?" in url else "?") + urlencode(params)
         easy = self._easy()
-        response = Response(self, easy, url)
+        multi = self._multi()
+        response = Response(self, easy, url, multi)
         easy.setopt(pycurl.URL, url)
         lines = [f"{k}: {v}" for k, v in (headers or {}).items()]
         lines.append("Expect:")  # no 100-continue round trip for large bodies
@@ -273,7 +294,7 @@ class StoreClient:
         easy.setopt(pycurl.TIMEOUT_MS, int(timeout * 1000) if timeout else 0)
         easy.setopt(pycurl.HEADERFUNCTION, response._header)
         easy.setopt(pycurl.WRITEFUNCTION, response._write)
-        self._multi().add_handle(easy)
+        multi.add_handle(easy)
         try:
             response.wait_headers()
         except BaseException:

@@ -6,16 +6,14 @@ chunks and enforces the result cap while counting rows without a Python loop per
 `InlineExecutor` runs jobs in the calling thread; `ExecutorStore` is a read-only `Store` whose
 queries go through any executor (so pages share the endpoint's timeout-safe path).
 
-A store with a `forward(job, send)` method (`kg.remote.RemoteStore`) answers a query job itself:
-it passes the remote store's bytes through when they are in the negotiated format, and
-`InlineExecutor` streams them to its caller as they arrive.
+A store with a `forward(job)` method (`kg.remote.RemoteStore`) answers a query job itself: it
+passes the remote store's bytes through when they are in the negotiated format, as pieces the
+transfer yields while they are read; `InlineExecutor` streams them to its caller.
 """
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -142,8 +140,9 @@ def execute(store: Any, job: Job, send: Any) -> None:
     else:
         check_query(job.sparql, job.limits or Limits(), job.base_iri)
         forward = getattr(store, "forward", None)
-        if forward is not None:
-            forward(job, send)  # a remote store: its own answer, passed through where it can be
+        if forward is not None:  # a remote store: its own answer, passed through where it can be
+            for piece in forward(job):
+                send(*piece)
             return
         extra = {"base_iri": job.base_iri} if job.base_iri else {}
         results = store.query(
@@ -194,13 +193,14 @@ def serialize(results: Any, fmt: Format, limit: int, out: Any) -> None:
         ox.serialize(results, out, fmt.ox)
 
 
-class InlineExecutor:
-    """Runs queries in the calling thread (in-memory store), or beside it (remote store).
+TRANSFERS = 64  # remote answers being transferred at once, per process (more wait their turn)
+STREAM_AHEAD = 8  # chunks (of up to 64 KiB) a remote answer may run ahead of its reader
 
-    A remote store's answer is streamed: its HTTP transfer runs in a thread of its own (libcurl
-    calls back with each piece) and the caller reads the pieces as they come, at most
-    `STREAM_AHEAD` chunks behind the transfer, so a big answer never sits whole in memory. The
-    remote store enforces the timeout itself (its HTTP client stops at it)."""
+
+class InlineExecutor:
+    """Runs queries in the calling thread: an in-memory store's, or a remote store's (streamed:
+    its answer is read from the store as the caller reads it, so a big one never sits whole in
+    memory; the remote store enforces the timeout itself, its HTTP client stops at it)."""
 
     def __init__(self, config: Config, store: Any) -> None:
         self.store = store
@@ -210,8 +210,10 @@ class InlineExecutor:
         """Nothing to start."""
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
-        if getattr(self.store, "forward", None) is not None:
-            return _streamed(self.store, job)
+        forward = getattr(self.store, "forward", None)
+        if forward is not None and not job.dump:
+            check_query(job.sparql, job.limits or Limits(), job.base_iri)
+            return _streamed(forward(job))
         out = BytesIO()
         chosen: list[str] = []
 
@@ -227,77 +229,36 @@ class InlineExecutor:
         """Nothing to stop."""
 
 
-STREAM_AHEAD = 8  # chunks (of up to 64 KiB) a remote answer may run ahead of its reader
-_DONE = object()
-
-
-class _Abandoned(OSError):
-    """The reader stopped (the client went away): the transfer is abandoned."""
-
-
-def _format(name: str) -> Format:
-    fmt = by_name(name, RESULTS + GRAPH)
+def _format(name: str | None) -> Format:
+    fmt = by_name(name or "", RESULTS + GRAPH)
     assert fmt is not None
     return fmt
 
 
-def _streamed(store: Any, job: Job) -> Result:
-    """A remote store's answer to `job`, its transfer running in a thread while it is read.
+def _streamed(pieces: Iterator[tuple[str | None, bytes, bool]]) -> Result:
+    """The answer a remote store's `forward` gives, read as it comes.
 
-    An answer that arrives in one piece (most do) comes back whole; an error before the first
-    byte is raised here, one after it (the cap, a truncated answer) while the chunks are read.
-    A reader that stops early (its client went away) ends the transfer at the next piece."""
-    pieces: queue.Queue[Any] = queue.Queue(STREAM_AHEAD)
-    abandoned = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not abandoned.is_set():
-            try:
-                pieces.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def send(fmt_name: str | None, data: bytes, last: bool) -> None:
-        if not put((fmt_name, data, last)):
-            raise _Abandoned("the client went away")
-
-    def transfer() -> None:
-        try:
-            execute(store, job, send)
-            outcome: Any = _DONE
-        except BaseException as err:  # noqa: BLE001 - handed to the reader, raised there
-            outcome = err
-        put(outcome)
-
-    threading.Thread(target=transfer, name="kg-remote-answer", daemon=True).start()
-    first = pieces.get()
-    if first is _DONE:
-        raise StoreError("the store's answer was empty")
-    if isinstance(first, BaseException):
-        raise first
-    fmt_name, data, last = first
+    The first piece is read here, so an error before the answer begins (the store down, an
+    error page, the cap on a small answer) is raised here; an answer in one piece (most are)
+    comes back whole. Later errors raise while the chunks are read; closing them stops the
+    transfer."""
+    try:
+        name, data, last = next(pieces)
+    except StopIteration:
+        raise StoreError("the remote store's answer was empty") from None
     if last:
-        end = pieces.get()
-        if isinstance(end, BaseException):
-            raise end
-        return Result(_format(fmt_name), body=data)
+        pieces.close()
+        return Result(_format(name), body=data)
 
     def chunks() -> Iterator[bytes]:
         try:
             yield data
-            while True:
-                piece = pieces.get()
-                if piece is _DONE:
-                    return
-                if isinstance(piece, BaseException):
-                    raise piece
-                yield piece[1]
+            for _, more, _ in pieces:
+                yield more
         finally:
-            abandoned.set()
+            pieces.close()
 
-    return Result(_format(fmt_name), chunks=chunks())
+    return Result(_format(name), chunks=chunks())
 
 
 class ExecutorStore(Store):

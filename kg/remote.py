@@ -2,9 +2,10 @@
 
 Meant for Oxigraph server, Apache Jena Fuseki, Virtuoso, QLever and GraphDB (README, "Pointing it
 at another store"); tested on Oxigraph server and Virtuoso. Two ways to ask:
-- `forward(job, send)`, the endpoint's way (kg.jobs.execute calls it): the store is asked for the
-  format the client negotiated and its bytes go through unchanged as they arrive, rows counted for
-  the result cap and the ending checked; another format is converted.
+- `forward(job)`, the endpoint's way (kg.jobs runs it): the store is asked for the format the
+  client negotiated and its bytes go through unchanged as they arrive (an iterator of pieces, the
+  transfer moving as they are read), rows counted for the result cap and the ending checked;
+  another format is converted.
 - `query(...)`, the library's way: results come back as the embedded store's kinds, pyoxigraph
   `QuerySolutions` and `QueryBoolean` (kg.responses); CONSTRUCT/DESCRIBE give `RemoteTriples`,
   an iterator of `Triple` with the `serialize(output, format)` of `QueryTriples`.
@@ -41,6 +42,8 @@ EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the p
 WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
 PREFETCH = 1 << 20  # bytes of an answer read whole before parsing (checked to be complete)
 _ERROR_CHARS = 4000  # enough for a parser message with its position
+_PIECE = 64 * 1024  # bytes read from the store at a time when passing its answer through
+Piece = tuple[str | None, bytes, bool]  # (format name on the first, data, last): kg.jobs's send
 # Graphs a store keeps for itself (Virtuoso: its schema, LDP and URIQA graphs, in every database):
 # left out of `named_graphs` and of dumps.
 ENGINE_GRAPHS = frozenset(
@@ -198,14 +201,16 @@ class RemoteStore(Store):
             )
         return parse_response(response)
 
-    def forward(self, job: Any, send: Any) -> None:
-        """Answer a query job (kg.jobs) with the store's own bytes where it can.
+    def forward(self, job: Any) -> Iterator[Piece]:
+        """Answer a query job (kg.jobs) with the store's own bytes where it can, as they come.
 
         The format is negotiated first (the query form tells the family), the store is asked
-        for exactly it, and when it answers in it the body goes through unparsed, in chunks,
-        its rows counted for the result cap and its ending checked. A store that answers in
-        another format (or a capped graph in a format whose triples cannot be counted unparsed)
-        gets its answer parsed and serialized again.
+        for exactly it, and when it answers in it the body goes through unparsed, in chunks of
+        up to 64 KiB (what `kg.jobs.execute` hands its `send`: format name on the first, `last`
+        on the final one), its rows counted for the result cap and its ending checked. A store
+        that answers in another format (or a capped graph in a format whose triples cannot be
+        counted unparsed) gets its answer parsed and serialized again. The transfer runs while
+        the pieces are read, in the reader's thread; closing the iterator early stops it.
         """
         from kg.jobs import writer
 
@@ -226,45 +231,42 @@ class RemoteStore(Store):
         else:
             accept = fallback
         body = self._dataset_form(sparql, job.default_graph, job.named_graphs, job.union)
-        out = writer(fmt, job.result_limit, send, foreign=True)
-        kept = bytearray()  # an error page, or an answer to convert
-        ends = [b"", b""]  # the first and the last bytes passed through
-        passing: list[bool] = []
-        decided = [0]  # the status `passing` was decided for
+        ready: list[Piece] = []
 
-        def sink(response: Response, data: bytes) -> None:
-            if not passing or decided[0] != response.status:  # (a 401 challenge's body first)
-                ok = response.status < 400 and countable
-                passing[:] = [ok and _same_format(media_type(response), fmt)]
-                decided[0] = response.status
-                kept.clear()
-            if not passing[0]:
-                kept.extend(data)
-                return
-            if len(ends[0]) < 16:
-                ends[0] += data[:16]
-            ends[1] = (ends[1] + data)[-16:]
-            out.write(data)
+        def send(name: str | None, data: bytes, last: bool) -> None:
+            ready.append((name, data, last))
 
         headers = {"Accept": accept, **FORM}
-        try:
-            response = self.client.push(self.query_url, body, headers, self.timeout, sink)
-        except OSError as err:  # the result cap, from the writer
-            raise out.error or StoreError(str(err)) from err
-        if response.status >= 400:
-            text = kept.decode("utf-8", "replace").strip()[:_ERROR_CHARS]
-            raise _status_error(response.status, text, self.query_url, False)
-        if not passing and countable and _same_format(media_type(response), fmt):
-            passing.append(True)  # an empty body in the right format: checked below
-        if passing and passing[0]:
-            if not _complete(fmt, ends[0], ends[1]):
+        with self.client.open(
+            "POST", self.query_url, body=body, headers=headers, timeout=self.timeout
+        ) as response:
+            if response.status >= 400:
+                text = response.text(_ERROR_CHARS)
+                raise _status_error(response.status, text, self.query_url, False)
+            if not (countable and _same_format(media_type(response), fmt)):
+                self._convert(response.read(), media_type(response), fmt, job.result_limit, send)
+                yield from ready
+                return
+            out = writer(fmt, job.result_limit, send, foreign=True)
+            head = tail = b""  # the first and the last bytes passed through
+            try:
+                while data := response.read(_PIECE):
+                    if len(head) < 16:
+                        head += data[:16]
+                    tail = (tail + data)[-16:]
+                    out.write(data)
+                    if ready:
+                        yield from ready
+                        ready.clear()
+            except OSError as err:  # the result cap, from the writer
+                raise out.error or StoreError(str(err)) from err
+            if not _complete(fmt, head, tail):
                 raise StoreError(
                     f"the remote store's answer is not complete {fmt.media_type} "
-                    f"(it starts {ends[0]!r} and ends {ends[1]!r})"
+                    f"(it starts {head!r} and ends {tail!r})"
                 )
             out.flush_out(bytes(out.buffer), True)
-            return
-        self._convert(bytes(kept), media_type(response), fmt, job.result_limit, send)
+            yield from ready
 
     @staticmethod
     def _convert(body: bytes, media: str, fmt: Format, limit: int, send: Any) -> None:
