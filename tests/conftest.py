@@ -153,7 +153,7 @@ def cpu_seconds(fields: list[str]) -> float:
 
 @dataclass(frozen=True)
 class KgServer:
-    """A running `kg serve` process (gunicorn): its base URL, settings and process."""
+    """A running `kg serve` process (granian): its base URL, settings and process."""
 
     base: str
     config: Config
