@@ -12,8 +12,9 @@ library's parsers read it so, and the endpoint passes answers on so (`RemoteStor
 transfer moving only as the client takes the answer. `StoreClient.push(...)` hands each piece to
 a callback from libcurl's own loop: ~0.01 ms cheaper per request, but the whole transfer runs in
 one call, so an answer cannot be streamed to a reader through it (kept for bench/clients.py's
-comparison and for callers that keep the whole answer). A transfer cut short (the store died, a Content-Length or a
-chunked body not complete) is an error at the read that finds it, never a short answer.
+comparison and for callers that keep the whole answer). A request body can be an `Upload`
+(bytes and files, read as they are sent). A transfer cut short (the store died, a Content-Length
+or a chunked body not complete) is an error at the read that finds it, never a short answer.
 Errors: `StoreUnavailable` (cannot connect, 503), `StoreTimeout` (no complete answer within the
 timeout, 504), `StoreError` (anything else the store got wrong, 502).
 """
@@ -24,6 +25,7 @@ import contextlib
 import io
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -190,6 +192,55 @@ def _ignore(data: bytes) -> None:
     """A callback that keeps nothing."""
 
 
+class Upload:
+    """A request body read from its parts as it is sent: bytes and files (paths), in order, so
+    that a big file goes to the store without being read into memory."""
+
+    def __init__(self, *parts: bytes | Path) -> None:
+        self.parts = parts
+        self._sizes = [len(p) if isinstance(p, bytes) else p.stat().st_size for p in parts]
+        self.size = sum(self._sizes)
+        self._index = 0
+        self._file: io.BufferedReader | None = None
+        self._offset = 0
+
+    def rewind(self) -> None:
+        """Back to the first byte."""
+        if self._file is not None:
+            self._file.close()
+        self._index, self._file, self._offset = 0, None, 0
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes of the body (b"" at its end): libcurl's read callback."""
+        while self._index < len(self.parts):
+            part = self.parts[self._index]
+            if isinstance(part, bytes):
+                data = part[self._offset : self._offset + size]
+                self._offset += len(data)
+            else:
+                if self._file is None:
+                    self._file = part.open("rb")
+                data = self._file.read(size)
+                self._offset += len(data)
+            if self._offset >= self._sizes[self._index]:  # this part is done (libcurl may not
+                self._next()  # ask again once it has the size it was told)
+            if data:
+                return data
+        return b""
+
+    def _next(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._index, self._file, self._offset = self._index + 1, None, 0
+
+    def seek(self, offset: int, origin: int) -> int:
+        """libcurl's seek callback: only back to the start is needed (a 401 challenge's retry)."""
+        if offset == 0 and origin == 0:
+            self.rewind()
+            return 0  # CURL_SEEKFUNC_OK
+        return 2  # CURL_SEEKFUNC_CANTSEEK
+
+
 class StoreClient:
     """Requests to one store's URLs, on a keep-alive connection per thread."""
 
@@ -264,11 +315,13 @@ class StoreClient:
         url: str,
         *,
         params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-        body: bytes | None = None,
+        body: bytes | Upload | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Response:
-        """Send a request; return when the answer's headers are in (its body follows)."""
+        """Send a request; return when the answer's headers are in (its body follows).
+
+        A body given as an `Upload` is read from its parts (bytes, files) as it is sent."""
         if params:
             url = url + ("&" if "?" in url else "?") + urlencode(params)
         easy = self._easy()
@@ -283,7 +336,15 @@ class StoreClient:
             easy.setopt(pycurl.POST, 1)
         else:
             easy.setopt(pycurl.CUSTOMREQUEST, method)
-        if body is not None:
+        if isinstance(body, Upload):
+            if method != "POST":
+                easy.setopt(pycurl.POST, 1)
+                easy.setopt(pycurl.CUSTOMREQUEST, method)
+            body.rewind()
+            easy.setopt(pycurl.POSTFIELDSIZE_LARGE, body.size)
+            easy.setopt(pycurl.READFUNCTION, body.read)
+            easy.setopt(pycurl.SEEKFUNCTION, body.seek)  # to send it again after a challenge
+        elif body is not None:
             if method != "POST":
                 easy.setopt(pycurl.POST, 1)
                 easy.setopt(pycurl.CUSTOMREQUEST, method)

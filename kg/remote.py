@@ -19,13 +19,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from kg.bindings import bind_values, query_form
-from kg.client import Response, StoreClient
+from kg.client import Response, StoreClient, Upload
 from kg.config import Config
 from kg.errors import (
     KGError,
@@ -124,7 +125,7 @@ class RemoteStore(Store):
         *,
         write: bool = True,
         params: Any = None,
-        body: bytes | None = None,
+        body: bytes | Upload | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """Send one request; return the response once its headers are in (2xx, or 404 on GET).
@@ -337,17 +338,19 @@ class RemoteStore(Store):
         finally:
             self._bump()
 
-    def put_triples(self, graph: str, ntriples: bytes) -> None:
-        """Replace one named graph by these N-Triples, in one request (one transaction)."""
+    def put_triples(self, graph: str, ntriples: bytes | Path) -> None:
+        """Replace one named graph by these N-Triples (bytes, or a file sent as it is read, so
+        memory stays flat whatever its size), in one request (one transaction)."""
         try:
             if self.gsp_url:
                 headers = {"Content-Type": "application/n-triples"}
+                body = ntriples if isinstance(ntriples, bytes) else Upload(ntriples)
                 self._request(
-                    "PUT", self.gsp_url, params={"graph": graph}, body=ntriples, headers=headers
+                    "PUT", self.gsp_url, params={"graph": graph}, body=body, headers=headers
                 ).close()
             else:
-                body = _replace_update(graph, ntriples)
-                self._request("POST", self.update_url, body=body, headers=UPDATE).close()
+                update = _replace_update(graph, ntriples)
+                self._request("POST", self.update_url, body=update, headers=UPDATE).close()
         finally:
             self._bump()
 
@@ -503,7 +506,9 @@ def _sibling(url: str, name: str) -> str:
     return base + "/" + name if sep and not rest else ""
 
 
-def _replace_update(graph: str, ntriples: bytes) -> bytes:
+def _replace_update(graph: str, ntriples: bytes | Path) -> bytes | Upload:
     """One SPARQL update replacing a graph with these N-Triples (N-Triples lines are SPARQL)."""
     head = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n".encode()
+    if isinstance(ntriples, Path):
+        return Upload(head, ntriples, b"\n} }")
     return head + ntriples + b"\n} }"

@@ -77,3 +77,26 @@ def test_rdflib_sparqlstore_defaults(live_server) -> None:
         assert Literal(rows[0][1], lang="en") in labels or Literal(rows[0][1]) in labels
         assert bool(graph.query("ASK { ?s ?p ?o }").askAnswer)
         assert len(graph) > 0  # a COUNT query through the store
+
+
+def test_an_upload_reads_its_parts_in_order_and_rewinds(tmp_path) -> None:
+    from kg.client import Upload
+
+    path = tmp_path / "middle.nt"
+    path.write_bytes(b"0123456789" * 1000)
+    upload = Upload(b"head;", path, b";tail")
+    assert upload.size == 5 + 10_000 + 5
+
+    def whole() -> bytes:
+        out = b""
+        while data := upload.read(777):
+            assert len(data) <= 777
+            out += data
+        return out
+
+    expected = b"head;" + b"0123456789" * 1000 + b";tail"
+    assert whole() == expected
+    assert upload.read(10) == b""
+    assert upload.seek(0, 0) == 0  # back to the start, as libcurl asks after a 401 challenge
+    assert whole() == expected
+    assert upload.seek(5, 0) != 0  # anywhere else: cannot

@@ -337,3 +337,30 @@ def test_updates_need_the_authenticated_endpoint(virtuoso: VirtuosoServer) -> No
         anonymous.update(f"INSERT DATA {{ GRAPH <{EX}nope> {{ <{EX}a> <{EX}b> <{EX}c> }} }}")
     assert f"{EX}nope" not in anonymous.named_graphs()
     anonymous.close()
+
+
+@pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-put", "sparql-update"])
+def test_a_graph_file_is_sent_as_read_through_the_digest_challenge(
+    virtuoso: VirtuosoServer, tmp_path: Path, gsp: bool
+) -> None:
+    # The body is read from the file as it is sent; Virtuoso's Digest challenge makes libcurl
+    # send it a second time, so the upload must go back to its start.
+    from kg.remote import RemoteStore
+
+    settings = virtuoso.settings()
+    store = RemoteStore(
+        settings["store_url"],
+        update_url=settings["store_update_url"],
+        gsp_url=settings["store_gsp_url"] if gsp else "",
+        user=settings["store_user"],
+        password=settings["store_password"],
+    )
+    graph = f"{EX}file-{'gsp' if gsp else 'update'}"
+    lines = [f'<{EX}s{i}> <{EX}p> "value {i}" .' for i in range(3000)]
+    path = tmp_path / "graph.nt"
+    path.write_text("\n".join(lines) + "\n")
+    store.put_triples(graph, path)
+    theirs = {f"{t.subject} {t.predicate} {t.object}" for t in store.graph_triples(graph)}
+    assert theirs == {line.removesuffix(" .") for line in lines}
+    store.drop_graph(graph)
+    store.close()

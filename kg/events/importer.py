@@ -294,7 +294,7 @@ def load(store: Store, graph: str, ntriples: Path) -> None:
         store._bump()  # noqa: SLF001 - the version readers and caches watch
         return
     # A remote store: one Graph Store PUT, or one SPARQL update where it has no Graph Store.
-    store.put_triples(graph, ntriples.read_bytes())  # type: ignore[attr-defined]
+    store.put_triples(graph, ntriples)  # type: ignore[attr-defined]  # sent as read
 
 
 def import_file(
