@@ -19,7 +19,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -350,6 +351,14 @@ class RemoteStore(Store):
                 self._request("POST", self.update_url, body=body, headers=UPDATE).close()
         finally:
             self._bump()
+
+    def load_graph(self, graph: str, source: str | Path | IO[bytes]) -> None:
+        """Replace a named graph by the N-Triples of a file (a path, or a binary stream), in one
+        request (`put_triples`): the store keeps all of them or none."""
+        if isinstance(source, (str, Path)):
+            self.put_triples(graph, Path(source).read_bytes())
+        else:
+            self.put_triples(graph, source.read())
 
     def drop_graph(self, graph: str) -> None:
         """Remove one named graph if it is there."""
