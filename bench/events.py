@@ -353,10 +353,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--skip-joins", action="store_true")
+    parser.add_argument("--skip-import", action="store_true",
+                        help="the joins only, on the store a run of the largest size left")  # fmt: skip
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
-    results, largest = bench_import(sizes)
-    print("\n" + import_table(results) + "\n", flush=True)
+    if args.skip_import:
+        largest = OUT / f"events-store-{sizes[-1] // 1000}k"
+        if not largest.exists():
+            parser.error(f"no store {largest}: run the import of {sizes[-1]} rows first")
+    else:
+        results, largest = bench_import(sizes)
+        print("\n" + import_table(results) + "\n", flush=True)
     if not args.skip_joins:
         store = joins_store(largest, args.claim_quads)
         print(bench_joins(store, args.seconds, args.rounds, args.concurrency), flush=True)

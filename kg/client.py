@@ -26,7 +26,7 @@ import io
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import pycurl
@@ -193,22 +193,35 @@ def _ignore(data: bytes) -> None:
 
 
 class Upload:
-    """A request body read from its parts as it is sent: bytes and files (paths), in order, so
-    that a big file goes to the store without being read into memory."""
+    """A request body read from its parts as it is sent: bytes, files (paths) and seekable
+    binary streams (from where they stand), in order, so that a big file goes to the store
+    without being read into memory."""
 
-    def __init__(self, *parts: bytes | Path) -> None:
+    def __init__(self, *parts: bytes | Path | IO[bytes]) -> None:
         self.parts = parts
-        self._sizes = [len(p) if isinstance(p, bytes) else p.stat().st_size for p in parts]
-        self.size = sum(self._sizes)
+        self._starts: list[int] = []
+        sizes = []
+        for part in parts:
+            if isinstance(part, bytes):
+                start, size = 0, len(part)
+            elif isinstance(part, Path):
+                start, size = 0, part.stat().st_size
+            else:
+                start = part.tell()
+                size = part.seek(0, io.SEEK_END) - start
+                part.seek(start)
+            self._starts.append(start)
+            sizes.append(size)
+        self._sizes = sizes
+        self.size = sum(sizes)
         self._index = 0
-        self._file: io.BufferedReader | None = None
+        self._file: IO[bytes] | None = None
         self._offset = 0
 
     def rewind(self) -> None:
         """Back to the first byte."""
-        if self._file is not None:
-            self._file.close()
-        self._index, self._file, self._offset = 0, None, 0
+        self._close()
+        self._index, self._offset = 0, 0
 
     def read(self, size: int) -> bytes:
         """Up to `size` bytes of the body (b"" at its end): libcurl's read callback."""
@@ -216,22 +229,19 @@ class Upload:
             part = self.parts[self._index]
             if isinstance(part, bytes):
                 data = part[self._offset : self._offset + size]
-                self._offset += len(data)
             else:
                 if self._file is None:
-                    self._file = part.open("rb")
-                data = self._file.read(size)
-                self._offset += len(data)
-            if self._offset >= self._sizes[self._index]:  # this part is done (libcurl may not
-                self._next()  # ask again once it has the size it was told)
+                    self._file = part.open("rb") if isinstance(part, Path) else part
+                    self._file.seek(self._starts[self._index])
+                wanted = min(size, self._sizes[self._index] - self._offset)
+                data = self._file.read(wanted) if wanted > 0 else b""
+            self._offset += len(data)
+            if not data or self._offset >= self._sizes[self._index]:  # this part is done
+                self._close()  # (libcurl may not ask again once it has the size it was told)
+                self._index, self._offset = self._index + 1, 0
             if data:
                 return data
         return b""
-
-    def _next(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self._index, self._file, self._offset = self._index + 1, None, 0
 
     def seek(self, offset: int, origin: int) -> int:
         """libcurl's seek callback: only back to the start is needed (a 401 challenge's retry)."""
@@ -239,6 +249,12 @@ class Upload:
             self.rewind()
             return 0  # CURL_SEEKFUNC_OK
         return 2  # CURL_SEEKFUNC_CANTSEEK
+
+    def _close(self) -> None:
+        # Files opened here are closed; streams given are the caller's to close.
+        if self._file is not None and isinstance(self.parts[self._index], Path):
+            self._file.close()
+        self._file = None
 
 
 class StoreClient:

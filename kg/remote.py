@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -338,9 +338,10 @@ class RemoteStore(Store):
         finally:
             self._bump()
 
-    def put_triples(self, graph: str, ntriples: bytes | Path) -> None:
-        """Replace one named graph by these N-Triples (bytes, or a file sent as it is read, so
-        memory stays flat whatever its size), in one request (one transaction)."""
+    def put_triples(self, graph: str, ntriples: bytes | Path | IO[bytes]) -> None:
+        """Replace one named graph by these N-Triples (bytes, or a file or seekable stream sent
+        as it is read, so memory stays flat whatever its size), in one request (one
+        transaction)."""
         try:
             if self.gsp_url:
                 headers = {"Content-Type": "application/n-triples"}
@@ -353,6 +354,11 @@ class RemoteStore(Store):
                 self._request("POST", self.update_url, body=update, headers=UPDATE).close()
         finally:
             self._bump()
+
+    def load_graph(self, graph: str, source: str | Path | IO[bytes]) -> None:
+        """Replace a named graph by the N-Triples of a file (a path, or a binary stream), in one
+        request (`put_triples`): the store keeps all of them or none."""
+        self.put_triples(graph, Path(source) if isinstance(source, str) else source)
 
     def drop_graph(self, graph: str) -> None:
         """Remove one named graph if it is there."""
@@ -506,9 +512,9 @@ def _sibling(url: str, name: str) -> str:
     return base + "/" + name if sep and not rest else ""
 
 
-def _replace_update(graph: str, ntriples: bytes | Path) -> bytes | Upload:
+def _replace_update(graph: str, ntriples: bytes | Path | IO[bytes]) -> bytes | Upload:
     """One SPARQL update replacing a graph with these N-Triples (N-Triples lines are SPARQL)."""
     head = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n".encode()
-    if isinstance(ntriples, Path):
-        return Upload(head, ntriples, b"\n} }")
-    return head + ntriples + b"\n} }"
+    if isinstance(ntriples, bytes):
+        return head + ntriples + b"\n} }"
+    return Upload(head, ntriples, b"\n} }")

@@ -82,10 +82,14 @@ def test_rdflib_sparqlstore_defaults(live_server) -> None:
 def test_an_upload_reads_its_parts_in_order_and_rewinds(tmp_path) -> None:
     from kg.client import Upload
 
+    import io
+
     path = tmp_path / "middle.nt"
     path.write_bytes(b"0123456789" * 1000)
-    upload = Upload(b"head;", path, b";tail")
-    assert upload.size == 5 + 10_000 + 5
+    stream = io.BytesIO(b"skipped|streamed")
+    stream.seek(8)  # a stream is sent from where it stands
+    upload = Upload(b"head;", path, stream, b";tail")
+    assert upload.size == 5 + 10_000 + 8 + 5
 
     def whole() -> bytes:
         out = b""
@@ -94,7 +98,7 @@ def test_an_upload_reads_its_parts_in_order_and_rewinds(tmp_path) -> None:
             out += data
         return out
 
-    expected = b"head;" + b"0123456789" * 1000 + b";tail"
+    expected = b"head;" + b"0123456789" * 1000 + b"streamed" + b";tail"
     assert whole() == expected
     assert upload.read(10) == b""
     assert upload.seek(0, 0) == 0  # back to the start, as libcurl asks after a 401 challenge

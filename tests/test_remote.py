@@ -572,3 +572,50 @@ def test_bad_graph_name_writes_nothing(remote: RemoteStore) -> None:
     with pytest.raises(QueryError):
         remote.replace_graphs([G1, "not an IRI> } ; DROP ALL"], new)
     assert remote.named_graphs() == before
+
+
+NEW_G2 = (
+    b'<http://example.org/a> <http://example.org/p> "new" .\n'
+    b'<http://example.org/a> <http://example.org/q> "\\u00e9t\\u00e9"@fr .\n'
+)
+
+
+def _graph_lines(store: Store, graph: str) -> set[str]:
+    return {f"{t.subject} {t.predicate} {t.object}" for t in store.graph_triples(graph)}
+
+
+@pytest.mark.parametrize("how", ["remote-gsp", "remote-update", "embedded", "on-disk", "default"])
+@pytest.mark.parametrize("stream", [False, True], ids=["path", "stream"])
+def test_load_graph_replaces_one_graph_and_changes_the_version(
+    remote: RemoteStore, oxigraph_server: Any, tmp_path: Path, how: str, stream: bool
+) -> None:
+    stores: dict[str, Any] = {
+        "remote-gsp": lambda: remote,
+        "remote-update": lambda: RemoteStore(oxigraph_server.query_url, gsp_url=""),
+        "embedded": lambda: EmbeddedStore(None),
+        "on-disk": lambda: EmbeddedStore(tmp_path / "store"),
+        "default": lambda: EmbeddedStore(None),
+    }
+    store = stores[how]()
+    if how in ("embedded", "on-disk", "default"):
+        _load(store)
+    load = (lambda g, s: Store.load_graph(store, g, s)) if how == "default" else store.load_graph
+    g1 = _graph_lines(store, G1)
+    nt = tmp_path / "g2.nt"
+    nt.write_bytes(NEW_G2)
+    before = store.version
+    load(G2, io.BytesIO(NEW_G2) if stream else nt)
+    assert _graph_lines(store, G2) == {
+        '<http://example.org/a> <http://example.org/p> "new"',
+        '<http://example.org/a> <http://example.org/q> "été"@fr',
+    }
+    assert _graph_lines(store, G1) == g1 and len(g1) == 10  # the other graphs as they were
+    assert store.version != before
+    # A file that breaks N-Triples half-way: none of it is kept.
+    seen = b'<http://example.org/c> <http://example.org/p> "seen" .\n'
+    nt.write_bytes(seen + b'<http://example.org/c> "not a predicate" "x" .\n' + NEW_G2)
+    with pytest.raises((StoreError, QueryError)):
+        load(G2, io.BytesIO(nt.read_bytes()) if stream else nt)
+    assert not any('"seen"' in line for line in _graph_lines(store, G2))
+    assert _graph_lines(store, G1) == g1
+    store.close()

@@ -24,16 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.config import Config
-from kg.errors import DataError, DataErrors, StoreError
+from kg.errors import DataError, DataErrors
 from kg.events import gdelt, nt, polecat
 from kg.events.resolve import Resolver
 from kg.events.rows import Filters, RowError
 from kg.progress import interactive, progress
-from kg.store import EmbeddedStore, Store
+from kg.store import Store
 
 KINDS = {
     "gdelt-events": ("gdelt", gdelt.EventRows, gdelt.HOME),
@@ -133,6 +131,15 @@ class _Counting(io.RawIOBase):
         target[: len(data)] = data
         self.bar.advance(len(data))
         return len(data)
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.raw.seek(offset, whence)  # (a remote store's upload measures and rewinds)
+
+    def tell(self) -> int:
+        return self.raw.tell()
 
 
 def convert(
@@ -267,34 +274,12 @@ def _previous(store: Store, graph: str) -> tuple[str, str] | None:
 
 def load(store: Store, graph: str, ntriples: Path) -> None:
     """Replace `graph` with the triples of the file, all of them or none."""
-    if isinstance(store, EmbeddedStore):
-        store.update(f"DROP SILENT GRAPH <{graph}>")
-        try:
-            if interactive():  # the bytes read so far move a bar (Oxigraph reports nothing)
-                size = ntriples.stat().st_size
-                with (
-                    open(ntriples, "rb") as raw,
-                    progress("loading", total=size, unit="B") as bar,
-                ):
-                    store.oxigraph.bulk_load(
-                        input=_Counting(raw, bar),
-                        format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.NamedNode(graph),
-                    )
-            else:
-                store.oxigraph.bulk_load(
-                    path=str(ntriples),
-                    format=ox.RdfFormat.N_TRIPLES,
-                    to_graph=ox.NamedNode(graph),
-                )
-            store.oxigraph.flush()
-        except (OSError, SyntaxError, ValueError) as err:
-            store.update(f"DROP SILENT GRAPH <{graph}>")
-            raise StoreError(f"loading {graph} failed, nothing of it was kept: {err}") from err
-        store._bump()  # noqa: SLF001 - the version readers and caches watch
+    if not interactive():
+        store.load_graph(graph, ntriples)
         return
-    # A remote store: one Graph Store PUT, or one SPARQL update where it has no Graph Store.
-    store.put_triples(graph, ntriples)  # type: ignore[attr-defined]  # sent as read
+    # The bytes read so far move a bar (Oxigraph's bulk loader reports nothing).
+    with open(ntriples, "rb") as raw, progress("loading", ntriples.stat().st_size, "B") as bar:
+        store.load_graph(graph, _Counting(raw, bar))
 
 
 def import_file(
