@@ -106,9 +106,12 @@ _CLAIM_PROPS = {
     "article": "gc:appearsIn",
     "review": "gc:reviewStatus",
 }
+# A claim's speech act: its gc: type other than gc:Claim. The query leaves out the types every
+# claim has by identity (no string compared, none decoded: STRSTARTS(STR(?v)) took a third more
+# at 2,000 articles); `_collect` keeps the gc: ones.
 _ACTS = (
     "SELECT ?c ?v WHERE { ?c a schema:Claim . ?c a ?v"
-    " FILTER(STRSTARTS(STR(?v), STR(gc:)) && ?v != gc:Claim) }"
+    " FILTER(?v != gc:Claim && ?v != schema:Claim && ?v != prov:Entity) }"
 )
 _QUOTES = "SELECT ?c ?v WHERE { ?c gc:evidence ?s . ?s nif:anchorOf ?v }"
 _VERDICTS = (
@@ -323,24 +326,109 @@ def short_key(iri: str, base_iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
-def _rows(store: Any, sparql: str) -> list[dict[str, Any]]:
-    from kg.browse.terms import rows
+def _rows(store: Any, sparql: str) -> list[tuple[Any, ...]]:
+    """A SELECT's rows as tuples of term values (None: unbound), in projection order: plain
+    values, not terms in dicts (at 2,000 articles the index reads over a million rows)."""
+    from kg.browse.terms import PREFIX_LINES
 
-    return rows(store, sparql)
+    return [
+        tuple(t.value if t is not None else None for t in row)
+        for row in store.query(PREFIX_LINES + sparql, union=True)
+    ]
 
 
-def _best_labels(found: Iterable[dict[str, Any]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _labelled(store: Any, sparql: str) -> list[tuple[str, str, str]]:
+    """(IRI, text, language tag or "") of a SELECT ?x ?l."""
+    from kg.browse.terms import PREFIX_LINES
+
+    return [
+        (x.value, lit.value, getattr(lit, "language", None) or "")
+        for x, lit in store.query(PREFIX_LINES + sparql, union=True)
+    ]
+
+
+def _best_labels(
+    found: Iterable[tuple[str, str, str]],
+) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The English (else untagged, else any) label per IRI, and every other label it has."""
     rank: dict[str, tuple[int, str]] = {}
     every: dict[str, list[str]] = defaultdict(list)
-    for r in found:
-        iri, lit = r["x"].value, r["l"]
-        lang = getattr(lit, "language", None) or ""
+    for iri, text, lang in found:
         score = 0 if lang.startswith("en") else 1 if not lang else 2
-        every[iri].append(lit.value)
-        if iri not in rank or (score, lit.value) < rank[iri]:
-            rank[iri] = (score, lit.value)
+        every[iri].append(text)
+        if iri not in rank or (score, text) < rank[iri]:
+            rank[iri] = (score, text)
     return {i: v for i, (_, v) in rank.items()}, every
+
+
+# The reads of a rebuild, by name. Each is a plain pattern Oxigraph answers from one index scan
+# (or a two-pattern join); most of a rebuild's time is Oxigraph decoding the terms they return,
+# which holds the GIL, so a large on-disk store is read by two processes (`_read_all`).
+_READS: dict[str, str] = {
+    "claims": _CLAIMS,
+    **{facet: f"SELECT ?c ?v WHERE {{ ?c {prop} ?v }}" for facet, prop in _CLAIM_PROPS.items()},
+    "act": _ACTS,
+    "verdict": _VERDICTS,
+    "quotes": _QUOTES,
+    "articles": _ARTICLES,
+    "entities": _ENTITIES,
+    "labels": _LABELS,
+    "pref labels": _PREF_LABELS,
+    "aliases": _ALIASES,
+}
+_LABEL_READS = ("labels", "pref labels", "aliases")
+# Read by the second process: about half of the time of the reads on drafted articles.
+_AWAY = ("act", "quotes", "about", "review")
+PARALLEL_BYTES = 100 * 2**20  # an on-disk store smaller than this is read by one process
+
+
+def _parallel_dir(store: Any) -> str | None:
+    """The directory of an on-disk store opened read-only, when it is large enough to be read
+    by two processes (on a machine with two cores or more); else None."""
+    where = getattr(store, "path", None)
+    if where is None or not getattr(store, "read_only", False) or (os.cpu_count() or 1) < 2:
+        return None
+    with contextlib.suppress(OSError):
+        size = sum(e.stat().st_size for e in os.scandir(where) if e.is_file())
+        if size >= PARALLEL_BYTES:
+            return str(where)
+    return None
+
+
+def _read(store: Any, names: Iterable[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """These reads' rows, as plain values."""
+    return {n: (_labelled if n in _LABEL_READS else _rows)(store, _READS[n]) for n in names}
+
+
+def _read_at(path: str, names: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """These reads, in a process of their own, from the on-disk store at `path` (read-only)."""
+    from kg.store import EmbeddedStore
+
+    store = EmbeddedStore(path, read_only=True)
+    try:
+        return _read(store, names)
+    finally:
+        store.close()
+
+
+def _read_all(store: Any, path: str | None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read: in this process; with `path` (a large store on disk, opened read-only), a
+    second process reads `_AWAY` meanwhile (spawned: a fork would copy RocksDB's state)."""
+    if path is None:
+        return _read(store, _READS)
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    from kg.bulk import _worker_start
+
+    with ProcessPoolExecutor(1, get_context("spawn"), _worker_start, (os.getpid(),)) as pool:
+        away = pool.submit(_read_at, path, list(_AWAY))
+        here = _read(store, [n for n in _READS if n not in _AWAY])
+        try:
+            return here | away.result()
+        except BrokenProcessPool:  # it could not start (a script without a __main__ guard)
+            return here | _read(store, _AWAY)
 
 
 @dataclass
@@ -350,40 +438,39 @@ class _Claim:
     quote: str = ""
 
 
-def _collect(store: Any, base_iri: str) -> dict[str, Any]:
-    """Everything the index holds, read from the store in a dozen plain queries."""
+def _collect(store: Any, base_iri: str, path: str | None = None) -> dict[str, Any]:
+    """Everything the index holds, read from the store in a dozen plain queries (with `path`,
+    the on-disk store's directory: by two processes, see `_read_all`)."""
     from kg.check.verdict import WORDS
 
-    claims = {r["c"].value: _Claim(r["c"].value) for r in _rows(store, _CLAIMS)}
-    for facet, prop in _CLAIM_PROPS.items():
-        for r in _rows(store, f"SELECT ?c ?v WHERE {{ ?c {prop} ?v }}"):
-            c = claims.get(r["c"].value)
-            if c is not None and r["v"].value not in c.values[facet]:
-                c.values[facet].append(r["v"].value)
-    for facet, sparql in (("act", _ACTS), ("verdict", _VERDICTS)):
-        for r in _rows(store, sparql):
-            c = claims.get(r["c"].value)
-            if c is not None and r["v"].value not in c.values[facet]:
-                c.values[facet].append(r["v"].value)
-    for r in _rows(store, _QUOTES):
-        c = claims.get(r["c"].value)
+    got = _read_all(store, path)
+    claims = {c: _Claim(c) for (c,) in got["claims"]}
+    got["act"] = [(c, v) for c, v in got["act"] if v.startswith(_GC)]
+    for facet in (*_CLAIM_PROPS, "act", "verdict"):
+        for iri, value in got[facet]:
+            c = claims.get(iri)
+            if c is not None:
+                values = c.values[facet]
+                if value not in values:
+                    values.append(value)
+    for iri, quote in got["quotes"]:
+        c = claims.get(iri)
         if c is not None and not c.quote:
-            c.quote = r["v"].value
+            c.quote = quote
     articles: dict[str, tuple[str, str]] = {}
-    for r in _rows(store, _ARTICLES):
-        head = r["h"].value if "h" in r else ""
-        day = r["d"].value[:10] if "d" in r else ""
-        old = articles.get(r["a"].value)
-        articles[r["a"].value] = (old[0] or head, old[1] or day) if old else (head, day)
+    for a, h, d in got["articles"]:
+        head, day = h or "", (d or "")[:10]
+        old = articles.get(a)
+        articles[a] = (old[0] or head, old[1] or day) if old else (head, day)
     entity_types: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(store, _ENTITIES):
-        if r["e"].value.startswith(base_iri + "entity/") and "t" in r:
-            entity_types[r["e"].value].append(r["t"].value)
-    labels, _ = _best_labels(_rows(store, _LABELS))
-    pref, _ = _best_labels(_rows(store, _PREF_LABELS))
+    for e, t in got["entities"]:
+        if e.startswith(base_iri + "entity/"):
+            entity_types[e].append(t)
+    labels, _ = _best_labels(got["labels"])
+    pref, _ = _best_labels(got["pref labels"])
     for iri, text in pref.items():
         labels.setdefault(iri, text)
-    _, aliases = _best_labels(_rows(store, _ALIASES))
+    _, aliases = _best_labels(got["aliases"])
     for verdict, words in WORDS.items():
         labels.setdefault(verdict, words)
     return {
@@ -398,18 +485,15 @@ def _collect(store: Any, base_iri: str) -> dict[str, Any]:
 
 def _events(store: Any, base_iri: str) -> list[tuple[str, str, str, str]]:
     """(event, day, type, entity) of the coded events an entity of ours takes part in."""
-    events = {
-        r["e"].value: (r["d"].value[:10], r["t"].value if "t" in r else "")
-        for r in _rows(store, _EVENTS)
-    }
+    events = {e: (d[:10], t or "") for e, d, t in _rows(store, _EVENTS)}
     if not events:
         return []
     out = set()
     for sparql in _EVENT_ENTITIES:
-        for r in _rows(store, sparql):
-            found = events.get(r["e"].value)
-            if found is not None and r["x"].value.startswith(base_iri + "entity/"):
-                out.add((r["e"].value, found[0], found[1], r["x"].value[len(base_iri) :]))
+        for e, x in _rows(store, sparql):
+            found = events.get(e)
+            if found is not None and x.startswith(base_iri + "entity/"):
+                out.add((e, found[0], found[1], x[len(base_iri) :]))
     return sorted(out)
 
 
@@ -420,9 +504,13 @@ def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> list[
     labels: dict[str, str] = data["labels"]
     articles: dict[str, tuple[str, str]] = data["articles"]
     terms: dict[tuple[str, str], tuple[str, str]] = {}
+    keys: dict[tuple[str, str], str] = {}  # (facet, IRI) -> key: a few hundred distinct values
 
     def key(facet: str, iri: str) -> str:
-        k = iri if facet == "date" else short_key(iri, base_iri)
+        k = keys.get((facet, iri))
+        if k is not None:
+            return k
+        k = keys[(facet, iri)] = iri if facet == "date" else short_key(iri, base_iri)
         if (facet, k) not in terms:
             if facet == "article":
                 shown = articles.get(iri, ("", ""))[0] or labels.get(iri) or k
@@ -521,10 +609,14 @@ def _write(db: sqlite3.Connection, data: dict[str, Any], base_iri: str) -> list[
 _GC = "https://w3id.org/geoclaims/ontology/"
 
 
-def build_index(store: Any, path: str, base_iri: str, version: str) -> Stats:
-    """Read the store and write a new index at `path` (swapped in whole, by rename)."""
+def build_index(
+    store: Any, path: str, base_iri: str, version: str, *, store_dir: str | None = None
+) -> Stats:
+    """Read the store and write a new index at `path` (swapped in whole, by rename). With
+    `store_dir`, the directory of the on-disk store `store` has open read-only, a second process
+    shares the reading (`_read_all`)."""
     started = time.perf_counter()
-    data = _collect(store, base_iri)
+    data = _collect(store, base_iri, store_dir)
     read = time.perf_counter() - started
     tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
     with contextlib.suppress(FileNotFoundError):
@@ -631,7 +723,9 @@ def _refresh(config: Config, store: Any, path: str, force: bool) -> Stats | None
         try:
             if not force and stored_version(path, config.base_iri) == version:
                 return None
-            return build_index(store, path, config.base_iri, version)
+            return build_index(
+                store, path, config.base_iri, version, store_dir=_parallel_dir(store)
+            )
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
