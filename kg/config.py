@@ -114,9 +114,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "query_processes",
         int,
-        2,
+        1,
         "query processes each worker keeps (killable at the deadline); when all stay busy for"
-        " 0.5 s it starts up to as many again",
+        " 0.5 s it starts more, up to twice as many and at least 4",
     ),
     Setting(
         "header_timeout",

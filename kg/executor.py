@@ -2,16 +2,17 @@
 
 The one way queries on the on-disk store run, under `kg serve` (granian) or any WSGI server:
 pyoxigraph cannot cancel a query and `signal.alarm` does not interrupt it, so a web worker never
-runs a query itself, and a query that crashes the engine (a parser stack overflow) takes down
-its query process only, never the server. A web worker keeps a small pool of long-lived executor
-processes (`query_processes`; when all stay busy for `BUSY_GRACE`, e.g. with runaway queries, it
-starts up to as many again; beyond, requests wait for one within their deadline), each holding
-the on-disk store open read-only and fed `Job`s through a pipe. The child runs
-the query, negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT),
-serializes with pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come,
-so memory stays flat and the first bytes leave before a streaming query ends. At the deadline the
-parent SIGKILLs the child (freeing its core), answers 503 and starts a replacement at once (it opens
-the store before the next query needs it). A small answer is one message.
+runs a query itself, and a query that crashes the engine (a parser stack overflow) takes down its
+query process only, never the server. A web worker keeps a small pool of long-lived executor
+processes (`query_processes`, 1 by default: one process keeps its caches warm, measured faster than
+two; when all stay busy for `BUSY_GRACE`, e.g. with runaway queries, it starts more, up to twice as
+many and at least `MOST_AT_LEAST`; beyond, requests wait for one within their deadline), each
+holding the on-disk store open read-only and fed `Job`s through a pipe. The child runs the query,
+negotiates the format (it alone knows whether the query is SELECT or CONSTRUCT), serializes with
+pyoxigraph's Rust serializers into 64 KiB messages and sends them back as they come, so memory
+stays flat and the first bytes leave before a streaming query ends. At the deadline the parent
+SIGKILLs the child (freeing its core), answers 503 and starts a replacement at once (it opens the
+store before the next query needs it). A small answer is one message.
 
 Writes go through `kg.lock.writer` (one process at a time, under a lock); every write changes the
 store's version marker and children reopen their read-only handle when they see it change. For an
@@ -43,6 +44,7 @@ from kg.jobs import ExecutorStore, InlineExecutor, Job, Result, execute
 from kg.store import stat_version
 
 BUSY_GRACE = 0.5  # seconds a query waits for a busy pool before the pool grows
+MOST_AT_LEAST = 4  # query processes a busy worker may grow to, whatever `query_processes` says
 
 __all__ = ["Executor", "ExecutorStore", "InlineExecutor", "Job", "Result", "make_executor"]
 
@@ -193,7 +195,8 @@ class Executor:
         self.data_dir = config.data_dir
         self.timeout = config.query_timeout
         self.size = max(config.query_processes, 1)
-        self.most = 2 * self.size  # the pool grows to this while all are busy for BUSY_GRACE
+        # The pool grows to this while all are busy for BUSY_GRACE (long or runaway queries).
+        self.most = max(2 * self.size, MOST_AT_LEAST)
         self._idle: queue.LifoQueue[_Child] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._count = 0
