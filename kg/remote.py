@@ -15,6 +15,7 @@ another client's write (`stale_seconds`). Loads go through kg.loading.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -43,6 +44,7 @@ EMPTY_GRAPH = "urn:x-geoclaims:no-such-graph"  # names an empty dataset in the p
 WRITE_TIMEOUT = 600.0  # seconds an update or a graph PUT may take, at least
 PREFETCH = 1 << 20  # bytes of an answer read whole before parsing (checked to be complete)
 _ERROR_CHARS = 4000  # enough for a parser message with its position
+DEADLOCK_RETRIES = 4  # times a write the store aborted as deadlocked is sent again
 _PIECE = 64 * 1024  # bytes read from the store at a time when passing its answer through
 Piece = tuple[str | None, bytes, bool]  # (format name on the first, data, last): kg.jobs's send
 # Graphs a store keeps for itself (Virtuoso: its schema, LDP and URIQA graphs, in every database):
@@ -134,14 +136,19 @@ class RemoteStore(Store):
         504 passed on (StoreUnavailable, StoreTimeout), anything else a StoreError (502).
         """
         timeout = self.write_timeout if write else self.timeout
-        response = self.client.open(
-            method, url, params=params, body=body, headers=headers, timeout=timeout
-        )
-        status = response.status
-        if status < 400 or (status == 404 and method in ("DELETE", "GET")):
-            return response
-        text = response.text(_ERROR_CHARS)
-        response.close()
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            response = self.client.open(
+                method, url, params=params, body=body, headers=headers, timeout=timeout
+            )
+            status = response.status
+            if status < 400 or (status == 404 and method in ("DELETE", "GET")):
+                return response
+            text = response.text(_ERROR_CHARS)
+            response.close()
+            if not (write and status >= 500 and _aborted(text)) or attempt == DEADLOCK_RETRIES:
+                break
+            # The store rolled the transaction back (two writes deadlocked): send it again.
+            time.sleep(0.05 * 2**attempt * (1 + random.random()))
         raise _status_error(status, text, url, write)
 
     def _dataset_form(
@@ -463,6 +470,12 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections of every thread."""
         self.client.close()
+
+
+def _aborted(text: str) -> bool:
+    """Whether an error page says the store rolled the transaction back for a deadlock (SQL
+    state 40001: Virtuoso's "SR172: Transaction deadlocked" when writes run at once)."""
+    return "40001" in text or "deadlock" in text.lower()
 
 
 def _status_error(status: int, text: str, url: str, write: bool) -> KGError:

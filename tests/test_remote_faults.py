@@ -359,3 +359,70 @@ def test_kg_serve_streams_a_big_remote_answer(upstream: Any, tmp_path: Path) -> 
         rows = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
         assert isinstance(rows, ox.QuerySolutions)
         assert len(list(rows)) == 200 * 200
+
+
+class _Deadlocking(BaseHTTPRequestHandler):
+    """A store whose first `fail` writes deadlock (Virtuoso's page), then accepts them."""
+
+    protocol_version = "HTTP/1.1"
+    fail = 0
+    bodies: list[bytes]
+    page = b"<html><h3>Error 40001</h3><xmp>SR172: Transaction deadlocked</xmp></html>"
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+    def _write(self) -> None:
+        self.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        if len(self.bodies) <= self.fail:
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(self.page)))
+            self.end_headers()
+            self.wfile.write(self.page)
+            return
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_PUT = do_POST = _write
+
+
+@pytest.mark.parametrize(("fail", "sent", "ok"), [(0, 1, True), (2, 3, True), (99, 5, False)])
+def test_a_deadlocked_write_is_sent_again(fail: int, sent: int, ok: bool) -> None:
+    handler = type("Handler", (_Deadlocking,), {"fail": fail, "bodies": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+    triples = f"<{EX}a> <{EX}b> <{EX}c> .\n".encode()
+    try:
+        if ok:
+            store.put_triples(f"{EX}g", triples)
+        else:
+            with pytest.raises(StoreError, match="deadlocked"):
+                store.put_triples(f"{EX}g", triples)
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
+    assert handler.bodies == [triples] * sent  # the same body each time, nothing else
+
+
+def test_other_store_errors_on_writes_are_not_retried() -> None:
+    handler = type("Handler", (_Deadlocking,), {"fail": 99, "bodies": []})
+    handler.page = b"<html>disk full</html>"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+    try:
+        with pytest.raises(StoreError, match="disk full"):
+            store.update(f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
+    assert len(handler.bodies) == 1
