@@ -14,7 +14,7 @@ transfer yields while they are read; `InlineExecutor` streams them to its caller
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -193,10 +193,6 @@ def serialize(results: Any, fmt: Format, limit: int, out: Any) -> None:
         ox.serialize(results, out, fmt.ox)
 
 
-TRANSFERS = 64  # remote answers being transferred at once, per process (more wait their turn)
-STREAM_AHEAD = 8  # chunks (of up to 64 KiB) a remote answer may run ahead of its reader
-
-
 class InlineExecutor:
     """Runs queries in the calling thread: an in-memory store's, or a remote store's (streamed:
     its answer is read from the store as the caller reads it, so a big one never sits whole in
@@ -235,7 +231,7 @@ def _format(name: str | None) -> Format:
     return fmt
 
 
-def _streamed(pieces: Iterator[tuple[str | None, bytes, bool]]) -> Result:
+def _streamed(pieces: Generator[tuple[str | None, bytes, bool], None, None]) -> Result:
     """The answer a remote store's `forward` gives, read as it comes.
 
     The first piece is read here, so an error before the answer begins (the store down, an

@@ -19,7 +19,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -209,7 +209,7 @@ class RemoteStore(Store):
             )
         return parse_response(response)
 
-    def forward(self, job: Any) -> Iterator[Piece]:
+    def forward(self, job: Any) -> Generator[Piece, None, None]:
         """Answer a query job (kg.jobs) with the store's own bytes where it can, as they come.
 
         The format is negotiated first (the query form tells the family), the store is asked
