@@ -80,9 +80,9 @@ def test_rdflib_sparqlstore_defaults(live_server) -> None:
 
 
 def test_an_upload_reads_its_parts_in_order_and_rewinds(tmp_path) -> None:
-    from kg.client import Upload
-
     import io
+
+    from kg.client import Upload
 
     path = tmp_path / "middle.nt"
     path.write_bytes(b"0123456789" * 1000)
