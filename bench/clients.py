@@ -66,14 +66,6 @@ def clients(port: int) -> dict:
         client = kg_client.setdefault("client", StoreClient())
         return client.fetch("POST", url, body=body, headers=HEADERS)[1]
 
-    def with_kg_push() -> bytes:
-        from kg.client import StoreClient
-
-        client = kg_client.setdefault("client", StoreClient())
-        out = bytearray()
-        client.push(url, body, HEADERS, 30.0, lambda _, data: out.extend(data))
-        return bytes(out)
-
     kg_client: dict = {}
     return {
         "requests": lambda: session.post(url, data=body, headers=HEADERS).content,
@@ -81,8 +73,7 @@ def clients(port: int) -> dict:
         "urllib3": lambda: pool.urlopen("POST", "/query", body=body, headers=HEADERS).data,
         "http.client": with_http_client,
         "pycurl": with_pycurl,
-        "kg.client pull (pycurl multi: parsed answers)": with_kg_client,
-        "kg.client push (pycurl easy: answers passed through)": with_kg_push,
+        "kg.client (pycurl multi, read as it comes)": with_kg_client,
     }
 
 

@@ -9,10 +9,9 @@ waits and reads, and does Digest authentication and gzip itself.
 headers are in; its body is read as it arrives (`read`, `raw`), so an answer can be parsed while
 it streams without holding it whole (libcurl's multi interface, driven from Python): the
 library's parsers read it so, and the endpoint passes answers on so (`RemoteStore.forward`), the
-transfer moving only as the client takes the answer. `StoreClient.push(...)` hands each piece to
-a callback from libcurl's own loop: ~0.01 ms cheaper per request, but the whole transfer runs in
-one call, so an answer cannot be streamed to a reader through it (kept for bench/clients.py's
-comparison and for callers that keep the whole answer). A request body can be an `Upload`
+transfer moving only as the client takes the answer (libcurl's own loop with a write callback
+was ~0.005 ms cheaper per request, bench/clients.py, but runs a whole transfer in one call, so it
+cannot stream to a reader: it is no longer used). A request body can be an `Upload`
 (bytes and files, read as they are sent). A transfer cut short (the store died, a Content-Length
 or a chunked body not complete) is an error at the read that finds it, never a short answer.
 Errors: `StoreUnavailable` (cannot connect, 503), `StoreTimeout` (no complete answer within the
@@ -186,10 +185,6 @@ def _error(errno: int, message: str, url: str) -> StoreError:
     if errno == pycurl.E_OPERATION_TIMEDOUT:
         return StoreTimeout(f"the remote store did not answer in time ({message})")
     return StoreError(f"the remote store's answer broke off: {message}")
-
-
-def _ignore(data: bytes) -> None:
-    """A callback that keeps nothing."""
 
 
 class Upload:
@@ -380,63 +375,6 @@ class StoreClient:
         except BaseException:
             response.close()
             raise
-        return response
-
-    def push(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        timeout: float | None,
-        sink: Any,
-    ) -> Response:
-        """POST and hand the answer's body to `sink(response, data)` as it arrives.
-
-        The cheapest way through (libcurl's own loop, no Python between reads): for answers
-        passed on as they come. `sink` sees the status and headers on the response; an exception
-        it raises stops the transfer and is raised here.
-        """
-        easy = getattr(self._local, "push", None)
-        if easy is None:
-            easy = self._local.push = pycurl.Curl()
-            with self._lock:
-                self._all.append(easy)
-            easy.setopt(pycurl.NOSIGNAL, 1)
-            easy.setopt(pycurl.USERAGENT, self.agent)
-            easy.setopt(pycurl.CONNECTTIMEOUT_MS, int(CONNECT_TIMEOUT * 1000))
-            easy.setopt(pycurl.ACCEPT_ENCODING, "")
-            easy.setopt(pycurl.TCP_NODELAY, 1)
-            easy.setopt(pycurl.POST, 1)
-            if self.user:
-                easy.setopt(pycurl.HTTPAUTH, pycurl.HTTPAUTH_ANY)
-                easy.setopt(pycurl.USERPWD, f"{self.user}:{self.password}")
-        response = Response(self, easy, url)
-        failure: list[BaseException] = []
-
-        def write(data: bytes) -> int | None:
-            try:
-                sink(response, data)
-            except BaseException as err:  # noqa: BLE001 - raised again after perform
-                failure.append(err)
-                return 0  # not the length given: libcurl stops the transfer
-            return None
-
-        easy.setopt(pycurl.URL, url)
-        easy.setopt(pycurl.POSTFIELDS, body)
-        easy.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in headers.items()] + ["Expect:"])
-        easy.setopt(pycurl.TIMEOUT_MS, int(timeout * 1000) if timeout else 0)
-        easy.setopt(pycurl.HEADERFUNCTION, response._header)
-        easy.setopt(pycurl.WRITEFUNCTION, write)
-        try:
-            easy.perform()
-        except pycurl.error as err:
-            if failure:
-                raise failure[0] from None
-            raise _error(err.args[0], str(err.args[1]), url) from None
-        finally:
-            easy.setopt(pycurl.WRITEFUNCTION, _ignore)  # drop the references to this request
-            easy.setopt(pycurl.HEADERFUNCTION, _ignore)
-        response.done = True
         return response
 
     def fetch(self, method: str, url: str, **kwargs: Any) -> tuple[Response, bytes]:
