@@ -34,6 +34,13 @@ def query(tab: Any) -> dict[str, list[str]]:
     return parse_qs(urlsplit(tab.url).query)
 
 
+def follow(tab: Any, link: Any) -> None:
+    """Click a link and wait until the page it leads to has loaded (a click returns once the
+    navigation starts: the old page's rows could still be counted)."""
+    with tab.expect_navigation():
+        link.click()
+
+
 def test_search_from_the_box_in_the_header(tab: Any, site: Site) -> None:
     tab.goto(site.url + "/claim")
     box = tab.locator("header #site-search-q")
@@ -57,7 +64,7 @@ def test_search_results_narrow_by_kind_and_keep_hostile_text_as_text(tab: Any, s
     assert tab.locator("main img").count() == 0
     tab.goto(site.url + "/search?q=lukashenko")
     total = tab.locator("ol.results li.result").count()
-    tab.locator("nav.kinds a", has_text="Claims").click()
+    follow(tab, tab.locator("nav.kinds a", has_text="Claims"))
     assert query(tab)["kind"] == ["claim"]
     kinds = tab.locator("ol.results li.result .kind").all_inner_texts()
     assert kinds and {k.lower() for k in kinds} == {"claim"} and len(kinds) <= total
@@ -68,22 +75,22 @@ def test_claims_table_facets_sort_and_page(tab: Any, site: Site) -> None:
     before = tab.locator("table.claims-table tbody tr").count()
     assert before == 50
     facet = tab.locator("details[data-facet=polarity]")
-    facet.locator("a", has_text="denied").click()
+    follow(tab, facet.locator("a", has_text="denied"))
     assert query(tab)["polarity"] == ["denied"]
     rows = tab.locator("table.claims-table tbody tr")
     assert rows.count() == 3
     assert set(tab.locator("table.claims-table td.polarity").all_inner_texts()) == {"denied"}
     # Another facet adds to the first; the chosen filters show and can be removed.
-    tab.locator("details[data-facet=claimant] a", has_text="NATO").first.click()
+    follow(tab, tab.locator("details[data-facet=claimant] a", has_text="NATO").first)
     assert query(tab)["polarity"] == ["denied"] and query(tab)["claimant"] == ["entity/nato"]
     assert tab.locator("ul.chosen li").count() == 3  # two filters and "Clear all"
     fits(tab)
     shot(tab, f"claims-table-{tab.size_name}")
-    tab.locator("table.claims-table th a", has_text="Claimant").click()
+    follow(tab, tab.locator("table.claims-table th a", has_text="Claimant"))
     assert query(tab)["sort"] == ["claimant"]
-    tab.locator("ul.chosen a", has_text="Clear all").click()
+    follow(tab, tab.locator("ul.chosen a", has_text="Clear all"))
     assert urlsplit(tab.url).query == ""
-    tab.locator("nav.pager a[rel=next]").click()
+    follow(tab, tab.locator("nav.pager a[rel=next]"))
     assert query(tab)["page"] == ["2"]
     assert tab.locator("table.claims-table tbody tr").count() >= 1
 
@@ -92,7 +99,7 @@ def test_entities_table_links_to_claims_and_pictures(tab: Any, site: Site) -> No
     tab.goto(site.url + "/entities")
     first = tab.locator("table.entities-table tbody tr").first
     about = int(first.locator("td.num").first.inner_text())
-    first.locator("td.num a").first.click()
+    follow(tab, first.locator("td.num a").first)
     assert "about" in query(tab)
     summary = tab.locator("p.table-summary").inner_text()
     assert summary.startswith(f"{about} claim")
