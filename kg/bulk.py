@@ -18,6 +18,7 @@ notices within a second and exits.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -61,14 +62,30 @@ def _nquads(compiled: Compiled, graphs: list[str]) -> bytes:
 
 def _chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool):
     """Worker: compile and validate some articles; their graphs as N-Quads, and their sizes."""
-    compiled = compile_sources(config, articles=aids, started=times.get)
-    validate(compiled, shapes=shapes)
-    graphs, parts = [], []
-    for aid in aids:
-        own = compiled.units[f"article/{aid}"]
-        graphs += own
-        parts.append(_part(f"article {aid}", compiled, own))
-    return _nquads(compiled, graphs), parts
+    with _collector_paused():
+        compiled = compile_sources(config, articles=aids, started=times.get)
+        validate(compiled, shapes=shapes)
+        graphs, parts = [], []
+        for aid in aids:
+            own = compiled.units[f"article/{aid}"]
+            graphs += own
+            parts.append(_part(f"article {aid}", compiled, own))
+        return _nquads(compiled, graphs), parts
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a chunk is compiled, and one collection
+    after. A chunk's ~100,000 triples are tuples that all stay alive until it is done, so every
+    collection on the way walked them for nothing: 13% of a chunk's time at 25 articles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
 
 
 class _Chunks(io.RawIOBase):

@@ -133,6 +133,33 @@ def _compile_article(
     c.articles[aid] = art
 
 
+def _article_folders(
+    projects: list[Path], labels: list[str], wanted: list[str] | None, problems: Problems
+) -> dict[str, tuple[Path, str]]:
+    """Where each article is (project folder, its label): every article, or only the `wanted`
+    ones (looked up by name: a chunk of a build of 10,000 articles lists no folder). An article
+    in two project folders is an error."""
+    available: dict[str, tuple[Path, str]] = {}
+    for folder, prefix in zip(projects, labels, strict=True):
+        if wanted is None:
+            found = article_ids(folder)
+        else:
+            root = folder / "data" / "articles"
+            found = [a for a in dict.fromkeys(wanted) if _plain_name(a) and (root / a).is_dir()]
+        for aid in found:
+            with problems.guard():
+                if aid in available:
+                    raise DataError(f"article {aid!r} is in two project folders",
+                                    f"{prefix}data/articles/{aid}")  # fmt: skip
+                available[aid] = (folder, prefix)
+    return available
+
+
+def _plain_name(aid: str) -> bool:
+    """A folder name as `article_ids` lists them (no path, not hidden)."""
+    return bool(aid) and "/" not in aid and "\\" not in aid and not aid.startswith(".")
+
+
 def compile_sources(
     config: Config,
     *,
@@ -183,18 +210,12 @@ def compile_sources(
     c.units["reference"] = [fact_iri(base, fid) for fid in sorted(facts)]
 
     shared = b"".join(digest)
-    available: dict[str, tuple[Path, str]] = {}
-    for folder, prefix in zip(projects, labels, strict=True):
-        for aid in article_ids(folder):
-            with problems.guard():
-                if aid in available:
-                    raise DataError(f"article {aid!r} is in two project folders",
-                                    f"{prefix}data/articles/{aid}")  # fmt: skip
-                available[aid] = (folder, prefix)
-    wanted = sorted(available) if articles is None else list(articles)
-    for aid in wanted:
+    wanted = None if articles is None else list(articles)
+    available = _article_folders(projects, labels, wanted, problems)
+    for aid in sorted(available) if wanted is None else wanted:
         if aid not in available:
-            hint = suggest(aid, available)
+            every = {a for folder in projects for a in article_ids(folder)}
+            hint = suggest(aid, every)
             problems.add(DataError(f"no such article: {aid!r}{hint}", f"data/articles/{aid}"))
             continue
         folder, prefix = available[aid]

@@ -25,8 +25,30 @@ def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+_PARSED: dict[tuple[str, int, int, str, str], tuple[ox.Quad, ...]] = {}
+_PARSED_MOST = 64  # files remembered (the ontology has a handful)
+
+
 def read_turtle(path: Path, name: str, graph: str, genid: str) -> list[ox.Quad]:
-    """Parse Turtle into quads of `graph`; blank nodes become `{genid}{n}` in document order."""
+    """Parse Turtle into quads of `graph`; blank nodes become `{genid}{n}` in document order.
+
+    A file already parsed in this process, unchanged since (same modification time and size),
+    is not parsed again: a streamed build compiles the ontology once per chunk of articles."""
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise DataError(f"cannot read: {err.strerror}", name) from err
+    key = (str(path), stat.st_mtime_ns, stat.st_size, graph, genid)
+    found = _PARSED.get(key)
+    if found is None:
+        found = tuple(_parse_turtle(path, name, graph, genid))
+        if len(_PARSED) >= _PARSED_MOST:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return list(found)
+
+
+def _parse_turtle(path: Path, name: str, graph: str, genid: str) -> list[ox.Quad]:
     try:
         data = path.read_bytes()
         triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
