@@ -55,14 +55,20 @@ def test_two_processes_build_the_index_one_process_builds(
         one = str(tmp_path / "one.sqlite")
         search.build_index(store, one, B, "v")
         here: list[str] = []
-        read = search._read
+        read, rows = search._read, search._iter_rows
+        name_of = {sparql: name for name, sparql in search._READS.items()}
 
         def recorded(s: Any, names: Any) -> Any:
             names = list(names)
             here.extend(names)
             return read(s, names)
 
+        def recorded_rows(s: Any, sparql: str) -> Any:
+            here.append(name_of[sparql])
+            return rows(s, sparql)
+
         monkeypatch.setattr(search, "_read", recorded)
+        monkeypatch.setattr(search, "_iter_rows", recorded_rows)
         two = str(tmp_path / "two.sqlite")
         search.build_index(store, two, B, "v", store_dir=seed_config.data_dir)
     finally:
@@ -105,3 +111,31 @@ def test_refresh_of_a_large_store_serves_the_same_search(
     for q in ("Lukashenko NATO", "protest", "minsk"):
         assert search.search(mine, q) == search.search(seed, q)
     assert contents(config.search_index) == contents(search.index_path(seed_config))
+
+
+def test_columns_read_from_another_store_are_not_used(
+    seed_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second process's columns line up with this one's claims only if it read the same
+    claims: from another store (here an empty one) they are dropped and read here."""
+    other = EmbeddedStore(tmp_path / "other")
+    other.close()
+    store = EmbeddedStore(Path(seed_config.data_dir), read_only=True)
+    try:
+        one = str(tmp_path / "one.sqlite")
+        search.build_index(store, one, B, "v")
+        here: list[str] = []
+        rows = search._iter_rows
+        name_of = {sparql: name for name, sparql in search._READS.items()}
+
+        def recorded_rows(s: Any, sparql: str) -> Any:
+            here.append(name_of[sparql])
+            return rows(s, sparql)
+
+        monkeypatch.setattr(search, "_iter_rows", recorded_rows)
+        two = str(tmp_path / "two.sqlite")
+        search.build_index(store, two, B, "v", store_dir=str(tmp_path / "other"))
+    finally:
+        store.close()
+    assert set(search._AWAY) <= set(here)
+    assert contents(one) == contents(two)
