@@ -16,7 +16,6 @@ import importlib.util
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +151,7 @@ def build(
 ) -> BuildReport:
     """Build the store from the sources; with `articles`, rebuild only those articles' graphs."""
     if store is None and articles is None and not config.remote and not config.in_memory:
-        report = _full_disk_build(config, shapes, index=not check)
+        report = _full_disk_build(config, shapes)
     else:
         # The writer lock keeps a running `kg serve` from reading while this writes.
         with writer(config, store) as target:
@@ -191,10 +190,7 @@ def recover(path: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _full_disk_build(config: Config, shapes: bool, *, index: bool = False) -> BuildReport:
-    """Build a fresh store beside the old one and swap it in. With `index`, the search index
-    is built into the fresh store's directory while RocksDB compacts it (when nothing is to
-    write to the store before the index is read, i.e. no `kg check` after)."""
+def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     path = Path(config.data_dir)
     recover(path)
     times = _stored_times(config)
@@ -205,17 +201,13 @@ def _full_disk_build(config: Config, shapes: bool, *, index: bool = False) -> Bu
     fresh = path.parent / f".{path.name}.new-{os.getpid()}"
     old = path.parent / f".{path.name}.old-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
-    index = index and not config.search_index  # an index elsewhere is swapped in by itself
-    indexed = ""
     try:
         new_store = EmbeddedStore(fresh)
         if compiled is None:
-            loaded = bulk.load(config, new_store, times, shapes, settle=not index)
+            loaded = bulk.load(config, new_store, times, shapes)
         else:
             new_store.bulk_load(compiled.quads())
         _keep_event_graphs(config, path, new_store)
-        if index:
-            indexed = _index_while_settling(config, new_store, fresh)
         new_store.close()
         del new_store
         gc.collect()  # the RocksDB handle must be gone before the directory moves
@@ -230,41 +222,8 @@ def _full_disk_build(config: Config, shapes: bool, *, index: bool = False) -> Bu
         shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     if compiled is None:
-        report = BuildReport({}, sorted(loaded.articles), [], str(path), parts=loaded.parts)
-    else:
-        report = BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
-    report.index = indexed
-    return report
-
-
-def _index_while_settling(config: Config, store: EmbeddedStore, directory: Path) -> str:
-    """Build the search index of a freshly bulk-loaded store while RocksDB compacts it, so that
-    neither waits for the other (at 10,000 articles each takes about a minute, the compaction
-    on one core); the index goes into the store's directory under its version and moves in
-    with it. What the index took in ("" if it failed: the refresh after the swap tries again,
-    and reports)."""
-    from kg import search
-
-    failed: list[BaseException] = []
-
-    def settle() -> None:
-        try:
-            store.settle()
-        except BaseException as err:  # noqa: BLE001 - re-raised in the building thread
-            failed.append(err)
-
-    compaction = threading.Thread(target=settle, name="kg-build-settle")
-    compaction.start()
-    try:
-        target = str(directory / search.INDEX_FILE)
-        stats = search.build_index(store, target, config.base_iri, store.version)
-    except Exception:  # noqa: BLE001 - the index is rebuilt after the swap
-        stats = None
-    finally:
-        compaction.join()
-    if failed:
-        raise StoreError(f"compacting the new store failed: {failed[0]}") from failed[0]
-    return str(stats) if stats is not None else ""
+        return BuildReport({}, sorted(loaded.articles), [], str(path), parts=loaded.parts)
+    return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
 
 
 def _keep_event_graphs(config: Config, path: Path, new_store: EmbeddedStore) -> None:

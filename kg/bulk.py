@@ -173,16 +173,8 @@ def stop_signals() -> Iterator[Stop]:
             signal.signal(sig, handler)
 
 
-def load(
-    config: Config,
-    store: EmbeddedStore,
-    times: dict[str, str],
-    shapes: bool,
-    *,
-    settle: bool = True,
-) -> Streamed:
-    """Compile, validate and bulk-load every source into `store` (a fresh on-disk store);
-    without `settle`, the store's compaction is left to the caller (`EmbeddedStore.settle`)."""
+def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bool) -> Streamed:
+    """Compile, validate and bulk-load every source into `store` (a fresh on-disk store)."""
     result = Streamed()
     shared = compile_sources(config, articles=[], started=times.get)
     validate(shared, shapes=shapes)
@@ -213,7 +205,7 @@ def load(
             )
             stop.arm()
             results = _results(pool, config, todo, pending, times, shapes, head, result, bar)
-            store.bulk_load_stream(io.BufferedReader(_Chunks(results), 1 << 20), settle=settle)
+            store.bulk_load_stream(io.BufferedReader(_Chunks(results), 1 << 20))
         except BaseException as err:
             _terminate(pool)  # no worker outlives a failed, stopped or interrupted build
             if stop.received and not isinstance(err, (KeyboardInterrupt, SystemExit)):

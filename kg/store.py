@@ -298,26 +298,14 @@ class EmbeddedStore(Store):
             raise StoreError(str(err)) from err
         self._bump()
 
-    def bulk_load_stream(
-        self, stream: Any, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS, *, settle: bool = True
-    ) -> None:
-        """Fast load of serialized RDF read from a binary stream (a fresh store only). Without
-        `settle`, it returns as soon as the data is in (readable, but slowly: see `settle`)."""
+    def bulk_load_stream(self, stream: Any, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        """Fast load of serialized RDF read from a binary stream (a fresh store only)."""
         try:
             self._store.bulk_load(input=stream, format=fmt)
-        except OSError as err:
-            raise StoreError(str(err)) from err
-        if settle:
-            self.settle()
-        self._bump(flush=False)
-
-    def settle(self) -> None:
-        """Wait until RocksDB has compacted what a bulk load wrote (Oxigraph's flush waits for
-        it). Until then reads are slow: at 10,000 articles, point lookups took 10x as long."""
-        try:
             self._store.flush()
         except OSError as err:
             raise StoreError(str(err)) from err
+        self._bump()
 
     def load_graph(self, graph: str, source: str | Path | IO[bytes]) -> None:
         """Replace a named graph by the N-Triples of a file (a path, or a binary stream), by
@@ -366,11 +354,10 @@ class EmbeddedStore(Store):
             return self._memory_version
         return read_version(self.path)
 
-    def _bump(self, *, flush: bool = True) -> None:
+    def _bump(self) -> None:
         self._memory_version = uuid.uuid4().hex
         if self.path is not None:
-            if flush:
-                self._store.flush()
+            self._store.flush()
             tmp = self.path / (VERSION_FILE + ".tmp")
             tmp.write_text(uuid.uuid4().hex)
             tmp.replace(self.path / VERSION_FILE)

@@ -253,48 +253,6 @@ def test_a_streamed_build_equals_the_in_memory_one(
     assert quads_of(tmp_path / "store") == in_memory
 
 
-def test_a_full_build_indexes_the_new_store_while_it_is_compacted(
-    drafted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """kg build --no-check builds the search index into the fresh store (beside its
-    compaction) under the store's version: current after the swap (the refresh rebuilds
-    nothing), and row for row the index a rebuild of the final store makes."""
-    from test_search_build import contents
-
-    from kg import bulk, search
-
-    src = tmp_path / "src"
-    shutil.copytree(drafted, src)
-    data = tmp_path / "store"
-    config = Config.load({"data_dir": str(data), "source_dir": str(src)}, environ={})
-    config = config.with_(stream_from=1)
-    monkeypatch.setattr(bulk, "CHUNK", 2)
-    rebuilt: list[str] = []
-    refresh = search._refresh
-
-    def recorded(*args: object, **kwargs: object) -> object:
-        found = refresh(*args, **kwargs)  # type: ignore[arg-type]
-        rebuilt.append(str(found))
-        return found
-
-    monkeypatch.setattr(search, "_refresh", recorded)
-    report = build(config, check=False, shapes=False)
-    assert report.index.startswith("search index: ") and "claims" in report.index
-    assert rebuilt == ["None"]  # the refresh after the swap found the index current
-    store = EmbeddedStore(data, read_only=True)
-    try:
-        again = str(tmp_path / "again.sqlite")
-        search.build_index(store, again, config.base_iri, store.version)
-        assert search.stored_version(str(data / search.INDEX_FILE), config.base_iri) == (
-            store.version
-        )
-    finally:
-        store.close()
-    built = contents(str(data / search.INDEX_FILE))
-    assert len(built["claims"]) > 100
-    assert built == contents(again)
-
-
 def test_standard_input_needs_an_id_and_drafts_like_a_file(tmp_path: Path) -> None:
     out = tmp_path / "articles"
     text = "Talks fail\n\nThe talks failed on Monday, officials said.\n"
