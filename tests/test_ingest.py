@@ -234,3 +234,19 @@ def test_an_unknown_article_is_an_error(tmp_path: Path) -> None:
     config = Config.load({"source_dir": str(mini_source(tmp_path))}, environ={})
     with pytest.raises(DataError, match="no such article"):
         compile_sources(config, articles=["nope"])
+
+
+def test_a_turtle_file_read_again_is_parsed_again_once_it_changed(tmp_path: Path) -> None:
+    """read_turtle remembers parsed files (a streamed build reads the ontology per chunk) but
+    never serves an edited file's old triples."""
+    from kg.ingest.vocab import read_turtle
+
+    ttl = tmp_path / "extra.ttl"
+    ttl.write_text("<http://e/a> <http://e/p> 1 .\n", encoding="utf-8")
+    first = read_turtle(ttl, "extra.ttl", "http://e/g", "http://e/genid/")
+    assert [q.subject.value for q in first] == ["http://e/a"]
+    first.clear()  # a caller changing its list does not change what is remembered
+    assert len(read_turtle(ttl, "extra.ttl", "http://e/g", "http://e/genid/")) == 1
+    ttl.write_text("<http://e/b> <http://e/p> 1 .\n<http://e/c> <http://e/p> 2 .\n")
+    again = read_turtle(ttl, "extra.ttl", "http://e/g", "http://e/genid/")
+    assert sorted(q.subject.value for q in again) == ["http://e/b", "http://e/c"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,8 @@ def read_turtle(path: Path, name: str, graph: str, genid: str) -> list[ox.Quad]:
     if found is None:
         found = tuple(_parse_turtle(path, name, graph, genid))
         if len(_PARSED) >= _PARSED_MOST:
-            _PARSED.pop(next(iter(_PARSED)))
+            with contextlib.suppress(RuntimeError, StopIteration):  # another thread evicting
+                _PARSED.pop(next(iter(_PARSED)), None)
         _PARSED[key] = found
     return list(found)
 
