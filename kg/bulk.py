@@ -62,15 +62,19 @@ def _nquads(compiled: Compiled, graphs: list[str]) -> bytes:
 
 def _chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool):
     """Worker: compile and validate some articles; their graphs as N-Quads, and their sizes."""
-    with _collector_paused():
-        compiled = compile_sources(config, articles=aids, started=times.get)
-        validate(compiled, shapes=shapes)
-        graphs, parts = [], []
-        for aid in aids:
-            own = compiled.units[f"article/{aid}"]
-            graphs += own
-            parts.append(_part(f"article {aid}", compiled, own))
-        return _nquads(compiled, graphs), parts
+    with _collector_paused():  # collects after `_compiled_chunk`'s objects are gone
+        return _compiled_chunk(config, aids, times, shapes)
+
+
+def _compiled_chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool):
+    compiled = compile_sources(config, articles=aids, started=times.get)
+    validate(compiled, shapes=shapes)
+    graphs, parts = [], []
+    for aid in aids:
+        own = compiled.units[f"article/{aid}"]
+        graphs += own
+        parts.append(_part(f"article {aid}", compiled, own))
+    return _nquads(compiled, graphs), parts
 
 
 @contextmanager
