@@ -101,6 +101,20 @@ class _Relay(BaseHTTPRequestHandler):
         self.wfile.write(content)
 
 
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server with this handler on a free port: its base URL, while in the
+    block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A real Oxigraph server holding 200 triples in one named graph."""
@@ -115,16 +129,8 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def relay(upstream: Any) -> Iterator[tuple[str, Spoiler]]:
     """The spoiling relay in front of `upstream`, on a free port: (query URL, its switch)."""
     spoiler = Spoiler(upstream.query_url)
-    handler = type("Handler", (_Relay,), {"spoiler": spoiler})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/query", spoiler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(type("Handler", (_Relay,), {"spoiler": spoiler})) as base:
+        yield f"{base}/query", spoiler
 
 
 def _values(body: bytes) -> list[str]:
@@ -186,18 +192,15 @@ def _get(server: Any, query: str, accept: str = JSON) -> requests.Response:
 def fronted(tmp_path_factory: pytest.TempPathFactory, upstream: Any) -> Iterator[Any]:
     """A relay and `kg serve` in front of it (3 s timeout, an hour of cache reuse)."""
     spoiler = Spoiler(upstream.query_url)
-    handler = type("Handler", (_Relay,), {"spoiler": spoiler})
-    relay_server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    relay_server.daemon_threads = True
-    threading.Thread(target=relay_server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{relay_server.server_address[1]}/query"
-    settings = {"store_url": url, "query_timeout": 3, "store_stale_seconds": 3600, "workers": 1}
-    try:
+    with serving(type("Handler", (_Relay,), {"spoiler": spoiler})) as base:
+        settings = {
+            "store_url": f"{base}/query",
+            "query_timeout": 3,
+            "store_stale_seconds": 3600,
+            "workers": 1,
+        }
         with run_kg_server(tmp_path_factory.mktemp("faults") / "unused", **settings) as server:
             yield server, spoiler
-    finally:
-        relay_server.shutdown()
-        relay_server.server_close()
 
 
 @pytest.mark.parametrize(
@@ -391,38 +394,28 @@ class _Deadlocking(BaseHTTPRequestHandler):
 @pytest.mark.parametrize(("fail", "sent", "ok"), [(0, 1, True), (2, 3, True), (99, 5, False)])
 def test_a_deadlocked_write_is_sent_again(fail: int, sent: int, ok: bool) -> None:
     handler = type("Handler", (_Deadlocking,), {"fail": fail, "bodies": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
     triples = f"<{EX}a> <{EX}b> <{EX}c> .\n".encode()
-    try:
-        if ok:
-            store.put_triples(f"{EX}g", triples)
-        else:
-            with pytest.raises(StoreError, match="deadlocked"):
+    with serving(handler) as base:
+        store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+        try:
+            if ok:
                 store.put_triples(f"{EX}g", triples)
-    finally:
-        store.close()
-        server.shutdown()
-        server.server_close()
+            else:
+                with pytest.raises(StoreError, match="deadlocked"):
+                    store.put_triples(f"{EX}g", triples)
+        finally:
+            store.close()
     assert handler.bodies == [triples] * sent  # the same body each time, nothing else
 
 
 def test_other_store_errors_on_writes_are_not_retried() -> None:
     handler = type("Handler", (_Deadlocking,), {"fail": 99, "bodies": []})
     handler.page = b"<html>disk full</html>"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
-    try:
-        with pytest.raises(StoreError, match="disk full"):
-            store.update(f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")
-    finally:
-        store.close()
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as base:
+        store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+        try:
+            with pytest.raises(StoreError, match="disk full"):
+                store.update(f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")
+        finally:
+            store.close()
     assert len(handler.bodies) == 1
