@@ -494,8 +494,8 @@ def _read_all(store: Any, path: str | None) -> tuple[_Claims, dict[str, list[tup
     store on disk, opened read-only), a second process reads `_AWAY` meanwhile (spawned: a
     fork would copy RocksDB's state) and sends its columns, in step with the same sorted IRIs
     (checked by a digest of them)."""
-    here = [n for n in _CLAIM_FACETS_READ if n not in _AWAY] + ["quotes"] * ("quotes" not in _AWAY)
-    others = [n for n in _READS if n != "claims" and n not in _CLAIM_FACETS_READ and n != "quotes"]
+    here = [n for n in (*_CLAIM_FACETS_READ, "quotes") if n not in _AWAY]
+    others = [n for n in _READS if n not in ("claims", "quotes", *_CLAIM_FACETS_READ)]
     if path is None:
         return _read_claims(store, [*_CLAIM_FACETS_READ, "quotes"]), _read(store, others)
     from concurrent.futures import ProcessPoolExecutor
