@@ -286,6 +286,8 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
+    if name == "kg-isolated":  # every query in a query process (no bounded query in the worker)
+        return tg.start_kg(kg_dir, "kg serve (inline_rows 0)", workers=workers, inline_rows="0")
     if name.startswith("kg-q"):  # kg-q1, kg-q4: kg serve with that many query processes a worker
         n = int(name[4:])
         return tg.start_kg(kg_dir, f"kg serve ({n} query processes)", query_processes=str(n))

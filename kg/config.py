@@ -119,6 +119,14 @@ SETTINGS: tuple[Setting, ...] = (
         " 0.5 s it starts more, up to twice as many and at least 4",
     ),
     Setting(
+        "inline_rows",
+        int,
+        10_000,
+        "rows up to which a query that cannot run away (one triple pattern with a constant"
+        " subject, a DESCRIBE of IRIs) is answered by the worker itself, without a query process"
+        " (0: every query in a query process)",
+    ),
+    Setting(
         "header_timeout",
         float,
         10.0,
@@ -260,6 +268,7 @@ class Config:
     workers: int = _default("workers")
     threads: int = _default("threads")
     query_processes: int = _default("query_processes")
+    inline_rows: int = _default("inline_rows")
     header_timeout: float = _default("header_timeout")
     body_timeout: float = _default("body_timeout")
     drain: float = _default("drain")

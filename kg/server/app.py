@@ -17,7 +17,8 @@ The Flask app runs on Python threads of our own with an 8 MiB+ stack (`STACK`), 
 granian's threads: those have Rust's 2 MiB stacks, on which pyoxigraph's parser overflows at
 ~550 nested braces (measured) and takes the whole worker down; an update, a page or a remote
 store's query parses SPARQL in this process. The fast path's queries run in query processes
-(their main thread's stack), so it stays on granian's thread for an on-disk store.
+(their main thread's stack), so it stays on granian's thread for an on-disk store; the only
+queries it runs here (kg.bounded: one triple pattern, no nesting) parse on any stack.
 """
 
 from __future__ import annotations
