@@ -61,8 +61,10 @@ class Gateway:
         self.queries = QueryPath(flask_app, config)
         self.readers = ThreadPoolExecutor(READERS, thread_name_prefix="kg-body")
         self.app_threads = ThreadPoolExecutor(max(config.threads, 1), thread_name_prefix="kg-app")
-        # A remote (or in-memory) store's queries run in this process: on our threads too.
-        self.inline = not isinstance(flask_app.extensions["kg"].executor, Executor)
+        # An in-memory store's queries parse SPARQL in this process: on our threads. A remote
+        # store's are checked and sent as text (kg.jobs.InlineExecutor), safe on granian's.
+        executor = flask_app.extensions["kg"].executor
+        self.inline = not isinstance(executor, Executor) and not _forwards(executor)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("SERVER_PROTOCOL") == "HTTP/1":  # granian's name for HTTP/1.0
@@ -140,6 +142,11 @@ class Gateway:
         if not chunked and len(body) < wanted:
             raise _Refused(400, "the request body ended before its Content-Length")
         return body
+
+
+def _forwards(executor: Any) -> bool:
+    """Whether the executor's store answers queries itself (a remote store: `forward`)."""
+    return getattr(getattr(executor, "store", None), "forward", None) is not None
 
 
 CUT_GRACE = 0.05  # seconds granian is given to write what was yielded before a stream is cut
