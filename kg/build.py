@@ -1,7 +1,9 @@
 """`kg build`: compile every source in memory, validate, then write all at once (or nothing).
 
 A full build of the on-disk store bulk-loads a fresh sibling directory and swaps it in with two
-renames, so a failed or interrupted build leaves the previous store as it was. Rebuilding some
+renames, so a failed or interrupted build leaves the previous store as it was; from `stream_from`
+articles on it compiles a chunk at a time in worker processes (kg.bulk, flat memory), and so does
+a full build into a remote store, through a temporary file loaded by kg.loading. Rebuilding some
 articles replaces exactly their graphs in one transaction (`Store.replace_graphs`). A load
 activity is named by a hash of its inputs and the software version; when the store already holds
 it, its start time is kept (and a one-article rebuild leaves that article alone), so building
@@ -259,6 +261,9 @@ def _build_into(
     config: Config, store: Store, articles: list[str] | None, shapes: bool
 ) -> BuildReport:
     times = load_times(store)
+    remote_bulk = config.remote and hasattr(store, "put_triples")
+    if articles is None and remote_bulk and bulk.wants_streaming(config):
+        return _streamed_remote_build(config, store, times, shapes)
     compiled = compile_checked(config, articles=articles, times=times, shapes=shapes)
     existing = store.named_graphs()
     report = BuildReport(target=config.store_url or config.data_dir)
@@ -279,7 +284,7 @@ def _build_into(
             drop |= _article_graphs(existing, compiled, aid)
             graphs += compiled.units[f"article/{aid}"]
             report.articles.append(aid)
-    if (graphs or drop) and config.remote and hasattr(store, "put_triples"):
+    if (graphs or drop) and remote_bulk:
         # In bulk, with progress, resumable: a journal of the graphs done (kg.loading).
         from kg.loading import journal_path, load
 
@@ -293,6 +298,26 @@ def _build_into(
     if articles is not None and f"{compiled.base}graph/entities" in report.reloaded:
         report.warnings = _unloaded_entities(store, compiled.base)
     report.graphs = {g: len(compiled.sink.graphs[g]) for g in graphs}
+    return report
+
+
+def _streamed_remote_build(
+    config: Config, store: Store, times: dict[str, str], shapes: bool
+) -> BuildReport:
+    """Many articles into a remote store with flat memory: compiled and validated a chunk at a
+    time (kg.bulk) into a temporary N-Quads file, then loaded from it in bulk (kg.loading:
+    progress, a journal to resume from). Nothing is written unless every article passed."""
+    from kg.loading import journal_path, load
+
+    drop = {g for g in store.named_graphs() if not is_event_graph(g, config.base_iri)}
+    with tempfile.TemporaryFile(prefix="kg-build-") as spooled:
+        streamed = bulk.spool(config, times, shapes, spooled)
+        spooled.seek(0)
+        total = sum(quads for _, quads in streamed.parts.values())
+        quads = ox.parse(spooled, ox.RdfFormat.N_QUADS)
+        loaded = load(store, drop, quads, journal=journal_path(config), total=total)
+    report = BuildReport(articles=sorted(streamed.articles), target=config.store_url)
+    report.parts, report.skipped = streamed.parts, loaded.skipped
     return report
 
 

@@ -7,7 +7,8 @@ shared graphs are compiled once here), each chunk is validated on its own (spans
 typing, denials; SHACL too unless `--no-shacl`) and serialized as N-Quads, and one Oxigraph
 bulk load reads the chunks as they come. At most a few chunks are in flight, so memory does not
 grow with the number of articles; the first invalid chunk stops the build before the new store
-is swapped in.
+is swapped in. A full build into a remote store streams the same way (`spool`), into a
+temporary N-Quads file that kg.loading sends once every article has passed.
 
 Stopping: Ctrl-C (SIGINT) or SIGTERM stops the build and its workers. The workers ignore SIGINT
 (a terminal sends it to them too; the parent decides), SIGTERM raises SystemExit in the parent
@@ -25,12 +26,13 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -179,6 +181,32 @@ def stop_signals() -> Iterator[Stop]:
 
 def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bool) -> Streamed:
     """Compile, validate and bulk-load every source into `store` (a fresh on-disk store)."""
+
+    def bulk_load(chunks: Iterator[bytes]) -> None:
+        store.bulk_load_stream(io.BufferedReader(_Chunks(chunks), 1 << 20))
+
+    return _compiled(config, times, shapes, bulk_load)
+
+
+def spool(config: Config, times: dict[str, str], shapes: bool, out: IO[bytes]) -> Streamed:
+    """Compile and validate every source as `load` does, writing the N-Quads to `out` (a file):
+    for a store that must get them only once every article has passed (a remote one)."""
+
+    def write(chunks: Iterator[bytes]) -> None:
+        for data in chunks:
+            out.write(data)
+
+    return _compiled(config, times, shapes, write)
+
+
+def _compiled(
+    config: Config,
+    times: dict[str, str],
+    shapes: bool,
+    consume: Callable[[Iterator[bytes]], None],
+) -> Streamed:
+    """The shared graphs, then every article a chunk at a time (worker processes), as N-Quads
+    handed to `consume` as they come; the first invalid chunk raises from its iterator."""
     result = Streamed()
     shared = compile_sources(config, articles=[], started=times.get)
     validate(shared, shapes=shapes)
@@ -208,12 +236,11 @@ def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bo
                 for group in islice(todo, 2 * workers)
             )
             stop.arm()
-            results = _results(pool, config, todo, pending, times, shapes, head, result, bar)
-            store.bulk_load_stream(io.BufferedReader(_Chunks(results), 1 << 20))
+            consume(_results(pool, config, todo, pending, times, shapes, head, result, bar))
         except BaseException as err:
             _terminate(pool)  # no worker outlives a failed, stopped or interrupted build
             if stop.received and not isinstance(err, (KeyboardInterrupt, SystemExit)):
-                # the bulk loader wrapped the signal's exception in an error of its own
+                # the consumer (a bulk loader) wrapped the signal's exception in its own error
                 if stop.received[0] == signal.SIGINT:
                     raise KeyboardInterrupt from None
                 raise SystemExit(128 + stop.received[0]) from None

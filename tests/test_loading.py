@@ -174,3 +174,56 @@ def test_a_journal_counts_only_for_its_own_store_and_content(
     report = load(store, [], ox.parse(quads, ox.RdfFormat.N_QUADS), journal=journal)
     assert (report.graphs, report.skipped) == (2, 0)
     store.close()
+
+
+def test_a_streamed_build_into_a_remote_store_equals_the_in_memory_one(
+    relayed: tuple[str, Switch],
+    tmp_path: Path,
+    seed_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From `stream_from` articles on, a full build into a remote store compiles a chunk at a
+    time (kg.bulk, worker processes) into a temporary file and loads from it: the same graphs."""
+    url, switch = relayed
+    monkeypatch.setattr("kg.bulk.CHUNK", 1)  # every article a chunk of its own
+    config = Config.load(
+        {"store_url": url, "load_journal_dir": str(tmp_path / "loads"), "stream_from": 1},
+        environ={},
+    )
+    report = build(config, shapes=False)  # with `kg check`'s reviews, as the seed store has
+    assert report.parts is not None  # the streamed path, counted per part
+    articles = Path(__file__).parent.parent / "data" / "articles"
+    assert report.articles == sorted(p.name for p in articles.iterdir())
+    remote = open_store(config)
+    assert_same_dataset(remote, seed_store)
+    remote.close()
+    assert switch.writes > 0 and not journal_path(config).exists()
+
+
+def test_a_bad_article_stops_a_streamed_remote_build_before_any_write(
+    relayed: tuple[str, Switch], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from kg.errors import DataError
+
+    url, switch = relayed
+    monkeypatch.setattr("kg.bulk.CHUNK", 1)
+    src = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent.parent / "data", src / "data")
+    seed = next(p for p in (src / "data" / "articles").iterdir() if (p / "claims.yaml").exists())
+    bad = src / "data" / "articles" / "zz-broken"  # the last chunk
+    shutil.copytree(seed, bad)
+    meta = bad / "article.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(f"id: {seed.name}", "id: zz-broken"))
+    claims = bad / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    quote = text.split('quote: "', 1)[1].split('"', 1)[0]
+    claims.write_text(text.replace(f'quote: "{quote}"', f'quote: "{quote} (not in the text)"', 1))
+    config = Config.load({"store_url": url, "source_dir": str(src), "stream_from": 1}, environ={})
+    with pytest.raises(DataError, match="zz-broken/claims.yaml"):
+        build(config, shapes=False, check=False)
+    assert switch.writes == 0  # every article is checked before anything is sent
+    remote = open_store(config)
+    assert remote.named_graphs() == []
+    remote.close()
