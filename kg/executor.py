@@ -210,6 +210,12 @@ class _Stream:
             self.owner._discard(self.child)
 
 
+def _plain(job: Job) -> bool:
+    """A query on the whole dataset: no dump, no dataset of the protocol's (whose graphs would
+    filter the scan, so that rows read would not all be answers)."""
+    return not job.dump and job.default_graph is None and job.named_graphs is None
+
+
 class Executor:
     """Runs queries on the on-disk store in a pool of killable child processes."""
 
@@ -277,7 +283,7 @@ class Executor:
 
     def run(self, job: Job, timeout: float | None = None) -> Result:
         """Run a job; the answer is whole when small, else streamed (iterate it to the end)."""
-        if self.inline_rows and not job.dump and is_bounded(job.sparql):
+        if self.inline_rows and _plain(job) and is_bounded(job.sparql):
             here = self._run_here(job)
             if here is not None:
                 return here

@@ -140,6 +140,14 @@ def test_more_rows_than_inline_rows_go_to_a_query_process(seed_config: Config) -
         small.close()
 
 
+def test_a_query_on_a_dataset_of_the_protocol_goes_to_a_query_process(executors) -> None:
+    here, _ = executors
+    graph = "https://w3id.org/geoclaims/graph/entities"
+    job = Job(LOOKUP, accept=JSON, default_graph=[graph], named_graphs=[])
+    assert len(_rows(here.run(job).read())) > 5
+    assert here._count == 1
+
+
 def test_the_result_cap_holds_in_the_worker(executors) -> None:
     here, _ = executors
     with pytest.raises(ResultTooLarge):
