@@ -9,7 +9,8 @@ target started before it: the remote-store path), `kg-oxigraph-cache` (the same 
 cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not prefilled),
 `virtuoso` (Virtuoso open source, loaded once by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
-design), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
+design), `kg-isolated` (cache off, `KG_INLINE_ROWS=0`: every query in a query process, even
+those kg.bounded lets the worker answer), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
 other HTTP server), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
 the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
