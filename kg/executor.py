@@ -21,7 +21,7 @@ in-memory or remote store, `InlineExecutor` runs queries in the calling thread i
 A query that cannot run away (kg.bounded: one triple pattern with a constant subject, a DESCRIBE
 of IRIs; Oxigraph reads no more quads than it answers) skips the crossing: the web worker runs
 it on a read-only handle of its own, under the same lock, up to `inline_rows` rows (past that it
-goes to a query process). That halves a point lookup's cost (bench/RESULTS.md).
+goes to a query process). A point lookup costs a third less server CPU (bench/RESULTS.md).
 """
 
 from __future__ import annotations
