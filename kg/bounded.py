@@ -3,10 +3,11 @@
 A killable query process (kg.executor) is what keeps a runaway query from hurting the server,
 and it costs two process crossings per query: about two thirds of a point lookup's time. A few
 shapes of query cannot run away, because Oxigraph answers them from one index range scan in
-which every quad read is a row of the answer (no join, no filter, no offset, no sort, no repeated
-variable; a union default graph keeps duplicates, so it merges nothing either):
+which every quad read is a row of the answer (no join, no filter, no offset, no sort, no
+DISTINCT, no repeated variable; a union default graph keeps duplicates, so it merges nothing
+either):
 
-    SELECT ?p ?o WHERE { <iri> ?p ?o }                 (any projection, DISTINCT, LIMIT)
+    SELECT ?p ?o WHERE { <iri> ?p ?o }                 (any projection, LIMIT)
     SELECT * { GRAPH ?g { ex:thing a ?type } }
     ASK { <iri> ?p "a string"@en }
     DESCRIBE <iri> ex:other                           (their triples, and their blank nodes')
@@ -169,8 +170,6 @@ class _Reader:
             return self.group() and self.peek()[0] == "end"
         if self.take("word", word="SELECT") is None:
             return False
-        if self.take("word", word="DISTINCT") is None:
-            self.take("word", word="REDUCED")
         if self.take("*") is None:
             if self.take("var") is None:
                 return False

@@ -18,7 +18,7 @@ BOUNDED = [
     "SELECT ?p ?o WHERE { <https://w3id.org/geoclaims/entity/e1> ?p ?o }",
     "PREFIX ex: <http://e/> SELECT * { ex:s a ?t . }",
     "PREFIX : <http://e/>\nBASE <http://b/>\nSELECT ?o { :s <p> ?o }",
-    "select distinct ?o where { graph ?g { <s> <p> ?o } } limit 5",
+    "select ?o where { graph ?g { <s> <p> ?o } } limit 5",
     'ASK { <s> ?p "x"@en }',
     'ASK WHERE { <s> ?p "x"^^<http://t> }',
     "DESCRIBE <http://a> ex:b",
@@ -33,6 +33,8 @@ NOT_BOUNDED = [
     "SELECT ?o { GRAPH ?o { <s> <p> ?o } }",
     "SELECT ?o { <s> <p> ?o . <s> <q> ?x }",  # a join
     "SELECT ?o { <s> <p> ?o } OFFSET 5",  # rows read and not answered
+    "SELECT DISTINCT ?p { <s> ?p ?o }",  # the same: many quads, few distinct answers
+    "SELECT REDUCED ?p { <s> ?p ?o }",
     "SELECT ?o { <s> <p> ?o } ORDER BY ?o",
     "SELECT ?o { <s> <p> ?o FILTER(?o) }",
     "SELECT ?o { <s> <p>/<q> ?o }",
