@@ -220,6 +220,26 @@ def test_shapes_catch_a_claim_without_claimant(tmp_path: Path) -> None:
         validate(compiled, shapes=True)
 
 
+def test_shapes_catch_spans_whose_offsets_differ_from_their_anchors(tmp_path: Path) -> None:
+    """The shapes' SPARQL constraint, which pySHACL runs once per span (kg.ingest.validate
+    prepares its text once): every span whose nif:beginIndex is off is reported."""
+    config, compiled = _fixture(tmp_path)
+    graph = compiled.sink.graphs[f"{config.base_iri}graph/article/mini-test"]
+    anchored = {t[0] for t in graph if t[1].value == NIF + "anchorOf"}
+    begins = sorted(
+        (t for t in graph if t[1].value == NIF + "beginIndex" and t[0] in anchored), key=str
+    )
+    assert len(begins) >= 3
+    for s, p, o in begins[:2]:
+        del graph[(s, p, o)]
+        graph[(s, p, ox.Literal(str(int(o.value) + 1), datatype=o.datatype))] = None
+    validate(compiled, shapes=False)  # the structure checks the IRI's offsets, not these
+    with pytest.raises(ValidationError, match="anchorOf differs from the context text") as err:
+        validate(compiled, shapes=True)
+    reported = {s.value for s, _, _ in begins if s.value in err.value.message}
+    assert reported == {s.value for s, _, _ in begins[:2]}
+
+
 def test_a_denial_must_share_the_proposition(tmp_path: Path) -> None:
     src = mini_source(tmp_path)
     rel = "data/articles/mini-test/claims.yaml"
