@@ -49,7 +49,7 @@ from kg.errors import KGError, QueryTimeout, ResultTooLarge, StoreError
 from kg.formats import GRAPH, RESULTS, by_name
 from kg.jobs import ExecutorStore, InlineExecutor, Job, Result, execute
 from kg.lock import ReadLock
-from kg.store import stat_version
+from kg.store import EmbeddedStore, stat_version
 
 BUSY_GRACE = 0.5  # seconds a query waits for a busy pool before the pool grows
 MOST_AT_LEAST = 4  # query processes a busy worker may grow to, whatever `query_processes` says
@@ -72,14 +72,12 @@ class ReadHandle:
 
     def __init__(self, data_dir: str) -> None:
         self.data_dir = data_dir
-        self._store: Any = None
+        self._store: EmbeddedStore | None = None
         self._version: str | None = None
         self._pid = os.getpid()
         self._mutex = threading.Lock()
 
-    def current(self, reopen: bool = False) -> Any:
-        from kg.store import EmbeddedStore
-
+    def current(self, reopen: bool = False) -> EmbeddedStore:
         version = stat_version(self.data_dir)  # under the lock: the file cannot change now
         with self._mutex:
             store = self._store

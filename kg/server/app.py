@@ -15,10 +15,11 @@ everything else goes to the Flask app. Queries run in killable processes (kg.exe
 
 The Flask app runs on Python threads of our own with an 8 MiB+ stack (`STACK`), never on
 granian's threads: those have Rust's 2 MiB stacks, on which pyoxigraph's parser overflows at
-~550 nested braces (measured) and takes the whole worker down; an update, a page or a remote
-store's query parses SPARQL in this process. The fast path's queries run in query processes
-(their main thread's stack), so it stays on granian's thread for an on-disk store; the only
-queries it runs here (kg.bounded: one triple pattern, no nesting) parse on any stack.
+~550 nested braces (measured) and takes the whole worker down; an update, a page or an
+in-memory store's query parses SPARQL in this process. The fast path stays on granian's thread
+for an on-disk store (its queries run in query processes, on their main thread's stack; the only
+ones it runs here, kg.bounded's one triple pattern, parse on any stack) and for a remote store
+(its queries are checked as text and sent, never parsed here).
 """
 
 from __future__ import annotations
