@@ -11,8 +11,13 @@ cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not p
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-isolated` (cache off, `KG_INLINE_ROWS=0`: every query in a query process, even
 those kg.bounded lets the worker answer), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
-other HTTP server), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
-the same data), `rdflib-endpoint`, `inproc` (pyoxigraph in this process: the limit). Every round
+other HTTP server), `kg-wN` (N worker processes), `kg@DIR` (the `kg serve` installed in DIR, e.g. another
+virtualenv's bin holding an older version, cache off), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
+the same data), `rdflib-endpoint`, `floor` / `floor-handoff` (bench/floor.py: the least a Python endpoint on
+granian does per query, the body read directly / on a reader thread; `floor-asgi` the same on
+granian's ASGI interface; `floor-proxy` the least a Python front of the `oxigraph` target does:
+the body sent on with pycurl, the answer passed back), `inproc` (pyoxigraph in
+this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
 not the absolute numbers. `--wrk` drives the HTTP targets with wrk (a C load generator, Debian
 `wrk`) instead of Python threads, for where the Python one saturates (point lookups, warm cache).
@@ -283,6 +288,11 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
         return tg.start_kg_remote(_url(started, "virtuoso"), "kg serve → virtuoso", workers=workers)
     if name == "kg":
         return tg.start_kg(kg_dir, "kg serve", workers=workers)
+    if name.startswith("kg@"):  # kg@/path/to/venv/bin: the kg serve installed there (cache off)
+        where = Path(name[3:])
+        return tg.start_kg(
+            kg_dir, f"kg serve of {where.parent.name}", workers=workers, bin_dir=where
+        )
     if name == "kg-warm":
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
@@ -301,6 +311,17 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
         return tg.start_kg_gunicorn(
             kg_dir, "kg app under gunicorn gthread (warm cache)", workers=workers, cache=True
         )
+    if name == "floor":  # bench/floor.py: granian's WSGI call and pyoxigraph's work, nothing else
+        return tg.start_floor(kg_dir, "floor (granian + pyoxigraph)", workers=workers)
+    if name == "floor-handoff":  # the same, the body read on a reader thread (kg.server.app's)
+        return tg.start_floor(kg_dir, "floor, body on a reader thread", workers, handoff=True)
+    if name == "floor-proxy":  # the least a Python front of the `oxigraph` target does
+        upstream = _url(started, "oxigraph")
+        return tg.start_floor(
+            None, "floor proxy → oxigraph", workers, handoff=True, upstream=upstream
+        )
+    if name == "floor-asgi":  # the same on granian's ASGI interface, the body read with a deadline
+        return tg.start_floor(kg_dir, "floor on ASGI", workers, asgi=True)
     if name == "inproc":
         return tg.inprocess(ox_dir)
     if name == "rdflib-endpoint":
@@ -321,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
         help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm kg-oxigraph "
-        "kg-oxigraph-cache virtuoso kg-virtuoso inproc rdflib-endpoint (first: the base)",
+        "kg-oxigraph-cache virtuoso kg-virtuoso floor floor-handoff floor-asgi floor-proxy inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     parser.add_argument("--wrk", action="store_true", help="load HTTP targets with wrk (C)")

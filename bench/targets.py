@@ -142,14 +142,20 @@ def _spawn(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
 
 
 def start_kg(
-    data_dir: Path, name: str, cache: bool = False, workers: int = 2, **settings: str
+    data_dir: Path,
+    name: str,
+    cache: bool = False,
+    workers: int = 2,
+    bin_dir: Path = BIN,
+    **settings: str,
 ) -> Target:
-    """`kg serve` (granian + kg.server.app); extra settings as KG_* variables."""
+    """`kg serve` (granian + kg.server.app) from `bin_dir` (another virtualenv: another version
+    of kg, in the same interleaved run); extra settings as KG_* variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(KG_DATA_DIR=str(data_dir), KG_CACHE_SIZE="10000" if cache else "0")
     env.update({"KG_" + k.upper(): str(v) for k, v in settings.items()})
-    cmd = [str(BIN / "kg"), "serve", "--port", str(port), "--workers", str(workers)]
+    cmd = [str(bin_dir / "kg"), "serve", "--port", str(port), "--workers", str(workers)]
     proc = _spawn(cmd, env)
     wait_for(port, "/sparql", proc)
     return Target(name, port, "/sparql", proc)
@@ -167,6 +173,31 @@ def start_kg_gunicorn(
     cmd = [str(BIN / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", "16"]
     cmd += ["-b", f"127.0.0.1:{port}", "--limit-request-line", "0", "bench.wsgi:app"]
     proc = _spawn(cmd, env)
+    wait_for(port, "/sparql", proc)
+    return Target(name, port, "/sparql", proc)
+
+
+def start_floor(
+    location: Path | None,
+    name: str,
+    workers: int = 2,
+    handoff: bool = False,
+    asgi: bool = False,
+    upstream: str = "",
+) -> Target:
+    """bench/floor.py under granian as kg serve runs it (workers, 16 blocking threads): the
+    least a Python endpoint on granian does per query."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(FLOOR_HANDOFF="1" if handoff else "0", FLOOR_UPSTREAM=upstream)
+    if location is not None:
+        env["FLOOR_STORE"] = str(location)
+    interface = "asgi" if asgi else "wsgi"
+    cmd = [sys.executable, "-m", "granian", "--interface", interface, "--workers", str(workers)]
+    cmd += ["--port", str(port), "--log-level", "warning"]
+    cmd += [] if asgi else ["--blocking-threads", "16"]
+    app = "proxy_app" if upstream else "asgi_app" if asgi else "app"
+    proc = _spawn([*cmd, f"bench.floor:{app}"], env)
     wait_for(port, "/sparql", proc)
     return Target(name, port, "/sparql", proc)
 
