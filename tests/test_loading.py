@@ -7,16 +7,15 @@ finishes the job, skipping the graphs its journal lists as done.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import run_oxigraph
+from conftest import run_oxigraph, serving
 from test_remote import assert_same_dataset
 
 from kg.build import build
@@ -76,15 +75,8 @@ def relayed(tmp_path: Path) -> Iterator[tuple[str, Switch]]:
     """An Oxigraph server of this test's own and the relay in front: (query URL, switch)."""
     with run_oxigraph(tmp_path) as server:
         switch = Switch(server.base)
-        handler = type("Handler", (_Relay,), {"switch": switch})
-        relay = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        relay.daemon_threads = True
-        threading.Thread(target=relay.serve_forever, daemon=True).start()
-        try:
-            yield f"http://127.0.0.1:{relay.server_address[1]}/query", switch
-        finally:
-            relay.shutdown()
-            relay.server_close()
+        with serving(type("Handler", (_Relay,), {"switch": switch})) as base:
+            yield f"{base}/query", switch
 
 
 @pytest.fixture()

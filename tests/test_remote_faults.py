@@ -12,10 +12,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import run_kg_server, run_oxigraph
+from conftest import run_kg_server, run_oxigraph, serving
 
 from kg.errors import QueryError, StoreError, StoreTimeout, StoreUnavailable
 from kg.remote import RemoteStore
@@ -99,20 +98,6 @@ class _Relay(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
         self.wfile.write(content)
-
-
-@contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A threaded HTTP server with this handler on a free port: its base URL, while in the
-    block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -229,9 +229,9 @@ def test_the_parser_never_calls_an_endpoint_the_finder_missed() -> None:
     found (or the query refused for an unresolvable clause)."""
     import http.server
     import random
-    import threading
 
     import pyoxigraph as ox
+    from conftest import serving
 
     called: list[str] = []
 
@@ -251,13 +251,10 @@ def test_the_parser_never_calls_an_endpoint_the_finder_missed() -> None:
         def log_message(self, *args: object) -> None:
             """Quiet."""
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     rng = random.Random(20261202)
     store = ox.Store()
     ran = 0
-    try:
+    with serving(Recorder) as url:
         for i in range(2000):
             parts = [rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 6))]
             clause = rng.choice(
@@ -281,7 +278,4 @@ def test_the_parser_never_calls_an_endpoint_the_finder_missed() -> None:
             found = {s.endpoint for s in services(text)}
             for path in called[before:]:
                 assert url + path in found or None in found, text
-    finally:
-        server.shutdown()
-        server.server_close()
     assert ran > 500 and len(called) > 500  # enough of them were valid and called out
