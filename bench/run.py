@@ -11,7 +11,8 @@ cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not p
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-isolated` (cache off, `KG_INLINE_ROWS=0`: every query in a query process, even
 those kg.bounded lets the worker answer), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
-other HTTP server), `kg-wN` (N worker processes), `kg@DIR` (the `kg serve` installed in DIR, e.g. another
+other HTTP server), `kg-wN` (N worker processes), `kg-proxied` (cache off, `KG_BODY_TIMEOUT=0`: as behind a proxy that reads each
+body whole first, docs/nginx-fronts.conf), `kg@DIR` (the `kg serve` installed in DIR, e.g. another
 virtualenv's bin holding an older version, cache off), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
 the same data), `rdflib-endpoint`, `floor` / `floor-handoff` (bench/floor.py: the least a Python endpoint on
 granian does per query, the body read directly / on a reader thread; `floor-asgi` the same on
@@ -297,6 +298,10 @@ def start(name: str, data: tuple, workers: int, started: list[tg.Target]) -> tg.
         return tg.start_kg(kg_dir, "kg serve (warm cache)", cache=True, workers=workers)
     if name == "kg-inline":
         return tg.start_kg(kg_dir, "kg serve (no timeout)", workers=workers, query_timeout="0")
+    if name == "kg-proxied":  # as behind a proxy that buffers bodies: no body deadline of its own
+        return tg.start_kg(
+            kg_dir, "kg serve (KG_BODY_TIMEOUT=0)", workers=workers, body_timeout="0"
+        )
     if name == "kg-isolated":  # every query in a query process (no bounded query in the worker)
         return tg.start_kg(kg_dir, "kg serve (inline_rows 0)", workers=workers, inline_rows="0")
     if name.startswith("kg-q"):  # kg-q1, kg-q4: kg serve with that many query processes a worker
