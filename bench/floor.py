@@ -7,8 +7,9 @@ rate is the most any design of kg serve on granian could reach. `FLOOR_HANDOFF=1
 body on a reader thread with a deadline, as kg.server.app does (its cost, measured apart).
 `asgi_app` is the same on granian's ASGI interface, the body read with a deadline in the event
 loop (`--interface asgi ... bench.floor:asgi_app`). `proxy_app` is the least a Python front of a
-remote store does (`FLOOR_UPSTREAM=http://host:port/query`): the POSTed body sent on as it is
-with pycurl (a keep-alive connection per thread), the store's answer and content type passed back.
+remote store does (`FLOOR_UPSTREAM=http://host:port/query`; bench/run.py starts it with
+`FLOOR_HANDOFF=1`, the body deadline kept): the POSTed body sent on as it is with pycurl (a
+keep-alive connection per thread), the store's answer and content type passed back.
 
 FLOOR_STORE=bench/out/kg-store-1000k python -m granian --interface wsgi --workers 2 \
     --blocking-threads 16 bench.floor:app
