@@ -10,15 +10,16 @@ cache as shipped: 1000 entries, reused for `KG_STORE_STALE_SECONDS` = 1 s, not p
 `virtuoso` (Virtuoso open source, loaded once by its bulk loader),
 `kg-inline` (cache off, `KG_QUERY_TIMEOUT=0`: no deadlines at all, the cost of the timeout
 design), `kg-isolated` (cache off, `KG_INLINE_ROWS=0`: every query in a query process, even
-those kg.bounded lets the worker answer), `kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the
-other HTTP server), `kg-wN` (N worker processes), `kg-proxied` (cache off, `KG_BODY_TIMEOUT=0`: as behind a proxy that reads each
-body whole first, docs/nginx-fronts.conf), `kg@DIR` (the `kg serve` installed in DIR, e.g. another
-virtualenv's bin holding an older version, cache off), `oxigraph` (`oxigraph serve-read-only --union-default-graph` on
-the same data), `rdflib-endpoint`, `floor` / `floor-handoff` (bench/floor.py: the least a Python endpoint on
-granian does per query, the body read directly / on a reader thread; `floor-asgi` the same on
-granian's ASGI interface; `floor-proxy` the least a Python front of the `oxigraph` target does:
-the body sent on with pycurl, the answer passed back), `inproc` (pyoxigraph in
-this process: the limit). Every round
+those kg.bounded lets the worker answer), `kg-proxied` (cache off, `KG_BODY_TIMEOUT=0`: as
+behind a proxy that reads each body whole first, docs/nginx-fronts.conf), `kg@DIR` (the
+`kg serve` installed in DIR, e.g. another virtualenv's bin holding an older version, cache off),
+`kg-gunicorn` (kg serve's WSGI app under gunicorn gthread instead of granian: the other HTTP
+server), `kg-wN` (N worker processes), `oxigraph` (`oxigraph serve-read-only
+--union-default-graph` on the same data), `rdflib-endpoint`, `floor` / `floor-handoff`
+(bench/floor.py: the least a Python endpoint on granian does per query, the body read directly /
+on a reader thread), `floor-asgi` (the same on granian's ASGI interface), `floor-proxy` (the
+least a Python front of the `oxigraph` target does: the body read on a reader thread and sent on
+with pycurl, the answer passed back), `inproc` (pyoxigraph in this process: the limit). Every round
 visits every target, so drift on this shared machine hits all of them alike: compare the ratios,
 not the absolute numbers. `--wrk` drives the HTTP targets with wrk (a C load generator, Debian
 `wrk`) instead of Python threads, for where the Python one saturates (point lookups, warm cache).
@@ -346,8 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         "--targets",
         nargs="+",
         default=["oxigraph", "kg", "kg-warm", "inproc"],
-        help="oxigraph kg kg-warm kg-inline kg-wN kg-qN kg-gunicorn kg-gunicorn-warm kg-oxigraph "
-        "kg-oxigraph-cache virtuoso kg-virtuoso floor floor-handoff floor-asgi floor-proxy inproc rdflib-endpoint (first: the base)",
+        help="oxigraph kg kg-warm kg-inline kg-isolated kg-proxied kg@DIR kg-wN kg-qN kg-gunicorn "
+        "kg-gunicorn-warm kg-oxigraph kg-oxigraph-cache virtuoso kg-virtuoso floor floor-handoff "
+        "floor-asgi floor-proxy inproc rdflib-endpoint (first: the base)",
     )
     parser.add_argument("--stream", action="store_true", help="measure the 100k-row SELECT")
     parser.add_argument("--wrk", action="store_true", help="load HTTP targets with wrk (C)")
