@@ -1,5 +1,6 @@
 """A smoke run of bench/ (seconds): the generator is deterministic and on-ontology; the load
-generator runs one tiny round against kg serve and oxigraph serve with no errors. No timing."""
+generator runs one tiny round against kg serve, oxigraph serve and the floor apps with no errors.
+No timing."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def bench_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_tiny_round_against_kg_and_oxigraph(bench_out: Path, capsys) -> None:
     argv = ["--quads", "3000", "--mix", "light", "--concurrency", "2", "--rounds", "1"]
     argv += ["--seconds", "1", "--targets", "oxigraph", "kg", "kg-warm", "kg-oxigraph", "inproc"]
+    argv += ["kg-proxied", "floor", "floor-handoff", "floor-asgi", "floor-proxy"]
     assert run.main(argv) == 0
     rows = _table(capsys.readouterr().out)
     assert set(rows) == {
@@ -82,6 +84,11 @@ def test_one_tiny_round_against_kg_and_oxigraph(bench_out: Path, capsys) -> None
         "kg serve → oxigraph",
         "kg serve (warm cache)",
         "in-process pyoxigraph",
+        "kg serve (KG_BODY_TIMEOUT=0)",
+        "floor (granian + pyoxigraph)",
+        "floor, body on a reader thread",
+        "floor on ASGI",
+        "floor proxy → oxigraph",
     }
     for name, cells in rows.items():
         assert float(cells[1]) > 0, name  # something was answered (no timing asserted)
