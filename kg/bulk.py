@@ -192,11 +192,7 @@ def spool(config: Config, times: dict[str, str], shapes: bool, out: IO[bytes]) -
     """Compile and validate every source as `load` does, writing the N-Quads to `out` (a file):
     for a store that must get them only once every article has passed (a remote one)."""
 
-    def write(chunks: Iterator[bytes]) -> None:
-        for data in chunks:
-            out.write(data)
-
-    return _compiled(config, times, shapes, write)
+    return _compiled(config, times, shapes, out.writelines)
 
 
 def _compiled(
