@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
+import pycurl
 import pyoxigraph as ox
 
 STORE = ox.Store.read_only(os.environ["FLOOR_STORE"]) if "FLOOR_STORE" in os.environ else None
@@ -85,8 +86,6 @@ _CURL = threading.local()
 
 
 def proxy_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    import pycurl
-
     curl = getattr(_CURL, "handle", None)
     if curl is None:
         curl = _CURL.handle = pycurl.Curl()
