@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg import bulk
+from kg import bulk, search
 from kg.config import Config
 from kg.errors import DataError, StoreError
 from kg.events import is_event_graph
@@ -153,7 +153,8 @@ def build(
 ) -> BuildReport:
     """Build the store from the sources; with `articles`, rebuild only those articles' graphs."""
     if store is None and articles is None and not config.remote and not config.in_memory:
-        report = _full_disk_build(config, shapes)
+        # Without a check after it, a streamed build makes the search index during its load.
+        report = _full_disk_build(config, shapes, index=not check)
     else:
         # The writer lock keeps a running `kg serve` from reading while this writes.
         with writer(config, store) as target:
@@ -192,7 +193,7 @@ def recover(path: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
+def _full_disk_build(config: Config, shapes: bool, index: bool = False) -> BuildReport:
     path = Path(config.data_dir)
     recover(path)
     times = _stored_times(config)
@@ -203,10 +204,21 @@ def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     fresh = path.parent / f".{path.name}.new-{os.getpid()}"
     old = path.parent / f".{path.name}.old-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
+    indexed = None
     try:
         new_store = EmbeddedStore(fresh)
         if compiled is None:
-            loaded = bulk.load(config, new_store, times, shapes)
+            # The index file lives in the store's directory unless a setting puts it elsewhere.
+            rows = None
+            if index and not config.search_index:
+                rows = search.IndexRows(str(fresh / search.INDEX_FILE), config.base_iri)
+            try:
+                loaded = bulk.load(config, new_store, times, shapes, rows)
+                if rows is not None:
+                    indexed = rows.finish(new_store.version)
+            finally:
+                if rows is not None:
+                    rows.close()
         else:
             new_store.bulk_load(compiled.quads())
         _keep_event_graphs(config, path, new_store)
@@ -224,7 +236,9 @@ def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
         shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     if compiled is None:
-        return BuildReport({}, sorted(loaded.articles), [], str(path), parts=loaded.parts)
+        report = BuildReport({}, sorted(loaded.articles), [], str(path), parts=loaded.parts)
+        report.index = str(indexed) if indexed is not None else ""
+        return report
     return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
 
 

@@ -41,6 +41,7 @@ from kg.ingest.articles import article_ids
 from kg.ingest.compile import Compiled, compile_sources
 from kg.ingest.validate import validate
 from kg.progress import Progress, progress
+from kg.search import IndexRows, rows_of_graphs
 from kg.store import EmbeddedStore
 
 CHUNK = 25  # articles compiled, validated and serialized together by one worker
@@ -62,13 +63,16 @@ def _nquads(compiled: Compiled, graphs: list[str]) -> bytes:
     return ox.serialize(compiled.quads(graphs), format=ox.RdfFormat.N_QUADS) or b""
 
 
-def _chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool):
-    """Worker: compile and validate some articles; their graphs as N-Quads, and their sizes."""
+def _chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool, rows: bool):
+    """Worker: compile and validate some articles; their graphs as N-Quads, their sizes, and
+    (with `rows`) what the search index takes from them (`search.rows_of_graphs`)."""
     with _collector_paused():  # collects after `_compiled_chunk`'s objects are gone
-        return _compiled_chunk(config, aids, times, shapes)
+        return _compiled_chunk(config, aids, times, shapes, rows)
 
 
-def _compiled_chunk(config: Config, aids: list[str], times: dict[str, str], shapes: bool):
+def _compiled_chunk(
+    config: Config, aids: list[str], times: dict[str, str], shapes: bool, rows: bool
+):
     compiled = compile_sources(config, articles=aids, started=times.get)
     validate(compiled, shapes=shapes)
     graphs, parts = [], []
@@ -76,7 +80,8 @@ def _compiled_chunk(config: Config, aids: list[str], times: dict[str, str], shap
         own = compiled.units[f"article/{aid}"]
         graphs += own
         parts.append(_part(f"article {aid}", compiled, own))
-    return _nquads(compiled, graphs), parts
+    found = rows_of_graphs((g, compiled.sink.graphs[g]) for g in graphs) if rows else None
+    return _nquads(compiled, graphs), parts, found
 
 
 @contextmanager
@@ -179,13 +184,22 @@ def stop_signals() -> Iterator[Stop]:
             signal.signal(sig, handler)
 
 
-def load(config: Config, store: EmbeddedStore, times: dict[str, str], shapes: bool) -> Streamed:
-    """Compile, validate and bulk-load every source into `store` (a fresh on-disk store)."""
+def load(
+    config: Config,
+    store: EmbeddedStore,
+    times: dict[str, str],
+    shapes: bool,
+    index: IndexRows | None = None,
+) -> Streamed:
+    """Compile, validate and bulk-load every source into `store` (a fresh on-disk store). With
+    `index`, the workers also derive the search index's rows, and the index is built from them
+    once every chunk is in the loader's hands, while it writes and compacts the store's files
+    (`index.finish` then waits for it)."""
 
     def bulk_load(chunks: Iterator[bytes]) -> None:
         store.bulk_load_stream(io.BufferedReader(_Chunks(chunks), 1 << 20))
 
-    return _compiled(config, times, shapes, bulk_load)
+    return _compiled(config, times, shapes, bulk_load, index)
 
 
 def spool(config: Config, times: dict[str, str], shapes: bool, out: IO[bytes]) -> Streamed:
@@ -200,12 +214,15 @@ def _compiled(
     times: dict[str, str],
     shapes: bool,
     consume: Callable[[Iterator[bytes]], None],
+    index: IndexRows | None = None,
 ) -> Streamed:
     """The shared graphs, then every article a chunk at a time (worker processes), as N-Quads
     handed to `consume` as they come; the first invalid chunk raises from its iterator."""
     result = Streamed()
     shared = compile_sources(config, articles=[], started=times.get)
     validate(shared, shapes=shapes)
+    if index is not None:
+        index.add(rows_of_graphs(shared.sink.graphs.items()))
     aids = all_article_ids(config)
     result.articles = aids
     for unit in ("ontology", "shapes", "entities", "reference"):
@@ -227,12 +244,15 @@ def _compiled(
             # The first chunks start every worker; only then may a signal stop them (arm), so
             # that none is left half-started.
             todo = iter(chunks)
+            rows = index is not None
             pending = deque(
-                (group, pool.submit(_chunk, config, group, times, shapes))
+                (group, pool.submit(_chunk, config, group, times, shapes, rows))
                 for group in islice(todo, 2 * workers)
             )
             stop.arm()
-            consume(_results(pool, config, todo, pending, times, shapes, head, result, bar))
+            consume(
+                _results(pool, config, todo, pending, (times, shapes), head, result, bar, index)
+            )
         except BaseException as err:
             _terminate(pool)  # no worker outlives a failed, stopped or interrupted build
             if stop.received and not isinstance(err, (KeyboardInterrupt, SystemExit)):
@@ -264,21 +284,26 @@ def _results(
     config: Config,
     todo: Iterator[list[str]],
     pending: deque[tuple[list[str], Future]],
-    times: dict[str, str],
-    shapes: bool,
+    how: tuple[dict[str, str], bool],
     head: bytes,
     result: Streamed,
     bar: Progress,
+    index: IndexRows | None,
 ) -> Iterator[bytes]:
-    """The shared graphs, then each chunk in order, with as many chunks in flight as given."""
+    """The shared graphs, then each chunk in order, with as many chunks in flight as given;
+    once the last is handed over, the index (if any) starts building."""
     yield head
     while pending:
         aids, future = pending.popleft()
-        data, parts = future.result()  # a worker's DataError stops the build here
+        data, parts, rows = future.result()  # a worker's DataError stops the build here
         result.parts.update(parts)
+        if index is not None:
+            index.add(rows)
         bar.advance(len(aids))
         bar.note(aids[-1])
         nxt = next(todo, None)
         if nxt is not None:
-            pending.append((nxt, pool.submit(_chunk, config, nxt, times, shapes)))
+            pending.append((nxt, pool.submit(_chunk, config, nxt, *how, index is not None)))
         yield data
+    if index is not None:
+        index.start()

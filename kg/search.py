@@ -31,6 +31,7 @@ import fcntl
 import functools
 import hashlib
 import logging
+import marshal
 import os
 import re
 import shutil
@@ -402,9 +403,10 @@ def _read(store: Any, names: Iterable[str]) -> dict[str, list[tuple[Any, ...]]]:
 
 class _Claims:
     """Every claim's values, held column-wise: the IRIs sorted, and per facet a list in step
-    with them holding None, one value, or a tuple of values (in the order read). A claim costs
-    a few pointers, not a dict of lists: the index of 10,000 articles reads 660,859 claims, and
-    rows of them held whole took 3 GiB."""
+    with them holding None, one value, or a sorted tuple of values; a claim's quote is the least
+    of its evidence's texts. A claim costs a few pointers, not a dict of lists: the index of
+    10,000 articles reads 660,859 claims, and rows of them held whole took 3 GiB. Nothing
+    depends on the order the rows come in (a store's, or `rows_of_graphs`')."""
 
     def __init__(self, iris: Iterable[str]) -> None:
         self.iris = sorted(set(iris))
@@ -430,15 +432,15 @@ class _Claims:
                 column[n] = value
             elif type(old) is str:
                 if old != value:
-                    column[n] = (old, value)
+                    column[n] = (old, value) if old < value else (value, old)
             elif value not in old:
-                column[n] = (*old, value)
+                column[n] = tuple(sorted((*old, value)))
 
     def _fill_quotes(self, rows: Iterable[tuple[Any, ...]]) -> None:
         quotes, at = self.quotes, self.at
         for iri, quote in rows:
             n = at.get(iri)
-            if n is not None and not quotes[n]:
+            if n is not None and quote and (not quotes[n] or quote < quotes[n]):
                 quotes[n] = quote
 
     def values(self, n: int) -> dict[str, tuple[str, ...]]:
@@ -526,14 +528,29 @@ def _read_all(store: Any, path: str | None) -> tuple[_Claims, dict[str, list[tup
 def _collect(store: Any, base_iri: str, path: str | None = None) -> dict[str, Any]:
     """Everything the index holds, read from the store in a dozen plain queries (with `path`,
     the on-disk store's directory: by two processes, see `_read_all`)."""
+    claims, got = _read_all(store, path)
+    return _assemble(claims, got, _events(store, base_iri), base_iri)
+
+
+def _least(old: str, new: str) -> str:
+    """The lesser of two values, an empty one counting as none."""
+    return min(old, new) if old and new else old or new
+
+
+def _assemble(
+    claims: _Claims,
+    got: dict[str, list[tuple[Any, ...]]],
+    events: list[tuple[str, str, str, str]],
+    base_iri: str,
+) -> dict[str, Any]:
+    """What `_write` takes, from the claims and the other reads' rows."""
     from kg.check.verdict import WORDS
 
-    claims, got = _read_all(store, path)
     articles: dict[str, tuple[str, str]] = {}
     for a, h, d in got["articles"]:
         head, day = h or "", (d or "")[:10]
         old = articles.get(a)
-        articles[a] = (old[0] or head, old[1] or day) if old else (head, day)
+        articles[a] = (_least(old[0], head), _least(old[1], day)) if old else (head, day)
     entity_types: dict[str, list[str]] = defaultdict(list)
     for e, t in got["entities"]:
         if e.startswith(base_iri + "entity/"):
@@ -549,7 +566,7 @@ def _collect(store: Any, base_iri: str, path: str | None = None) -> dict[str, An
         "claims": claims,
         "articles": articles,
         "entity_types": entity_types,
-        "events": _events(store, base_iri),
+        "events": events,
         "labels": labels,
         "aliases": aliases,
     }
@@ -649,12 +666,12 @@ def _write(
             yield ("claim", iri, claims.quotes[i], "", " ".join(who + what), ", ".join(who))
 
     docs: list[tuple[str, ...]] = []  # articles' and entities' (claims' are made on demand)
-    for iri, (head, day) in articles.items():
+    for iri, (head, day) in sorted(articles.items()):
         docs.append(("article", iri, head or labels.get(iri, ""), "", "", day))
     entity_rows, entity_values = [], []
     for n, (iri, types) in enumerate(sorted(data["entity_types"].items()), start=1):
         label = labels.get(iri) or short_key(iri, base_iri)
-        aliases = [a for a in dict.fromkeys(data["aliases"].get(iri, [])) if a != label]
+        aliases = [a for a in sorted(set(data["aliases"].get(iri, []))) if a != label]
         entity_rows.append(
             (
                 n,
@@ -666,7 +683,7 @@ def _write(
                 claimed_count.get(iri, 0),
             )
         )
-        kinds = [t for t in dict.fromkeys(types) if t.startswith(_GC)] or list(dict.fromkeys(types))
+        kinds = [t for t in sorted(set(types)) if t.startswith(_GC)] or sorted(set(types))
         for t in kinds:
             entity_values.append((n, "type", key("type", t)))
         shown = ", ".join(terms[("type", short_key(t, base_iri))][1] for t in kinds[:3])
@@ -710,7 +727,11 @@ def build_index(
     `store_dir`, the directory of the on-disk store `store` has open read-only, a second process
     shares the reading (`_read_all`)."""
     started = time.perf_counter()
-    data = _collect(store, base_iri, store_dir)
+    return _build(_collect(store, base_iri, store_dir), path, base_iri, version, started)
+
+
+def _build(data: dict[str, Any], path: str, base_iri: str, version: str, started: float) -> Stats:
+    """Write the index of `data` (`_assemble`) at `path`, swapped in whole."""
     read = time.perf_counter() - started
     tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
     with contextlib.suppress(FileNotFoundError):
@@ -750,6 +771,179 @@ def build_index(
         read,
         time.perf_counter() - started,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The same reads from graphs in memory: a streamed `kg build` (kg.bulk) has its workers derive
+# them from the graphs they compile, and builds the index while the store's files are written
+# and compacted, instead of reading the store again afterwards.
+
+
+def _full(name: str) -> str:
+    from kg.namespaces import PREFIXES
+
+    prefix, local = name.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
+_TYPE = _full("rdf:type")
+_CLAIM_CLASS = _full("schema:Claim")
+_NOT_ACTS = frozenset({_full("gc:Claim"), _CLAIM_CLASS, _full("prov:Entity")})
+_PROP_OF = {facet: _full(prop) for facet, prop in _CLAIM_PROPS.items()}
+_P = {
+    name: _full(curie)
+    for name, curie in {
+        "evidence": "gc:evidence",
+        "anchor": "nif:anchorOf",
+        "reviewed": "schema:itemReviewed",
+        "verdict": "gc:verdict",
+        "headline": "schema:headline",
+        "published": "schema:datePublished",
+        "label": "rdfs:label",
+        "pref": "skos:prefLabel",
+        "alias": "skos:altLabel",
+    }.items()
+}
+_WANTED = frozenset({_TYPE, *_PROP_OF.values(), *_P.values()})
+
+
+def rows_of_graphs(
+    graphs: Iterable[tuple[str, Iterable[tuple[Any, Any, Any]]]],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows each read of `_READS` gives over a store holding just these graphs (name, and
+    triples of pyoxigraph terms), as plain values in no particular order: what a chunk of a
+    streamed build adds to the index. tests/test_search_build.py pins the index built from them
+    against the one read from the store."""
+    by: dict[str, list[tuple[str, Any, str]]] = defaultdict(list)
+    for g, triples in graphs:
+        for s, p, o in triples:
+            if p.value in _WANTED:
+                by[p.value].append((s.value, o, g))
+
+    def pairs(prop: str, graphs: set[str] | None = None) -> list[tuple[str, str]]:
+        return [(s, o.value) for s, o, g in by[prop] if graphs is None or g in graphs]
+
+    def own_type(cls: str) -> set[str]:  # graphs that say they are of this class
+        full = _full(cls)
+        return {g for s, o, g in by[_TYPE] if s == g and o.value == full}
+
+    types = pairs(_TYPE)
+    claims = {s for s, t in types if t == _CLAIM_CLASS}
+    out: dict[str, list[tuple[Any, ...]]] = {
+        "claims": [(c,) for c in claims],
+        **{facet: pairs(prop) for facet, prop in _PROP_OF.items()},
+        "act": [(s, t) for s, t in types if s in claims and t not in _NOT_ACTS],
+    }
+    reviews = own_type("gc:ReviewGraph")
+    reviewed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r, o, g in by[_P["reviewed"]]:
+        if g in reviews:
+            reviewed[(r, g)].append(o.value)
+    out["verdict"] = [
+        (c, o.value) for r, o, g in by[_P["verdict"]] if g in reviews for c in reviewed[(r, g)]
+    ]
+    anchors: dict[str, list[str]] = defaultdict(list)
+    for span, text in pairs(_P["anchor"]):
+        anchors[span].append(text)
+    out["quotes"] = [(c, text) for c, span in pairs(_P["evidence"]) for text in anchors[span]]
+    heads, days = defaultdict(list), defaultdict(list)
+    for a, h in pairs(_P["headline"]):
+        heads[a].append(h)
+    for a, d in pairs(_P["published"]):
+        days[a].append(d)
+    news = {s for s, t in types if t == _full("schema:NewsArticle")}
+    out["articles"] = [
+        (a, h, d) for a in news for h in heads[a] or [None] for d in days[a] or [None]
+    ]
+    entity_graphs = own_type("gc:EntityGraph")
+    out["entities"] = [(s, o.value) for s, o, g in by[_TYPE] if g in entity_graphs]
+    for name, prop, where in (
+        ("labels", "label", None),
+        ("pref labels", "pref", None),
+        ("aliases", "alias", entity_graphs),
+    ):
+        out[name] = [
+            (s, o.value, getattr(o, "language", None) or "")
+            for s, o, g in by[_P[prop]]
+            if where is None or g in where
+        ]
+    return out
+
+
+class IndexRows:
+    """The index's rows gathered while a streamed build loads the store (`add`, once per chunk
+    of `rows_of_graphs`), spooled to a scratch file so that memory stays flat; `start` builds
+    the index from them in a thread (the bulk loader meanwhile writes and compacts the store's
+    files, with the GIL released) and `finish` waits for it and stamps it with the store's
+    version. The index is left out (None) if anything failed: the build's refresh then reads
+    the store as usual. The store's coded events (`kg import`) are not in these rows: a build
+    that keeps them changes the store's version after, so the refresh rebuilds the index."""
+
+    def __init__(self, path: str, base_iri: str) -> None:
+        self.path, self.base_iri = path, base_iri
+        where = os.path.dirname(path)
+        self._spool = tempfile.TemporaryFile(prefix="kg-index-rows-", dir=where)  # noqa: SIM115
+        self._thread: threading.Thread | None = None
+        self._stats: Stats | None = None
+        self._error: BaseException | None = None
+
+    def add(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        marshal.dump(rows, self._spool)
+
+    def _chunks(self) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+        self._spool.seek(0)
+        while True:
+            try:
+                yield marshal.load(self._spool)
+            except EOFError:
+                return
+
+    def _data(self) -> dict[str, Any]:
+        claims = _Claims(iri for rows in self._chunks() for (iri,) in rows["claims"])
+        got: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for rows in self._chunks():
+            for name, found in rows.items():
+                if name in _CLAIM_FACETS_READ or name == "quotes":
+                    claims.fill(name, found)
+                elif name != "claims":
+                    got[name].extend(found)
+        claims.facets = {f: claims.facets[f] for f in _CLAIM_FACETS_READ if f in claims.facets}
+        return _assemble(claims, got, [], self.base_iri)
+
+    def close(self) -> None:
+        """Let go of the scratch file (a build that failed: a thread still reading it stops)."""
+        self._spool.close()
+
+    def start(self) -> None:
+        def run() -> None:
+            try:
+                started = time.perf_counter()
+                self._stats = _build(self._data(), self.path, self.base_iri, "", started)
+            except Exception as err:  # noqa: BLE001 - reported by `finish`
+                self._error = err
+
+        self._thread = threading.Thread(target=run, name="kg-index-rows", daemon=True)
+        self._thread.start()
+
+    def finish(self, version: str) -> Stats | None:
+        """The index's figures once it is built and stamped with `version`; None if it failed."""
+        if self._thread is None:
+            self.start()
+        assert self._thread is not None
+        self._thread.join()
+        self.close()
+        if self._error is not None or self._stats is None:
+            logging.getLogger(__name__).warning(
+                "search index not built during the load (%s): read from the store", self._error
+            )
+            return None
+        db = sqlite3.connect(self.path)
+        try:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+            db.commit()
+        finally:
+            db.close()
+        return self._stats
 
 
 @dataclass(frozen=True)

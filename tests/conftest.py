@@ -231,3 +231,35 @@ def write_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KgServer]
     settings = {"token": "s3cret-token", "query_timeout": 3, "result_limit": 100}
     with run_kg_server(data_dir, **settings) as server:
         yield server
+
+
+def index_contents(path: str) -> dict[str, Any]:
+    """Every row of every table (the build's duration and ranking directory aside) and every
+    document of the ranking index."""
+    import tantivy
+
+    from kg import search
+
+    db = search.connect(path)
+    tables = [
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'docs_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    out: dict[str, Any] = {
+        name: db.execute(f"SELECT * FROM {name}").fetchall()  # rowid (or key) order
+        for name in tables
+        if name != "meta"
+    }
+    out["meta"] = db.execute(
+        "SELECT * FROM meta WHERE key NOT IN ('seconds', 'ranking') ORDER BY key"
+    ).fetchall()
+    ranking = search._ranking(db)
+    hits = ranking.searcher.search(tantivy.Query.all_query(), 100_000).hits
+    out["ranking"] = sorted(
+        tuple(sorted((k, tuple(v)) for k, v in ranking.searcher.doc(a).to_dict().items()))
+        for _, a in hits
+    )
+    return out

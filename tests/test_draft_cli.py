@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import index_contents as contents
 
+from kg import search
 from kg.build import build
 from kg.cli import main
 from kg.config import Config
@@ -233,10 +235,27 @@ def test_a_streamed_build_equals_the_in_memory_one(
     in_memory = quads_of(tmp_path / "store")
     config = config.with_(stream_from=1)
     monkeypatch.setattr(bulk, "CHUNK", 2)
-    report = build(config, check=False, shapes=False)  # load times kept from the store
+
+    def not_read(*_: object) -> None:
+        raise AssertionError("the store was read for the search index")
+
+    with monkeypatch.context() as m:
+        m.setattr(search, "_collect", not_read)
+        report = build(config, check=False, shapes=False)  # load times kept from the store
     assert quads_of(tmp_path / "store") == in_memory
     assert report.total == len(in_memory)
     assert len(report.articles) == len(TEXTS) + 1  # and the curated seed
+    # The search index was made during the load, from the workers' rows, for this store
+    # version; it is the one read from the store.
+    index = search.index_path(config)
+    assert report.index.startswith("search index:") and search.refresh(config) is None
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    try:
+        search.build_index(store, str(tmp_path / "read.sqlite"), config.base_iri, store.version)
+    finally:
+        del store
+        gc.collect()
+    assert contents(index) == contents(str(tmp_path / "read.sqlite"))
     # A bad article in a later chunk stops the build; the store stays as it was.
     bad = src / "data" / "articles" / "zz-broken"
     shutil.copytree(src / "data" / "articles" / "belarus-protests-2020", bad)

@@ -9,42 +9,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import index_contents as contents
 
 from kg import search
 from kg.config import Config
 from kg.store import EmbeddedStore
 
 B = "https://w3id.org/geoclaims/"
-
-
-def contents(path: str) -> dict[str, Any]:
-    """Every row of every table (the build's duration and ranking directory aside) and every
-    document of the ranking index."""
-    import tantivy
-
-    db = search.connect(path)
-    tables = [
-        name
-        for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-            " AND name NOT LIKE 'docs_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-    ]
-    out: dict[str, Any] = {
-        name: db.execute(f"SELECT * FROM {name}").fetchall()  # rowid (or key) order
-        for name in tables
-        if name != "meta"
-    }
-    out["meta"] = db.execute(
-        "SELECT * FROM meta WHERE key NOT IN ('seconds', 'ranking') ORDER BY key"
-    ).fetchall()
-    ranking = search._ranking(db)
-    hits = ranking.searcher.search(tantivy.Query.all_query(), 100_000).hits
-    out["ranking"] = sorted(
-        tuple(sorted((k, tuple(v)) for k, v in ranking.searcher.doc(a).to_dict().items()))
-        for _, a in hits
-    )
-    return out
 
 
 def test_two_processes_build_the_index_one_process_builds(
@@ -139,3 +110,46 @@ def test_columns_read_from_another_store_are_not_used(
         store.close()
     assert set(search._AWAY) <= set(here)
     assert contents(one) == contents(two)
+
+
+def _graphs_by_part(store: EmbeddedStore) -> dict[str, dict[str, list[tuple[Any, Any, Any]]]]:
+    """The store's triples by graph, the graphs grouped as a streamed build's chunks hold them
+    (an article's graphs together; each shared part on its own)."""
+    from kg.build import _part
+
+    parts: dict[str, dict[str, list[tuple[Any, Any, Any]]]] = {}
+    for q in store.oxigraph.quads_for_pattern(None, None, None, None):
+        g = q.graph_name.value
+        parts.setdefault(_part(g), {}).setdefault(g, []).append((q.subject, q.predicate, q.object))
+    return parts
+
+
+def test_the_index_built_from_graphs_is_the_one_read_from_the_store(
+    seed_config: Config, tmp_path: Path
+) -> None:
+    """`rows_of_graphs` (a streamed build's workers) gives the index the store's reads give,
+    the review verdicts included, whatever way the graphs are split into chunks."""
+    store = EmbeddedStore(Path(seed_config.data_dir), read_only=True)
+    try:
+        read = str(tmp_path / "read.sqlite")
+        search.build_index(store, read, B, "v")
+        parts = _graphs_by_part(store)
+    finally:
+        store.close()
+    assert len(parts) >= 4  # the article, the entities, the reference facts, the reviews...
+    built = str(tmp_path / "built.sqlite")
+    rows = search.IndexRows(built, B)
+    for graphs in reversed(list(parts.values())):  # in another order than the store's
+        rows.add(search.rows_of_graphs(graphs.items()))
+    stats = rows.finish("v")
+    assert stats is not None and stats.claims == 51
+    a, b = contents(read), contents(built)
+    assert {facet for _, facet, _ in a["claim_values"]} >= {"about", "act", "claimant", "verdict"}
+    assert a == b
+
+
+def test_an_index_that_fails_during_the_load_is_left_out(tmp_path: Path) -> None:
+    rows = search.IndexRows(str(tmp_path / "index.sqlite"), B)
+    rows.add({"claims": [("a", "b")]})  # not what rows_of_graphs gives: the build fails
+    assert rows.finish("v") is None
+    assert not (tmp_path / "index.sqlite").exists()
