@@ -110,3 +110,24 @@ def test_streaming_probe_answers(bench_out: Path, capsys) -> None:
     rows = _table(capsys.readouterr().out)
     assert set(rows) == {"oxigraph serve", "kg serve"}
     assert all(cells[1] == "200" for cells in rows.values())
+
+
+def test_cpu_timeline_counts_a_child_and_passes_the_exit_code_on() -> None:
+    import subprocess
+
+    busy = "import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass"
+    child = (
+        f"import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-c', {busy!r}]) + 3)"
+    )
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "cpu_timeline.py"), sys.executable, "-c", child],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 3
+    rows = [line.split() for line in done.stderr.splitlines()]
+    assert rows and all(r[1::2] == ["main", "rocks", "child"] for r in rows)
+    child_cpu = sum(float(r[6]) for r in rows)
+    assert child_cpu > 0.5  # the busy grandchild's 1.5 s of CPU, sampled once a second
+    assert sum(float(r[4]) for r in rows) == 0  # no RocksDB thread in it
