@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.config import Config
 from kg.errors import BadParameter, StoreError
 
@@ -788,6 +790,7 @@ def _full(name: str) -> str:
 
 _TYPE = _full("rdf:type")
 _CLAIM_CLASS = _full("schema:Claim")
+_ARTICLE_CLASS = _full("schema:NewsArticle")
 _NOT_ACTS = frozenset({_full("gc:Claim"), _CLAIM_CLASS, _full("prov:Entity")})
 _PROP_OF = {facet: _full(prop) for facet, prop in _CLAIM_PROPS.items()}
 _P = {
@@ -807,6 +810,15 @@ _P = {
 _WANTED = frozenset({_TYPE, *_PROP_OF.values(), *_P.values()})
 
 
+# The same as terms, for the triples' predicates; the IRIs as values are the very strings of
+# `_WANTED` (so `is _TYPE` holds).
+_WANTED_NODES = {ox.NamedNode(iri): iri for iri in _WANTED}
+_REVIEW_GRAPH, _ENTITY_GRAPH = _full("gc:ReviewGraph"), _full("gc:EntityGraph")
+_CLASS_NODES = {
+    ox.NamedNode(c): c for c in (_CLAIM_CLASS, _ARTICLE_CLASS, _REVIEW_GRAPH, _ENTITY_GRAPH)
+}
+
+
 def rows_of_graphs(
     graphs: Iterable[tuple[str, Iterable[tuple[Any, Any, Any]]]],
 ) -> dict[str, list[tuple[Any, ...]]]:
@@ -814,27 +826,42 @@ def rows_of_graphs(
     triples of pyoxigraph terms), as plain values in no particular order: what a chunk of a
     streamed build adds to the index. tests/test_search_build.py pins the index built from them
     against the one read from the store."""
+    # rdf:type triples (most of those wanted) stay terms until a class or subject is wanted.
     by: dict[str, list[tuple[str, Any, str]]] = defaultdict(list)
+    typed: list[tuple[Any, Any, str]] = []
+    wanted = _WANTED_NODES
     for g, triples in graphs:
         for s, p, o in triples:
-            if p.value in _WANTED:
-                by[p.value].append((s.value, o, g))
+            prop = wanted.get(p)
+            if prop is _TYPE:
+                typed.append((s, o, g))
+            elif prop is not None:
+                by[prop].append((s.value, o, g))
 
-    def pairs(prop: str, graphs: set[str] | None = None) -> list[tuple[str, str]]:
-        return [(s, o.value) for s, o, g in by[prop] if graphs is None or g in graphs]
+    def pairs(prop: str) -> list[tuple[str, str]]:
+        return [(s, o.value) for s, o, _ in by[prop]]
 
-    def own_type(cls: str) -> set[str]:  # graphs that say they are of this class
-        full = _full(cls)
-        return {g for s, o, g in by[_TYPE] if s == g and o.value == full}
-
-    types = pairs(_TYPE)
-    claims = {s for s, t in types if t == _CLAIM_CLASS}
+    own: dict[str, set[str]] = defaultdict(set)  # class -> graphs that say they are of it
+    claims, news = set(), set()
+    for s, o, g in typed:
+        cls = _CLASS_NODES.get(o)
+        if cls is None:
+            continue
+        if cls is _CLAIM_CLASS:
+            claims.add(s)
+        elif cls is _ARTICLE_CLASS:
+            news.add(s.value)
+        elif s.value == g:
+            own[cls].add(g)
     out: dict[str, list[tuple[Any, ...]]] = {
-        "claims": [(c,) for c in claims],
+        "claims": [(c.value,) for c in claims],
         **{facet: pairs(prop) for facet, prop in _PROP_OF.items()},
-        "act": [(s, t) for s, t in types if s in claims and t not in _NOT_ACTS],
+        "act": [
+            (s.value, o.value) for s, o, _ in typed if s in claims and o.value not in _NOT_ACTS
+        ],
     }
-    reviews = own_type("gc:ReviewGraph")
+
+    reviews = own[_REVIEW_GRAPH]
     reviewed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for r, o, g in by[_P["reviewed"]]:
         if g in reviews:
@@ -851,12 +878,11 @@ def rows_of_graphs(
         heads[a].append(h)
     for a, d in pairs(_P["published"]):
         days[a].append(d)
-    news = {s for s, t in types if t == _full("schema:NewsArticle")}
     out["articles"] = [
         (a, h, d) for a in news for h in heads[a] or [None] for d in days[a] or [None]
     ]
-    entity_graphs = own_type("gc:EntityGraph")
-    out["entities"] = [(s, o.value) for s, o, g in by[_TYPE] if g in entity_graphs]
+    entity_graphs = own[_ENTITY_GRAPH]
+    out["entities"] = [(s.value, o.value) for s, o, g in typed if g in entity_graphs]
     for name, prop, where in (
         ("labels", "label", None),
         ("pref labels", "pref", None),
