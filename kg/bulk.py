@@ -305,5 +305,7 @@ def _results(
         if nxt is not None:
             pending.append((nxt, pool.submit(_chunk, config, nxt, *how, index is not None)))
         yield data
+    # What is left (minutes for millions of quads) moves the bar no more: say what it is.
+    bar.note("all compiled; writing and compacting the store", now=True)
     if index is not None:
         index.start()

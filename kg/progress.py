@@ -40,10 +40,11 @@ class Progress:
         if self.bar is not None:
             self.bar.update(n)
 
-    def note(self, text: str) -> None:
-        """Show `text` beside the bar (the item being worked on); nothing without a bar."""
+    def note(self, text: str, *, now: bool = False) -> None:
+        """Show `text` beside the bar (the item being worked on; with `now`, redrawn at once, for
+        a step that moves the bar no more); nothing without a bar."""
         if self.bar is not None:
-            self.bar.set_postfix_str(text, refresh=False)
+            self.bar.set_postfix_str(text, refresh=now)
 
     @property
     def seconds(self) -> float:

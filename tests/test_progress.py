@@ -34,3 +34,13 @@ def test_bar_on_a_terminal_counts_and_shows_the_total() -> None:
 
 def test_track_yields_every_item() -> None:
     assert list(track(range(4), "rows", total=4, stream=io.StringIO())) == [0, 1, 2, 3]
+
+
+def test_a_note_made_now_is_drawn_before_the_bar_moves_again() -> None:
+    stream = FakeTerminal()
+    with progress("kg build", total=2, unit="article", stream=stream) as state:
+        state.advance(2)
+        state.note("a00001")  # drawn with the next update only
+        assert "a00001" not in stream.getvalue()
+        state.note("writing the store", now=True)
+        assert "writing the store" in stream.getvalue()
