@@ -214,6 +214,14 @@ SETTINGS: tuple[Setting, ...] = (
         " data_dir (for a remote store: ~/.cache/geoclaims/search-<hash of store_url>.sqlite)",
     ),
     Setting(
+        "search_refresh_seconds",
+        float,
+        300.0,
+        "remote store: seconds the site's index may be older than the store before a page"
+        " starts rebuilding it (others' writes reach search and tables after at most this long;"
+        " writes through the site at once)",
+    ),
+    Setting(
         "trust_proxy",
         bool,
         False,
@@ -287,6 +295,7 @@ class Config:
     cache_bytes: int = _default("cache_bytes")
     page_cache_bytes: int = _default("page_cache_bytes")
     search_index: str = _default("search_index")
+    search_refresh_seconds: float = _default("search_refresh_seconds")
     trust_proxy: bool = _default("trust_proxy")
 
     @classmethod

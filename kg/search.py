@@ -13,10 +13,12 @@ version, into a new file swapped in by rename: readers never wait and never see 
 `kg build`, `kg import` and the web write paths (SPARQL Update, Graph Store writes) call it; a
 page finding the index older than the store serves the old one and rebuilds it in the
 background, so writes made behind the site's back (another process, a remote store changed by
-others) show up shortly after. Where it lives (`index_path`): the `search_index` setting, else
-`geoclaims-search.sqlite` in the on-disk store's directory, else (a remote store) a file named
-after the store's URL in the user's cache directory (`~/.cache/geoclaims/`, on the machine
-serving the site); an in-memory store's index is a temporary file removed with the store.
+others) show up shortly after (for a remote store, whose version is only a clock period, once
+the index is older than `search_refresh_seconds`). Where it lives (`index_path`): the
+`search_index` setting, else `geoclaims-search.sqlite` in the on-disk store's directory, else
+(a remote store) a file named after the store's URL in the user's cache directory
+(`~/.cache/geoclaims/`, on the machine serving the site); an in-memory store's index is a
+temporary file removed with the store.
 
     from kg import search
     search.refresh(config, store)                       # after a write
@@ -1081,9 +1083,25 @@ def open_index(config: Config, store: Any) -> sqlite3.Connection:
     have = stored_version(path, config.base_iri)
     if have is None:
         refresh(config, store)
-    elif have != store.version:
+    elif have != store.version and not _recent_enough(config, path):
         _rebuild_later(config, store, path)
     return connect(path)
+
+
+def _recent_enough(config: Config, path: str) -> bool:
+    """Whether a remote store's index is recent enough to serve without a rebuild. A remote
+    store's version is a period of `store_stale_seconds` (one second), not a token of its
+    content, so it differs from the index's a second after every build: a page does not start
+    a rebuild (a full read of the store over HTTP) unless the index is older than
+    `search_refresh_seconds`. Writes through the site rebuild it at once
+    (`refresh_after_write`)."""
+    if not config.remote:
+        return False
+    try:
+        age = time.time() - os.stat(path).st_mtime
+    except OSError:
+        return False
+    return age < config.search_refresh_seconds
 
 
 SYNC_SECONDS = 5.0  # an index that took longer than this to build is rebuilt in the background
@@ -1123,7 +1141,9 @@ def _rebuild_later(config: Config, store: Any, path: str) -> None:
 
     def run() -> None:
         try:
-            for _ in range(3):  # again if a write landed while it read the store
+            # Again if a write landed while it read the store; once for a remote store, whose
+            # version moves on every second anyway (`_recent_enough`).
+            for _ in range(1 if config.remote else 3):
                 refresh(config, store)
                 if stored_version(path, config.base_iri) == store.version:
                     break

@@ -261,6 +261,48 @@ def test_a_remote_store_gets_an_index_on_the_front(
     remote.close()
 
 
+@pytest.mark.remote
+def test_a_remote_index_is_rebuilt_by_pages_only_once_it_is_old(
+    oxigraph_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remote store's version is a clock period, so it differs from the index's a second
+    after every build; a page must not start a full rebuild (a read of the whole store over
+    HTTP) each time, only once the index is older than `search_refresh_seconds`."""
+    import os
+    import threading
+
+    from kg.store import open_store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = Config.load(
+        {"store_url": oxigraph_server.query_url, "store_stale_seconds": 0}, environ={}
+    )
+    remote = open_store(config)
+    remote.update(f"DROP SILENT GRAPH <{B}graph/entities>")
+    remote.update(new_state("atlantis", "Atlantis"))
+    path = search.index_path(config)
+    assert path is not None and search.refresh(config) is not None
+    built = os.stat(path).st_ino
+
+    def rebuilt_by_a_page(config: Config) -> list[str]:
+        search.open_index(config, remote)
+        for thread in threading.enumerate():
+            if thread.name == "kg-search-refresh":
+                thread.join()
+        db = search.connect(path)
+        return [h.iri for h in search.search(db, "lemuria").hits]
+
+    remote.update(new_state("lemuria", "Lemuria"))  # behind the site's back
+    assert remote.version != search.stored_version(path, B)  # no reuse: always another period
+    assert rebuilt_by_a_page(config) == []  # the index is recent: served as it is
+    assert os.stat(path).st_ino == built
+    old = config.with_(search_refresh_seconds=0)
+    assert rebuilt_by_a_page(old) == [B + "entity/lemuria"]  # too old: rebuilt
+    assert os.stat(path).st_ino != built
+    remote.update(f"DROP SILENT GRAPH <{B}graph/entities>")
+    remote.close()
+
+
 def test_kg_serve_keeps_its_index_in_step_with_writes(write_server: Any) -> None:
     """`kg serve` (worker processes, the on-disk store): a write through one worker is found by
     the search of any."""
