@@ -306,6 +306,6 @@ def _results(
             pending.append((nxt, pool.submit(_chunk, config, nxt, *how, index is not None)))
         yield data
     # What is left (minutes for millions of quads) moves the bar no more: say what it is.
-    bar.note("all compiled; writing and compacting the store", now=True)
+    bar.note("all compiled; writing the store", now=True)
     if index is not None:
         index.start()
