@@ -53,6 +53,7 @@ import pyoxigraph as ox
 
 from kg.config import Config
 from kg.errors import BadParameter, StoreError
+from kg.namespaces import PREFIXES
 
 INDEX_FILE = "geoclaims-search.sqlite"
 SCHEMA_VERSION = "11"  # bump when the tables below change: old files are rebuilt
@@ -114,9 +115,11 @@ _CLAIM_PROPS = {
 # A claim's speech act: its gc: type other than gc:Claim. The query leaves out the types every
 # claim has by identity (no string compared, none decoded: STRSTARTS(STR(?v)) took a third more
 # at 2,000 articles); `_collect` keeps the gc: ones.
+_EVERY_CLAIMS_TYPES = ("gc:Claim", "schema:Claim", "prov:Entity")
 _ACTS = (
-    "SELECT ?c ?v WHERE { ?c a schema:Claim . ?c a ?v"
-    " FILTER(?v != gc:Claim && ?v != schema:Claim && ?v != prov:Entity) }"
+    "SELECT ?c ?v WHERE { ?c a schema:Claim . ?c a ?v FILTER("
+    + " && ".join(f"?v != {t}" for t in _EVERY_CLAIMS_TYPES)
+    + ") }"
 )
 _QUOTES = "SELECT ?c ?v WHERE { ?c gc:evidence ?s . ?s nif:anchorOf ?v }"
 _VERDICTS = (
@@ -784,8 +787,6 @@ def _build(data: dict[str, Any], path: str, base_iri: str, version: str, started
 
 
 def _full(name: str) -> str:
-    from kg.namespaces import PREFIXES
-
     prefix, local = name.split(":", 1)
     return PREFIXES[prefix] + local
 
@@ -793,7 +794,7 @@ def _full(name: str) -> str:
 _TYPE = _full("rdf:type")
 _CLAIM_CLASS = _full("schema:Claim")
 _ARTICLE_CLASS = _full("schema:NewsArticle")
-_NOT_ACTS = frozenset({_full("gc:Claim"), _CLAIM_CLASS, _full("prov:Entity")})
+_NOT_ACTS = frozenset(_full(t) for t in _EVERY_CLAIMS_TYPES)
 _PROP_OF = {facet: _full(prop) for facet, prop in _CLAIM_PROPS.items()}
 _P = {
     name: _full(curie)
@@ -927,6 +928,8 @@ class IndexRows:
                 return
 
     def _data(self) -> dict[str, Any]:
+        # The spool is read twice: every claim's IRI first (`_Claims` holds them sorted), then
+        # their values; holding the chunks' rows instead would hold the whole index twice.
         claims = _Claims(iri for rows in self._chunks() for (iri,) in rows["claims"])
         got: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         for rows in self._chunks():
