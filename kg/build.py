@@ -153,8 +153,9 @@ def build(
 ) -> BuildReport:
     """Build the store from the sources; with `articles`, rebuild only those articles' graphs."""
     if store is None and articles is None and not config.remote and not config.in_memory:
-        # Without a check after it, a streamed build makes the search index during its load.
-        report = _full_disk_build(config, shapes, index=not check)
+        # A streamed build makes the search index during its load (a check after it then
+        # updates only the index's verdicts).
+        report = _full_disk_build(config, shapes, index=True)
     else:
         # The writer lock keeps a running `kg serve` from reading while this writes.
         with writer(config, store) as target:
@@ -166,20 +167,25 @@ def build(
         if store is None and not (config.remote or config.in_memory):
             _refresh_index(config, None, report)
         return report
+    versions = None
     if check:
         with writer(config) as final:
-            _run_checks(final, config)
-    _refresh_index(config, None, report)
+            versions = _run_checks(final, config)
+    _refresh_index(config, None, report, versions)
     return report
 
 
-def _refresh_index(config: Config, store: Store | None, report: BuildReport) -> None:
-    """Bring the site's search and table index in step with what was just written."""
-    from kg import search
-
-    stats = search.refresh(config, store)
+def _refresh_index(
+    config: Config,
+    store: Store | None,
+    report: BuildReport,
+    verdicts: tuple[str, str] | None = None,
+) -> None:
+    """Bring the site's search and table index in step with what was just written (`verdicts`:
+    the store's versions around a check's write, see `search.refresh`)."""
+    stats = search.refresh(config, store, verdicts=verdicts)
     if stats is not None:
-        report.index = str(stats)
+        report.index = f"{report.index}\n{stats}" if report.index else str(stats)
 
 
 def recover(path: Path) -> None:
@@ -221,7 +227,8 @@ def _full_disk_build(config: Config, shapes: bool, index: bool = False) -> Build
                     rows.close()
         else:
             new_store.bulk_load(compiled.quads())
-        _keep_event_graphs(config, path, new_store)
+        if _keep_event_graphs(config, path, new_store):
+            indexed = None  # the index made during the load lacks them: the refresh rebuilds it
         new_store.close()
         del new_store
         gc.collect()  # the RocksDB handle must be gone before the directory moves
@@ -242,12 +249,13 @@ def _full_disk_build(config: Config, shapes: bool, index: bool = False) -> Build
     return BuildReport(compiled.counts(), sorted(compiled.articles), [], str(path))
 
 
-def _keep_event_graphs(config: Config, path: Path, new_store: EmbeddedStore) -> None:
+def _keep_event_graphs(config: Config, path: Path, new_store: EmbeddedStore) -> bool:
     """Copy the graphs `kg import` loaded (event data, kg.events) from the store being replaced
     into the new one: a build rebuilds the sources' graphs, never the imported ones. Each graph
-    goes through a temporary N-Triples file, so memory stays flat whatever its size."""
+    goes through a temporary N-Triples file, so memory stays flat whatever its size. Whether
+    there were any (each one loaded moves the new store's version on)."""
     if not path.is_dir() or not any(path.iterdir()) or _is_empty(path):
-        return
+        return False
     old = EmbeddedStore(path, read_only=True)
     try:
         graphs = [g for g in old.named_graphs() if is_event_graph(g, config.base_iri)]
@@ -256,12 +264,11 @@ def _keep_event_graphs(config: Config, path: Path, new_store: EmbeddedStore) -> 
                 dumped = Path(scratch) / "graph.nt"
                 with open(dumped, "wb") as out:
                     old.oxigraph.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-                new_store.oxigraph.bulk_load(
-                    path=str(dumped), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
-                )
+                new_store.load_graph(graph, dumped)
     finally:
         del old
         gc.collect()
+    return bool(graphs)
 
 
 def _article_graphs(store_graphs: list[str], compiled: Compiled, aid: str) -> set[str]:
@@ -382,14 +389,16 @@ def _unloaded_entities(store: Store, base: str) -> list[str]:
     ]
 
 
-def _run_checks(store: Store, config: Config) -> None:
-    """Run `kg.check.check_store` when that module exists (it writes the reviews graph)."""
+def _run_checks(store: Store, config: Config) -> tuple[str, str] | None:
+    """Run `kg.check.check_store` when that module exists (it writes the reviews graph); the
+    store's versions before and after it wrote."""
     if importlib.util.find_spec("kg.check") is None:
-        return
+        return None
     module = importlib.import_module("kg.check")
     run = getattr(module, "check_store", None)
-    if run is not None:
-        run(store, config, keep=0)  # the counts only: memory does not grow with the claims
+    if run is None:
+        return None
+    return run(store, config, keep=0).versions  # the counts only: memory stays flat
 
 
 def ensure_built(config: Config, store: Store | None = None) -> bool:

@@ -277,7 +277,8 @@ def check(config: Config, width: int, table_limit: int) -> None:
             err=True,
         )
         click.echo(run.summary())
-    search.refresh(config)  # the verdict facet of the claims table follows
+    # The verdict facet of the claims table follows (only it, when the index was current).
+    search.refresh(config, verdicts=run.versions)
     with reader(config) as store:
         facts = store.query("ASK { GRAPH ?g { ?g a <https://w3id.org/geoclaims/ontology/"
                             "ReferenceGraph> } }", union=False)  # fmt: skip

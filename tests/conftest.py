@@ -233,9 +233,10 @@ def write_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KgServer]
         yield server
 
 
-def index_contents(path: str) -> dict[str, Any]:
+def index_contents(path: str, ordered: bool = True) -> dict[str, Any]:
     """Every row of every table (the build's duration and ranking directory aside) and every
-    document of the ranking index."""
+    document of the ranking index. `ordered=False`: the rows of the two tables an update of the
+    verdicts rewrites (kg.search._update_verdicts) sorted, not in the order they were written."""
     import tantivy
 
     from kg import search
@@ -253,6 +254,9 @@ def index_contents(path: str) -> dict[str, Any]:
         for name in tables
         if name != "meta"
     }
+    if not ordered:
+        for name in ("claim_values", "terms"):
+            out[name] = sorted(out[name])
     out["meta"] = db.execute(
         "SELECT * FROM meta WHERE key NOT IN ('seconds', 'ranking') ORDER BY key"
     ).fetchall()

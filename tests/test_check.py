@@ -24,7 +24,7 @@ from kg.check import check, counts, format_table, reviews_graph, run_checks, ver
 from kg.check.verdict import BEST_RATING, RATING, WORST_RATING
 from kg.cli import main
 from kg.config import Config
-from kg.namespaces import SCHEMA, sparql_prefixes
+from kg.namespaces import GC, SCHEMA, sparql_prefixes
 from kg.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,6 +445,43 @@ def test_kg_check_prints_the_table_and_counts(tmp_path: Path) -> None:
     results = check(config)
     assert counts(results) == tally
     assert format_table(results).splitlines()[-1] == lines[-1]
+
+
+def test_kg_check_updates_the_verdicts_of_a_current_search_index(
+    seed_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg import search
+
+    shutil.copytree(seed_config.data_dir, tmp_path / "store")
+    config = seed_config.with_(data_dir=str(tmp_path / "store"))
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs([reviews_graph(config.base_iri)], [])  # no verdicts yet
+    store.close()
+    del store
+    gc.collect()
+    assert search.refresh(config) is not None  # the index of the store before the check
+
+    def not_read(*_: object) -> None:
+        raise AssertionError("the store was read for a rebuild of the index")
+
+    with monkeypatch.context() as m:
+        m.setattr(search, "_collect", not_read)
+        result = CliRunner().invoke(main, ["check", "--data-dir", str(tmp_path / "store")])
+    assert result.exit_code == 0, result.output
+    assert search.refresh(config) is None  # current
+    db = search.connect(search.index_path(config))
+    indexed = dict(db.execute("SELECT iri, verdict FROM claims"))
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    stored = {
+        row["c"].value: row["v"].value.rsplit("/", 1)[-1]
+        for row in store.query(
+            f"SELECT ?c ?v WHERE {{ GRAPH <{reviews_graph(config.base_iri)}> "
+            f"{{ ?r <{SCHEMA}itemReviewed> ?c ; <{GC}verdict> ?v }} }}"
+        )
+    }
+    store.close()
+    assert len(indexed) == 51 and indexed == stored
+    assert len(set(stored.values())) >= 3
 
 
 @pytest.mark.parametrize("accept", ["application/ld+json"])

@@ -256,6 +256,23 @@ def test_a_streamed_build_equals_the_in_memory_one(
         del store
         gc.collect()
     assert contents(index) == contents(str(tmp_path / "read.sqlite"))
+    # With the check (the default), that index gets the check's verdicts, updated without
+    # reading the store again: the index a rebuild of the checked store gives.
+    with monkeypatch.context() as m:
+        m.setattr(search, "_collect", not_read)
+        report = build(config, shapes=False)
+    assert report.index.splitlines()[-1].startswith("search index: the verdicts of")
+    assert search.refresh(config) is None
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    try:
+        search.build_index(store, str(tmp_path / "checked.sqlite"), config.base_iri, store.version)
+    finally:
+        del store
+        gc.collect()
+    checked = contents(index, ordered=False)
+    assert {v for _, f, v in checked["claim_values"] if f == "verdict"} >= {"not-checkable"}
+    assert checked == contents(str(tmp_path / "checked.sqlite"), ordered=False)
+    built = quads_of(tmp_path / "store")  # with the reviews
     # A bad article in a later chunk stops the build; the store stays as it was.
     bad = src / "data" / "articles" / "zz-broken"
     shutil.copytree(src / "data" / "articles" / "belarus-protests-2020", bad)
@@ -269,7 +286,7 @@ def test_a_streamed_build_equals_the_in_memory_one(
     )
     with pytest.raises(DataError, match="zz-broken/claims.yaml.*quote not found"):
         build(config, check=False, shapes=False)
-    assert quads_of(tmp_path / "store") == in_memory
+    assert quads_of(tmp_path / "store") == built
 
 
 def test_standard_input_needs_an_id_and_drafts_like_a_file(tmp_path: Path) -> None:

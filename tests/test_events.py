@@ -408,6 +408,33 @@ def test_kg_build_keeps_imported_event_graphs(config: Config, store: EmbeddedSto
         rebuilt.close()
 
 
+def test_a_streamed_build_keeping_event_graphs_indexes_their_events(
+    config: Config, store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """A streamed build makes the search index during its load, from the sources' graphs; the
+    event graphs it keeps from the previous store come after, so the index is rebuilt with
+    their events (the entities' timelines), not left without them."""
+    from conftest import index_contents
+
+    from kg import search
+
+    import_file(config, store, "gdelt-events", EVENTS)
+    store.close()
+    del store
+    gc.collect()
+    report = build(config.with_(stream_from=1), check=False, shapes=False)
+    assert len(report.index.splitlines()) == 1  # rebuilt once, after the event graphs
+    assert search.refresh(config) is None  # current
+    rebuilt = EmbeddedStore(Path(config.data_dir), read_only=True)
+    try:
+        search.build_index(rebuilt, str(tmp_path / "read.sqlite"), config.base_iri, "v")
+    finally:
+        rebuilt.close()
+    index = index_contents(search.index_path(config))
+    assert index["events"]  # the imported events, on their entities' timelines
+    assert index["events"] == index_contents(str(tmp_path / "read.sqlite"))["events"]
+
+
 @pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-put", "sparql-update"])
 def test_import_into_a_remote_store_gives_the_same_graph(
     config: Config, store: EmbeddedStore, start_oxigraph: object, gsp: bool

@@ -153,3 +153,58 @@ def test_an_index_that_fails_during_the_load_is_left_out(tmp_path: Path) -> None
     rows.add({"claims": [("a", "b")]})  # not what rows_of_graphs gives: the build fails
     assert rows.finish("v") is None
     assert not (tmp_path / "index.sqlite").exists()
+
+
+def test_a_check_updates_only_the_verdicts_of_an_index_current_before_it(
+    seed_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `kg check` replaced the review graph, an index built at the store's version before
+    it gets its verdicts updated, not rebuilt, and is the index a rebuild gives; an index of any
+    other version, or a store that moved on since the check, is rebuilt."""
+    import shutil
+
+    from kg.check import check_store, reviews_graph
+
+    shutil.copytree(seed_config.data_dir, tmp_path / "store")
+    config = seed_config.with_(
+        data_dir=str(tmp_path / "store"), search_index=str(tmp_path / "index.sqlite")
+    )
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.replace_graphs([reviews_graph(B)], [])  # no verdicts yet
+        assert search.refresh(config, store) is not None
+        values = contents(config.search_index)["claim_values"]
+        assert values and not [v for _, f, v in values if f == "verdict"]
+        run = check_store(store, config)
+        before, after = run.versions
+        assert before != after == store.version
+
+        def not_read(*_: object) -> None:
+            raise AssertionError("the store was read for a rebuild")
+
+        with monkeypatch.context() as m:
+            m.setattr(search, "_collect", not_read)
+            stats = search.refresh(config, store, verdicts=run.versions)
+        assert stats is not None and stats.verdicts_only and stats.claims == 51
+        assert "verdicts of 51 claims updated" in str(stats)
+        rebuilt = str(tmp_path / "rebuilt.sqlite")
+        search.build_index(store, rebuilt, B, store.version)
+        updated = contents(config.search_index, ordered=False)
+        assert updated == contents(rebuilt, ordered=False)
+        verdicts = [v for _, f, v in updated["claim_values"] if f == "verdict"]
+        assert len(verdicts) == 51 and len(set(verdicts)) >= 3  # the seed's verdicts vary
+        assert {k for f, k, *_ in updated["terms"] if f == "verdict"} == set(verdicts)
+        # Checked again, then written to: the index of before the check is rebuilt whole.
+        run = check_store(store, config)
+        store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> 1 } }")  # a write
+        stats = search.refresh(config, store, verdicts=run.versions)
+        assert stats is not None and not stats.verdicts_only
+        # An index of another version than the check's start: rebuilt whole too.
+        run = check_store(store, config)
+        stats = search.refresh(config, store, verdicts=("other", run.versions[1]))
+        assert stats is not None and not stats.verdicts_only
+        last = contents(config.search_index, ordered=False)
+        assert last.pop("meta") != updated.pop("meta")  # another version
+        assert last == updated
+    finally:
+        store.close()

@@ -263,6 +263,9 @@ class CheckRun:
     seconds: float = 0.0
     verdicts: list[Verdict] = dataclasses.field(default_factory=list)  # in claim IRI order
     complete: bool = True  # `verdicts` holds every verdict (not only the first `keep`)
+    # The store's versions before and after the reviews were written: the search index of the
+    # first needs only its verdicts updated while the store is at the second (`search.refresh`).
+    versions: tuple[str, str] = ("", "")
 
     def summary(self) -> str:
         """The one-line tally, as the last line of the printed table."""
@@ -291,6 +294,7 @@ def check_store(
     context = load_context(store, base)
     units = claim_graphs(store)
     run = CheckRun(articles=len(units))
+    before = store.version
     scratch = store.path.parent if isinstance(store, EmbeddedStore) and store.path else None
     with (
         tempfile.TemporaryFile(prefix=".kg-check-", dir=scratch) as spool,
@@ -317,6 +321,7 @@ def check_store(
         spool.flush()
         spool.seek(0)
         _write_reviews(store, graph, spool, run.quads)
+    run.versions = (before, store.version)
     run.verdicts.sort(key=lambda v: v.claim)
     run.seconds = time.monotonic() - started
     return run
