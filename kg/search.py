@@ -740,14 +740,8 @@ def build_index(
 def _build(data: dict[str, Any], path: str, base_iri: str, version: str, started: float) -> Stats:
     """Write the index of `data` (`_assemble`) at `path`, swapped in whole."""
     read = time.perf_counter() - started
-    tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(tmp)
-    try:
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
+    with _swapped(path) as db:
         db.executescript(_SCHEMA)
         docs = _write(db, data, base_iri)
         ranked = _build_ranking(path, docs())
@@ -762,14 +756,6 @@ def _build(data: dict[str, Any], path: str, base_iri: str, version: str, started
                 ("seconds", f"{time.perf_counter() - started:.3f}"),
             ],
         )
-        db.commit()
-    except BaseException:
-        db.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    db.close()
-    os.replace(tmp, path)
     _remove_old_rankings(path, keep=ranked)
     return Stats(
         len(data["claims"]),
@@ -778,6 +764,31 @@ def _build(data: dict[str, Any], path: str, base_iri: str, version: str, started
         read,
         time.perf_counter() - started,
     )
+
+
+@contextlib.contextmanager
+def _swapped(path: str, *, copy: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to a new file beside `path` (a copy of it, with `copy`; no journal, no
+    syncing), committed and swapped in for `path` by rename when the block ends; removed, and
+    `path` left as it was, when it raises."""
+    tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    if copy:
+        shutil.copyfile(path, tmp)
+    db = sqlite3.connect(tmp)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        yield db
+        db.commit()
+    except BaseException:
+        db.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    db.close()
+    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1076,6 +1087,10 @@ def _refresh(
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+class _NotChecks(Exception):
+    """A verdict that is not one of kg check's: the index is rebuilt instead of updated."""
+
+
 def _update_verdicts(store: Any, path: str, base_iri: str, version: str) -> Stats | None:
     """The index at `path` with its verdict facet replaced by the store's, stamped `version`:
     the tables a rebuild would write after a write that replaced only the review graph (their
@@ -1086,55 +1101,42 @@ def _update_verdicts(store: Any, path: str, base_iri: str, version: str) -> Stat
     from kg.check.verdict import WORDS
 
     started = time.perf_counter()
-    tmp = f"{path}.new-{os.getpid()}-{threading.get_ident()}"
-    shutil.copyfile(path, tmp)
-    db = sqlite3.connect(tmp)
     try:
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        at = dict(db.execute("SELECT iri, id FROM claims"))
-        found: dict[int, set[str]] = defaultdict(set)
-        for claim, verdict in _iter_rows(store, _VERDICTS):
-            n = at.get(claim)
-            if n is not None:
-                found[n].add(verdict)
-        del at
-        read = time.perf_counter() - started
-        terms: dict[str, str] = {}  # key -> the first IRI met with it, in claim order
-        rows: list[tuple[int, str]] = []
-        firsts: list[tuple[str, int]] = []
-        for n in sorted(found):
-            keys = []
-            for iri in sorted(found[n]):
-                k = short_key(iri, base_iri)
-                if k not in WORDS:
-                    db.close()
-                    os.unlink(tmp)
-                    return None
-                terms.setdefault(k, iri)
-                keys.append(k)
-            rows += ((n, k) for k in keys)
-            firsts.append((keys[0], n))
-        db.execute("UPDATE claims SET verdict = '' WHERE verdict != ''")
-        db.executemany("UPDATE claims SET verdict = ? WHERE id = ?", firsts)
-        db.execute("DELETE FROM claim_values WHERE facet = 'verdict'")
-        db.executemany("INSERT INTO claim_values VALUES (?, 'verdict', ?)", rows)
-        db.execute("DELETE FROM terms WHERE facet = 'verdict'")
-        db.executemany(
-            "INSERT INTO terms VALUES ('verdict', ?, ?, ?)",
-            [(k, iri, WORDS[k]) for k, iri in terms.items()],
-        )
-        db.execute("ANALYZE claim_values")  # the planner's figures for the facet's new rows
-        db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
-        db.commit()
-        (claims,) = db.execute("SELECT COUNT(*) FROM claims").fetchone()
-    except BaseException:
-        db.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    db.close()
-    os.replace(tmp, path)
+        with _swapped(path, copy=True) as db:
+            at = dict(db.execute("SELECT iri, id FROM claims"))
+            found: dict[int, set[str]] = defaultdict(set)
+            for claim, verdict in _iter_rows(store, _VERDICTS):
+                n = at.get(claim)
+                if n is not None:
+                    found[n].add(verdict)
+            del at
+            read = time.perf_counter() - started
+            terms: dict[str, str] = {}  # key -> the first IRI met with it, in claim order
+            rows: list[tuple[int, str]] = []
+            firsts: list[tuple[str, int]] = []
+            for n in sorted(found):
+                iris = sorted(found[n])
+                keys = [short_key(iri, base_iri) for iri in iris]
+                if not set(keys) <= WORDS.keys():
+                    raise _NotChecks
+                for k, iri in zip(keys, iris, strict=True):
+                    terms.setdefault(k, iri)
+                rows += ((n, k) for k in keys)
+                firsts.append((keys[0], n))
+            db.execute("UPDATE claims SET verdict = '' WHERE verdict != ''")
+            db.executemany("UPDATE claims SET verdict = ? WHERE id = ?", firsts)
+            db.execute("DELETE FROM claim_values WHERE facet = 'verdict'")
+            db.executemany("INSERT INTO claim_values VALUES (?, 'verdict', ?)", rows)
+            db.execute("DELETE FROM terms WHERE facet = 'verdict'")
+            db.executemany(
+                "INSERT INTO terms VALUES ('verdict', ?, ?, ?)",
+                [(k, iri, WORDS[k]) for k, iri in terms.items()],
+            )
+            db.execute("ANALYZE claim_values")  # the planner's figures for the facet's new rows
+            db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+            (claims,) = db.execute("SELECT COUNT(*) FROM claims").fetchone()
+    except _NotChecks:
+        return None
     return Stats(claims, 0, 0, read, time.perf_counter() - started, verdicts_only=True)
 
 

@@ -222,6 +222,17 @@ def quads_of(path: Path) -> set[str]:
     return out
 
 
+def _index_read(config: Config, path: Path) -> str:
+    """The index of the configured on-disk store read from it (`search.build_index`), at `path`."""
+    store = EmbeddedStore(Path(config.data_dir), read_only=True)
+    try:
+        search.build_index(store, str(path), config.base_iri, store.version)
+    finally:
+        del store
+        gc.collect()
+    return str(path)
+
+
 def test_a_streamed_build_equals_the_in_memory_one(
     drafted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,13 +260,7 @@ def test_a_streamed_build_equals_the_in_memory_one(
     # version; it is the one read from the store.
     index = search.index_path(config)
     assert report.index.startswith("search index:") and search.refresh(config) is None
-    store = EmbeddedStore(tmp_path / "store", read_only=True)
-    try:
-        search.build_index(store, str(tmp_path / "read.sqlite"), config.base_iri, store.version)
-    finally:
-        del store
-        gc.collect()
-    assert contents(index) == contents(str(tmp_path / "read.sqlite"))
+    assert contents(index) == contents(_index_read(config, tmp_path / "read.sqlite"))
     # With the check (the default), that index gets the check's verdicts, updated without
     # reading the store again: the index a rebuild of the checked store gives.
     with monkeypatch.context() as m:
@@ -263,15 +268,9 @@ def test_a_streamed_build_equals_the_in_memory_one(
         report = build(config, shapes=False)
     assert report.index.splitlines()[-1].startswith("search index: the verdicts of")
     assert search.refresh(config) is None
-    store = EmbeddedStore(tmp_path / "store", read_only=True)
-    try:
-        search.build_index(store, str(tmp_path / "checked.sqlite"), config.base_iri, store.version)
-    finally:
-        del store
-        gc.collect()
     checked = contents(index, ordered=False)
     assert {v for _, f, v in checked["claim_values"] if f == "verdict"} >= {"not-checkable"}
-    assert checked == contents(str(tmp_path / "checked.sqlite"), ordered=False)
+    assert checked == contents(_index_read(config, tmp_path / "checked.sqlite"), ordered=False)
     built = quads_of(tmp_path / "store")  # with the reviews
     # A bad article in a later chunk stops the build; the store stays as it was.
     bad = src / "data" / "articles" / "zz-broken"

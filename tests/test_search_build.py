@@ -206,5 +206,17 @@ def test_a_check_updates_only_the_verdicts_of_an_index_current_before_it(
         last = contents(config.search_index, ordered=False)
         assert last.pop("meta") != updated.pop("meta")  # another version
         assert last == updated
+        # A verdict kg check does not give (another review graph): rebuilt, labelled from there.
+        before = store.version
+        gc = "https://w3id.org/geoclaims/ontology/"
+        claim = updated["claims"][0][1]
+        store.update(
+            f"INSERT DATA {{ GRAPH <urn:x:rg> {{ <urn:x:rg> a <{gc}ReviewGraph> . <urn:x:r>"
+            f" <http://schema.org/itemReviewed> <{claim}> ; <{gc}verdict> <urn:x:odd> }} }}"
+        )
+        stats = search.refresh(config, store, verdicts=(before, store.version))
+        assert stats is not None and not stats.verdicts_only
+        odd = contents(config.search_index, ordered=False)
+        assert (1, "verdict", "urn:x:odd") in odd["claim_values"]
     finally:
         store.close()
