@@ -155,7 +155,7 @@ def build(
     if store is None and articles is None and not config.remote and not config.in_memory:
         # A streamed build makes the search index during its load (a check after it then
         # updates only the index's verdicts).
-        report = _full_disk_build(config, shapes, index=True)
+        report = _full_disk_build(config, shapes)
     else:
         # The writer lock keeps a running `kg serve` from reading while this writes.
         with writer(config, store) as target:
@@ -199,7 +199,7 @@ def recover(path: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _full_disk_build(config: Config, shapes: bool, index: bool = False) -> BuildReport:
+def _full_disk_build(config: Config, shapes: bool) -> BuildReport:
     path = Path(config.data_dir)
     recover(path)
     times = _stored_times(config)
@@ -216,7 +216,7 @@ def _full_disk_build(config: Config, shapes: bool, index: bool = False) -> Build
         if compiled is None:
             # The index file lives in the store's directory unless a setting puts it elsewhere.
             rows = None
-            if index and not config.search_index:
+            if not config.search_index:
                 rows = search.IndexRows(str(fresh / search.INDEX_FILE), config.base_iri)
             try:
                 loaded = bulk.load(config, new_store, times, shapes, rows)

@@ -13,6 +13,7 @@ from conftest import index_contents as contents
 
 from kg import search
 from kg.config import Config
+from kg.namespaces import GC, SCHEMA
 from kg.store import EmbeddedStore
 
 B = "https://w3id.org/geoclaims/"
@@ -208,11 +209,10 @@ def test_a_check_updates_only_the_verdicts_of_an_index_current_before_it(
         assert last == updated
         # A verdict kg check does not give (another review graph): rebuilt, labelled from there.
         before = store.version
-        gc = "https://w3id.org/geoclaims/ontology/"
         claim = updated["claims"][0][1]
         store.update(
-            f"INSERT DATA {{ GRAPH <urn:x:rg> {{ <urn:x:rg> a <{gc}ReviewGraph> . <urn:x:r>"
-            f" <http://schema.org/itemReviewed> <{claim}> ; <{gc}verdict> <urn:x:odd> }} }}"
+            f"INSERT DATA {{ GRAPH <urn:x:rg> {{ <urn:x:rg> a <{GC}ReviewGraph> . <urn:x:r>"
+            f" <{SCHEMA}itemReviewed> <{claim}> ; <{GC}verdict> <urn:x:odd> }} }}"
         )
         stats = search.refresh(config, store, verdicts=(before, store.version))
         assert stats is not None and not stats.verdicts_only
